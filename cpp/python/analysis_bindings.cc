@@ -1,0 +1,106 @@
+// analysis_bindings.cc: cpp/analysis as tomes._core.Analyzer and helpers.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analysis/analyzer.h"
+#include "analysis/stemmer.h"
+#include "analysis/stopwords.h"
+#include "analysis/unicode_text.h"
+#include "python/bindings.h"
+#include "python/errors.h"
+
+namespace py = pybind11;
+
+namespace tomes::python {
+
+namespace {
+
+using analysis::Analyzer;
+
+// The UTF-8 bytes of a str. A str holding lone surrogates has no UTF-8 form;
+// it is encoded with "surrogatepass", whose bytes the analyzer reads as
+// separators, as the reference reads category Cs. `keep` owns those bytes.
+std::string_view utf8_of(const py::str& text, py::object* keep) {
+  Py_ssize_t size = 0;
+  if (const char* data = PyUnicode_AsUTF8AndSize(text.ptr(), &size)) {
+    return std::string_view(data, static_cast<std::size_t>(size));
+  }
+  PyErr_Clear();
+  PyObject* bytes = PyUnicode_AsEncodedString(text.ptr(), "utf-8", "surrogatepass");
+  if (bytes == nullptr) throw py::error_already_set();
+  *keep = py::reinterpret_steal<py::object>(bytes);
+  return std::string_view(PyBytes_AS_STRING(bytes), static_cast<std::size_t>(PyBytes_GET_SIZE(bytes)));
+}
+
+py::str to_str(std::string_view utf8) {
+  bool ascii = true;
+  for (char c : utf8) ascii &= static_cast<unsigned char>(c) < 0x80;
+  if (ascii) {
+    // Skips the UTF-8 decoder: most terms are ASCII.
+    PyObject* s = PyUnicode_New(static_cast<Py_ssize_t>(utf8.size()), 127);
+    if (s == nullptr) throw py::error_already_set();
+    std::copy(utf8.begin(), utf8.end(), static_cast<char*>(PyUnicode_DATA(s)));
+    return py::reinterpret_steal<py::str>(s);
+  }
+  PyObject* s = PyUnicode_DecodeUTF8(utf8.data(), static_cast<Py_ssize_t>(utf8.size()), "strict");
+  if (s == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::str>(s);
+}
+
+py::list analyze(const Analyzer& analyzer, const py::str& text) {
+  py::object keep;
+  const std::string_view utf8 = utf8_of(text, &keep);
+  analysis::TermList terms;
+  {
+    py::gil_scoped_release release;
+    analysis::analyze(analyzer, utf8, &terms);
+  }
+  py::list out(terms.size());
+  for (std::size_t i = 0; i < terms.size(); ++i) {
+    PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), to_str(terms[i]).release().ptr());
+  }
+  return out;
+}
+
+}  // namespace
+
+void bind_analysis(py::module_& m) {
+  py::class_<Analyzer>(m, "Analyzer")
+      .def(py::init([](const std::vector<std::string>& stopwords, const std::string& stemmer) {
+             const analysis::Stemmer kind =
+                 stemmer.empty() ? analysis::Stemmer::kNone : unwrap(analysis::parse_stemmer(stemmer));
+             return Analyzer(stopwords, kind);
+           }),
+           py::arg("stopwords"), py::arg("stemmer"))
+      .def("analyze", &analyze, py::arg("text"))
+      .def_property_readonly("stopwords", [](const Analyzer& a) { return a.stopwords().words(); })
+      .def_property_readonly("stemmer",
+                             [](const Analyzer& a) { return analysis::stemmer_name(a.stemmer()); });
+
+  m.def("builtin_stopwords",
+        [](const std::string& name) { return unwrap(analysis::builtin_stopwords(name)); },
+        py::arg("name"));
+  // For tests: the single steps, to compare with their oracles directly.
+  m.def("stem_words",
+        [](const std::string& stemmer, std::vector<std::string> words) {
+          const analysis::Stemmer kind = unwrap(analysis::parse_stemmer(stemmer));
+          py::gil_scoped_release release;
+          for (std::string& word : words) analysis::stem(kind, word);
+          return words;
+        },
+        py::arg("stemmer"), py::arg("words"));
+  m.def("casefold", [](const py::str& text) {
+    py::object keep;
+    return to_str(analysis::casefold(utf8_of(text, &keep)));
+  });
+  m.def("fold", [](const py::str& text) {
+    py::object keep;
+    return to_str(analysis::fold(utf8_of(text, &keep)));
+  });
+}
+
+}  // namespace tomes::python

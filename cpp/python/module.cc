@@ -1,0 +1,49 @@
+// module.cc: tomes._core, the private extension module. Each *_bindings.cc
+// file binds one folder of the core; this file only assembles them.
+#include <pybind11/pybind11.h>
+
+#include "common/build_info.h"
+#include "python/bindings.h"
+#include "python/errors.h"
+
+namespace py = pybind11;
+
+namespace tomes::python {
+
+namespace {
+py::handle corrupt_index_error;
+}
+
+void register_errors(py::module_& m) {
+  static py::exception<std::runtime_error> error(m, "CorruptIndexError", PyExc_ValueError);
+  corrupt_index_error = error;
+}
+
+void throw_status(const Status& status) {
+  const char* message = status.message().c_str();
+  switch (status.code()) {
+    case Status::Code::kInvalidArgument: PyErr_SetString(PyExc_ValueError, message); break;
+    case Status::Code::kNotFound: PyErr_SetString(PyExc_FileNotFoundError, message); break;
+    case Status::Code::kCorruption: PyErr_SetString(corrupt_index_error.ptr(), message); break;
+    case Status::Code::kIOError: PyErr_SetString(PyExc_OSError, message); break;
+    case Status::Code::kOk: PyErr_SetString(PyExc_SystemError, "throw_status(ok)"); break;
+  }
+  throw py::error_already_set();
+}
+
+}  // namespace tomes::python
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "tomes' C++ core. Private: use the tomes package.";
+  tomes::python::register_errors(m);
+  m.def("build_info", [] {
+    const tomes::BuildInfo info = tomes::build_info();
+    py::dict d;
+    d["tomes"] = info.tomes;
+    d["tbb"] = info.tbb;
+    d["zlib"] = info.zlib;
+    d["unicode"] = info.unicode;
+    return d;
+  });
+  tomes::python::bind_analysis(m);
+}

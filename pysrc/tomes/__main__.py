@@ -1,0 +1,7 @@
+"""``python -m tomes``: the same command line as the ``tomes`` script."""
+
+import sys
+
+from tomes.cli import main
+
+sys.exit(main())
