@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone, with nothing installed by hand:
+#   1. a venv with tomes (pip install ".[test]") and the test tools;
+#   2. the test data (scripts/fetch_test_data.py: Debian corpus, word lists);
+#   3. the C++ suites under ctest;
+#   4. the Python suites under pytest;
+#   5. packaging: an sdist builds and installs in another fresh venv.
+# Set TOMES_TEST_DIR to keep the venvs and builds elsewhere (default build/test).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+work=${TOMES_TEST_DIR:-$root/build/test}
+python=${PYTHON:-python3}
+mkdir -p "$work"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "venv with tomes and the test extras ($work/venv)"
+"$python" -m venv "$work/venv"
+venv_python=$work/venv/bin/python
+"$venv_python" -m pip install -q --disable-pip-version-check cmake ninja
+start=$(date +%s)
+"$venv_python" -m pip install -q --disable-pip-version-check ".[test]"
+echo "pip install .[test]: $(( $(date +%s) - start )) s"
+
+step "test data"
+"$venv_python" scripts/fetch_test_data.py
+
+step "C++ suites (ctest)"
+"$work/venv/bin/cmake" -S . -B "$work/cpp" -G Ninja -DTOMES_BUILD_TESTS=ON -DTOMES_BUILD_PYTHON=OFF \
+  -DCMAKE_MAKE_PROGRAM="$work/venv/bin/ninja" -DPython_EXECUTABLE="$venv_python" >/dev/null
+"$work/venv/bin/cmake" --build "$work/cpp"
+"$work/venv/bin/ctest" --test-dir "$work/cpp" --output-on-failure
+
+step "Python suites (pytest)"
+# From outside the source tree, so the installed package is the one tested.
+(cd "$work" && "$venv_python" -m pytest -q -p no:cacheprovider "$root/tests/python")
+
+step "sdist installs in a fresh venv"
+rm -rf "$work/dist" "$work/sdist-venv"
+"$venv_python" -m build --sdist --outdir "$work/dist" . >/dev/null
+"$python" -m venv "$work/sdist-venv"
+"$work/sdist-venv/bin/pip" install -q --disable-pip-version-check "$work/dist"/tomes-*.tar.gz
+(cd "$work" && "$work/sdist-venv/bin/tomes" --version && \
+  "$work/sdist-venv/bin/python" -c "import tomes; assert tomes.analyze('Straße') == ['strasse']")
+echo "sdist: ok"
