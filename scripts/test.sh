@@ -2,7 +2,7 @@
 # The whole test suite, from a fresh clone, with nothing installed by hand:
 #   1. a venv with tomes (pip install ".[test]") and the test tools;
 #   2. the test data (scripts/fetch_test_data.py: Debian corpus, word lists);
-#   3. the C++ suites under ctest;
+#   3. the C++ suites under ctest, then again under ASan + UBSan;
 #   4. the Python suites under pytest;
 #   5. packaging: an sdist builds and installs in another fresh venv.
 # Set TOMES_TEST_DIR to keep the venvs and builds elsewhere (default build/test).
@@ -31,6 +31,13 @@ step "C++ suites (ctest)"
   -DCMAKE_MAKE_PROGRAM="$work/venv/bin/ninja" -DPython_EXECUTABLE="$venv_python" >/dev/null
 "$work/venv/bin/cmake" --build "$work/cpp"
 "$work/venv/bin/ctest" --test-dir "$work/cpp" --output-on-failure
+
+step "C++ suites under AddressSanitizer and UndefinedBehaviorSanitizer (ctest)"
+"$work/venv/bin/cmake" -S . -B "$work/cpp-sanitize" -G Ninja -DTOMES_BUILD_TESTS=ON -DTOMES_BUILD_PYTHON=OFF \
+  -DTOMES_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_MAKE_PROGRAM="$work/venv/bin/ninja" -DPython_EXECUTABLE="$venv_python" >/dev/null
+"$work/venv/bin/cmake" --build "$work/cpp-sanitize"
+"$work/venv/bin/ctest" --test-dir "$work/cpp-sanitize" --output-on-failure
 
 step "Python suites (pytest)"
 # From outside the source tree, so the installed package is the one tested.

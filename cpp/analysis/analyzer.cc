@@ -10,20 +10,28 @@ namespace tomes::analysis {
 
 namespace {
 
-// For an ASCII byte: its case-folded form if it is a letter or digit (both
-// are token characters and fold to themselves), else 0 (a separator).
-constexpr std::array<char, 128> make_ascii_term_table() {
-  std::array<char, 128> table{};
-  for (int c = '0'; c <= '9'; ++c) table[c] = static_cast<char>(c);
-  for (int c = 'a'; c <= 'z'; ++c) table[c] = static_cast<char>(c);
-  for (int c = 'A'; c <= 'Z'; ++c) table[c] = static_cast<char>(c - 'A' + 'a');
+// What one byte is to the tokenizer.
+enum ByteClass : std::uint8_t {
+  kSeparator = 0,  // ASCII, not a letter or digit
+  kFolded = 1,     // ASCII lowercase letter or digit: already its own case fold
+  kUpper = 2,      // ASCII uppercase letter: folds to byte + 32
+  kNonAscii = 3,   // starts or continues a multi-byte sequence
+};
+
+constexpr std::array<std::uint8_t, 256> make_byte_classes() {
+  std::array<std::uint8_t, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[c] = kFolded;
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = kFolded;
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = kUpper;
+  for (int c = 0x80; c < 0x100; ++c) table[c] = kNonAscii;
   return table;
 }
-constexpr std::array<char, 128> kAsciiTerm = make_ascii_term_table();
+constexpr std::array<std::uint8_t, 256> kByteClass = make_byte_classes();
 
 // Bound on the stem cache: beyond it the cache starts over, so a stream that
 // sees an unbounded vocabulary uses bounded memory.
 constexpr std::size_t kMaxCachedTokens = std::size_t{1} << 20;
+constexpr std::size_t kMaxCachedBytes = std::size_t{1} << 30;  // StringTable offsets are u32
 
 bool term_length_ok(std::string_view term) {
   const std::size_t n = utf8::count_code_points(term.data(), term.size());
@@ -41,9 +49,9 @@ bool TermStream::next_token(bool* ascii) {
       pos_ = p;
       return false;
     }
-    const unsigned char b = *p;
-    if (b < 0x80) {
-      if (kAsciiTerm[b]) break;
+    const std::uint8_t cls = kByteClass[*p];
+    if (cls == kFolded || cls == kUpper) break;
+    if (cls == kSeparator) {
       ++p;
       continue;
     }
@@ -52,57 +60,76 @@ bool TermStream::next_token(bool* ascii) {
     if (unicode::info(cp).flags & unicode::kTokenChar) break;
     p += len;
   }
-  token_.clear();
-  *ascii = true;
-  for (;;) {
-    // Runs of ASCII letters and digits: the common case, copied in one go.
-    const unsigned char* run = p;
-    while (p != end && *p < 0x80 && kAsciiTerm[*p]) ++p;
-    if (p != run) {
-      const std::size_t old_size = token_.size();
-      token_.resize(old_size + static_cast<std::size_t>(p - run));
-      char* out = &token_[old_size];
-      for (const unsigned char* q = run; q != p; ++q) *out++ = kAsciiTerm[*q];
-    }
-    if (p == end || *p < 0x80) break;
-    char32_t cp;
-    const std::size_t len = utf8::decode(p, end, &cp);
-    const unicode::CodePointInfo& info = unicode::info(cp);
-    if (!(info.flags & unicode::kTokenChar)) break;
-    *ascii = false;
-    if (info.flags & unicode::kCasefoldSame) {
-      token_.append(reinterpret_cast<const char*>(p), len);
-    } else {
-      token_.append(unicode::casefold_bytes(info));
-    }
-    p += len;
+  // The common case: lowercase ASCII letters and digits up to a separator,
+  // already case-folded; the token is a view of the text, nothing copied.
+  const unsigned char* const start = p;
+  while (p != end && kByteClass[*p] == kFolded) ++p;
+  if (p == end || kByteClass[*p] == kSeparator) {
+    token_ = std::string_view(reinterpret_cast<const char*>(start), static_cast<std::size_t>(p - start));
+    *ascii = true;
+    pos_ = p;
+    return true;
   }
+  // Otherwise fold into buffer_, starting with what was scanned.
+  buffer_.assign(reinterpret_cast<const char*>(start), static_cast<std::size_t>(p - start));
+  *ascii = true;
+  while (p != end) {
+    const std::uint8_t cls = kByteClass[*p];
+    if (cls == kFolded) {
+      buffer_.push_back(static_cast<char>(*p++));
+    } else if (cls == kUpper) {
+      buffer_.push_back(static_cast<char>(*p++ + ('a' - 'A')));
+    } else if (cls == kSeparator) {
+      break;
+    } else {
+      char32_t cp;
+      const std::size_t len = utf8::decode(p, end, &cp);
+      const unicode::CodePointInfo& info = unicode::info(cp);
+      if (!(info.flags & unicode::kTokenChar)) break;
+      *ascii = false;
+      if (info.flags & unicode::kCasefoldSame) {
+        buffer_.append(reinterpret_cast<const char*>(p), len);
+      } else {
+        buffer_.append(unicode::casefold_bytes(info));
+      }
+      p += len;
+    }
+  }
+  token_ = buffer_;
   pos_ = p;
   return true;
 }
 
-std::string TermStream::stem_and_fold(const std::string& token) const {
-  std::string stemmed = token;
-  stem(analyzer_.stemmer(), stemmed);
-  std::string folded;
-  append_folded(stemmed, folded);
-  if (!term_length_ok(folded)) folded.clear();
-  return folded;
+bool TermStream::finish_stemmed_term(std::string_view* term) {
+  std::uint64_t packed;
+  if (const std::uint64_t* cached = stem_cache_.find(token_)) {
+    packed = *cached;
+  } else {
+    if (stem_cache_.size() >= kMaxCachedTokens || stem_cache_.key_bytes() >= kMaxCachedBytes) {
+      stem_cache_.clear();
+      stem_results_.clear();
+    }
+    folded_.clear();
+    if (!analyzer_.stopwords().contains(token_)) {
+      stemmed_.assign(token_.data(), token_.size());
+      stem(analyzer_.stemmer(), stemmed_);
+      append_folded(stemmed_, folded_);
+      if (!term_length_ok(folded_)) folded_.clear();
+    }
+    // A term has at most 40 code points, so at most 160 bytes: fits 8 bits.
+    packed = (std::uint64_t{stem_results_.size()} << 8) | folded_.size();
+    stem_results_.append(folded_);
+    stem_cache_.insert_new(token_, packed);
+  }
+  const std::size_t length = packed & 0xFF;
+  if (length == 0) return false;
+  *term = std::string_view(stem_results_).substr(packed >> 8, length);
+  return true;
 }
 
 bool TermStream::finish_term(bool ascii, std::string_view* term) {
+  if (analyzer_.stemmer() != Stemmer::kNone) return finish_stemmed_term(term);
   const StopwordSet& stopwords = analyzer_.stopwords();
-  if (analyzer_.stemmer() != Stemmer::kNone) {
-    auto it = stem_cache_.find(token_);
-    if (it == stem_cache_.end()) {
-      if (stem_cache_.size() >= kMaxCachedTokens) stem_cache_.clear();
-      std::string result = stopwords.contains(token_) ? std::string() : stem_and_fold(token_);
-      it = stem_cache_.emplace(token_, std::move(result)).first;
-    }
-    if (it->second.empty()) return false;
-    *term = it->second;
-    return true;
-  }
   if (!stopwords.empty() && stopwords.contains(token_)) return false;
   if (ascii) {
     // ASCII letters and digits fold to themselves, one byte per code point.
@@ -129,10 +156,22 @@ void analyze(const Analyzer& analyzer, std::string_view text, TermList* out) {
   TermStream stream(analyzer);
   stream.reset(text);
   std::string_view term;
+  out->bytes.reserve(out->bytes.size() + text.size());  // terms rarely outgrow their text
   while (stream.next(&term)) {
     out->bytes.append(term);
     out->ends.push_back(out->bytes.size());
   }
+}
+
+std::size_t count_terms(const Analyzer& analyzer, const std::vector<std::string_view>& texts) {
+  TermStream stream(analyzer);
+  std::string_view term;
+  std::size_t count = 0;
+  for (const std::string_view text : texts) {
+    stream.reset(text);
+    while (stream.next(&term)) ++count;
+  }
+  return count;
 }
 
 }  // namespace tomes::analysis

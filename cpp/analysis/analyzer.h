@@ -22,11 +22,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "analysis/stemmer.h"
 #include "analysis/stopwords.h"
+#include "common/string_table.h"
 
 namespace tomes::analysis {
 
@@ -65,20 +65,25 @@ class TermStream {
   bool next(std::string_view* term);
 
  private:
-  // Reads the next token into token_ (case-folded); false at the end.
+  // Sets token_ to the next token, case-folded; false at the end. token_
+  // points into the text when the token needs no folding, else into buffer_.
   bool next_token(bool* ascii);
   // Steps 3 to 6 for token_; false when the token yields no term.
   bool finish_term(bool ascii, std::string_view* term);
-  // Steps 4 to 6 without the cache.
-  std::string stem_and_fold(const std::string& token) const;
+  // Steps 3 to 6 for token_ through the stem cache.
+  bool finish_stemmed_term(std::string_view* term);
 
   const Analyzer& analyzer_;
   const unsigned char* pos_ = nullptr;
   const unsigned char* end_ = nullptr;
-  std::string token_;
+  std::string_view token_;
+  std::string buffer_;
   std::string folded_;
-  // Case-folded token -> final term ("" when it yields none); only with a stemmer.
-  std::unordered_map<std::string, std::string> stem_cache_;
+  std::string stemmed_;
+  // With a stemmer: case-folded token -> its final term, packed as
+  // (offset in stem_results_ << 8 | byte length); length 0: no term.
+  StringTable stem_cache_;
+  std::string stem_results_;
 };
 
 // All terms of one text, packed: term i is bytes[ends[i-1] .. ends[i]).
@@ -95,5 +100,10 @@ struct TermList {
 
 // Appends the terms of text to *out.
 void analyze(const Analyzer& analyzer, std::string_view text, TermList* out);
+
+// The number of terms of the texts, each produced and dropped as the indexer
+// consumes them: one stream (and stem cache) for all, as one indexing thread
+// has for a batch of books. Analysis alone, for benchmarks.
+std::size_t count_terms(const Analyzer& analyzer, const std::vector<std::string_view>& texts);
 
 }  // namespace tomes::analysis

@@ -10,6 +10,7 @@
 #include "analysis/stemmer.h"
 #include "analysis/stopwords.h"
 #include "analysis/unicode_text.h"
+#include "common/string_table.h"
 #include "python/bindings.h"
 #include "python/errors.h"
 
@@ -59,9 +60,23 @@ py::list analyze(const Analyzer& analyzer, const py::str& text) {
     py::gil_scoped_release release;
     analysis::analyze(analyzer, utf8, &terms);
   }
+  // A term repeats often: each distinct one becomes one str, shared by the
+  // list (half the time and a fraction of the memory of a str per term).
+  StringTable seen;
+  std::vector<PyObject*> strs;
   py::list out(terms.size());
   for (std::size_t i = 0; i < terms.size(); ++i) {
-    PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), to_str(terms[i]).release().ptr());
+    const std::string_view term = terms[i];
+    PyObject* str;
+    if (const std::uint64_t* index = seen.find(term)) {
+      str = strs[*index];
+      Py_INCREF(str);
+    } else {
+      str = to_str(term).release().ptr();
+      seen.insert_new(term, strs.size());
+      strs.push_back(str);
+    }
+    PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), str);
   }
   return out;
 }
@@ -77,6 +92,18 @@ void bind_analysis(py::module_& m) {
            }),
            py::arg("stopwords"), py::arg("stemmer"))
       .def("analyze", &analyze, py::arg("text"))
+      .def(
+          "count_terms",
+          [](const Analyzer& analyzer, const py::list& texts) {
+            std::vector<py::object> keep(texts.size());
+            std::vector<std::string_view> utf8;
+            for (std::size_t i = 0; i < texts.size(); ++i) {
+              utf8.push_back(utf8_of(texts[i].cast<py::str>(), &keep[i]));
+            }
+            py::gil_scoped_release release;
+            return analysis::count_terms(analyzer, utf8);
+          },
+          py::arg("texts"))
       .def_property_readonly("stopwords", [](const Analyzer& a) { return a.stopwords().words(); })
       .def_property_readonly("stemmer",
                              [](const Analyzer& a) { return analysis::stemmer_name(a.stemmer()); });

@@ -136,4 +136,26 @@ TEST_CASE("property: the analyzer equals the brute-force model") {
   }
 }
 
+TEST_CASE("property: random bytes never break the stream and match the model") {
+  std::mt19937 rng(99);
+  const Analyzer analyzer({"the"}, Stemmer::kEnglish);
+  const Analyzer plain;
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    const int n = static_cast<int>(rng() % 64);
+    for (int i = 0; i < n; ++i) {
+      // Mostly bytes that matter: ASCII letters, separators, lead and continuation bytes.
+      const unsigned r = rng() % 8;
+      text.push_back(static_cast<char>(r < 3 ? 'a' + rng() % 26 : r < 4 ? ' ' : 0x80 + rng() % 0x80));
+    }
+    const auto want = join(model(text, {"the"}, Stemmer::kEnglish));
+    const auto got = join(terms_of(analyzer, text));
+    if (got != want) {
+      CHECK_EQ(got, want);
+      break;
+    }
+    CHECK_EQ(join(terms_of(plain, text)), join(model(text, {}, Stemmer::kNone)));
+  }
+}
+
 int main() { return tomes::test::run_all(); }

@@ -1,0 +1,120 @@
+// string_table.h: an open-addressing hash map from byte strings to u64 values.
+//
+// Built for the hot loops of analysis and indexing, where std::unordered_map
+// costs a node allocation per key and a pointer chase per lookup: keys live
+// back to back in one arena, slots are a flat power-of-two array probed
+// linearly, and each slot keeps the key's full 64-bit hash, so a probe
+// compares bytes only when the hashes are equal.
+//
+// Keys are any bytes (empty included). The arena is bounded to 4 GiB of key
+// bytes (u32 offsets): callers that may exceed it clear() first.
+//
+// Thread safety: none; one table belongs to one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tomes {
+
+// A fast hash for short strings: 8 bytes at a time, multiply-xorshift mixing.
+inline std::uint64_t hash_bytes(std::string_view s) {
+  constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
+  std::uint64_t h = 0x2545F4914F6CDD1Dull ^ (s.size() * kMul);
+  const char* p = s.data();
+  std::size_t n = s.size();
+  while (n >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * kMul;
+    h ^= h >> 29;
+    p += 8;
+    n -= 8;
+  }
+  if (n > 0) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    h = (h ^ w) * kMul;
+    h ^= h >> 29;
+  }
+  h *= 0xBF58476D1CE4E5B9ull;
+  return h ^ (h >> 31);
+}
+
+class StringTable {
+ public:
+  StringTable() { reset_slots(16); }
+
+  std::size_t size() const { return size_; }
+  std::size_t key_bytes() const { return arena_.size(); }
+
+  // The value stored for key, or nullptr.
+  const std::uint64_t* find(std::string_view key) const {
+    const std::uint64_t h = hash_bytes(key);
+    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+      const Slot& slot = slots_[i];
+      if (slot.key_length == kEmpty) return nullptr;
+      if (slot.hash == h && key_equals(slot, key)) return &slot.value;
+    }
+  }
+
+  // Stores value under key. REQUIRES: key is not present (find() said so).
+  void insert_new(std::string_view key, std::uint64_t value) {
+    if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+    const std::uint64_t h = hash_bytes(key);
+    std::size_t i = h & mask_;
+    while (slots_[i].key_length != kEmpty) i = (i + 1) & mask_;
+    slots_[i] = Slot{h, static_cast<std::uint32_t>(arena_.size()),
+                     static_cast<std::uint32_t>(key.size()), value};
+    arena_.append(key);
+    ++size_;
+  }
+
+  void clear() {
+    arena_.clear();
+    size_ = 0;
+    reset_slots(16);
+  }
+
+ private:
+  static constexpr std::uint32_t kEmpty = 0xFFFFFFFFu;
+
+  struct Slot {
+    std::uint64_t hash;
+    std::uint32_t key_offset;
+    std::uint32_t key_length;  // kEmpty: free slot
+    std::uint64_t value;
+  };
+
+  bool key_equals(const Slot& slot, std::string_view key) const {
+    return slot.key_length == key.size() &&
+           (key.empty() || std::memcmp(arena_.data() + slot.key_offset, key.data(), key.size()) == 0);
+  }
+
+  void reset_slots(std::size_t count) {
+    slots_.assign(count, Slot{0, 0, kEmpty, 0});
+    mask_ = count - 1;
+  }
+
+  void grow() {
+    std::vector<Slot> old;
+    old.swap(slots_);
+    reset_slots(old.size() * 2);
+    for (const Slot& slot : old) {
+      if (slot.key_length == kEmpty) continue;
+      std::size_t i = slot.hash & mask_;
+      while (slots_[i].key_length != kEmpty) i = (i + 1) & mask_;
+      slots_[i] = slot;
+    }
+  }
+
+  std::vector<Slot> slots_;
+  std::size_t mask_ = 0;
+  std::size_t size_ = 0;
+  std::string arena_;
+};
+
+}  // namespace tomes
