@@ -4,7 +4,8 @@
 #   2. the test data (scripts/fetch_test_data.py: Debian corpus, word lists);
 #   3. the C++ suites under ctest, then again under ASan + UBSan;
 #   4. the Python suites under pytest;
-#   5. packaging: an sdist builds and installs in another fresh venv.
+#   5. packaging: an sdist builds and installs in another fresh venv, there
+#      with zlib's headers from the cmeel-zlib wheel instead of the system's.
 # Set TOMES_TEST_DIR to keep the venvs and builds elsewhere (default build/test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,11 +44,12 @@ step "Python suites (pytest)"
 # From outside the source tree, so the installed package is the one tested.
 (cd "$work" && "$venv_python" -m pytest -q -p no:cacheprovider "$root/tests/python")
 
-step "sdist installs in a fresh venv"
+step "sdist installs in a fresh venv (with zlib from the cmeel-zlib wheel, as on a machine without zlib headers)"
 rm -rf "$work/dist" "$work/sdist-venv"
 "$venv_python" -m build --sdist --outdir "$work/dist" . >/dev/null
 "$python" -m venv "$work/sdist-venv"
-"$work/sdist-venv/bin/pip" install -q --disable-pip-version-check "$work/dist"/tomes-*.tar.gz
+"$work/sdist-venv/bin/pip" install -q --disable-pip-version-check \
+  -C cmake.define.TOMES_ZLIB_FROM_WHEEL=ON "$work/dist"/tomes-*.tar.gz
 (cd "$work" && "$work/sdist-venv/bin/tomes" --version && \
   "$work/sdist-venv/bin/python" -c "import tomes; assert tomes.analyze('Straße') == ['strasse']")
 echo "sdist: ok"

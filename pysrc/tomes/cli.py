@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import os
 import sys
 import sysconfig
 import time
@@ -44,16 +45,23 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         return 1
     counts: collections.Counter = collections.Counter()
     total_bytes = 0
-    started = time.perf_counter()
+    seconds = 0.0
     for path in files:
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            print(f"demo: skipped {path}: {error}", file=sys.stderr)
+            continue
         total_bytes += len(data)
-        counts.update(analyze(data.decode("utf-8", errors="replace"),
-                              stopwords="english", stemmer="english"))
-    seconds = time.perf_counter() - started
+        text = data.decode("utf-8", errors="replace")
+        started = time.perf_counter()
+        terms = analyze(text, stopwords="english", stemmer="english")
+        seconds += time.perf_counter() - started
+        counts.update(terms)
     print(f"analyzed {len(files):,} files of the Python standard library "
-          f"({total_bytes / 1e6:.1f} MB) in {seconds:.2f} s "
-          f"({total_bytes / 1e6 / seconds:.0f} MB/s, one thread, with Python lists)")
+          f"({total_bytes / 1e6:.1f} MB) in {seconds:.2f} s of analysis "
+          f"({total_bytes / 1e6 / max(seconds, 1e-9):.0f} MB/s on one thread, "
+          "terms returned as Python lists)")
     print(f"{sum(counts.values()):,} terms, {len(counts):,} distinct "
           "(english stopwords and stemmer)")
     print("most frequent terms:")
@@ -87,7 +95,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    return int(args.run(args))
+    try:
+        return int(args.run(args))
+    except BrokenPipeError:
+        # The reader went away (`tomes analyze ... | head`): not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -113,6 +113,19 @@ def test_cli_analyze():
     assert result.returncode == 2 and "invalid choice" in result.stderr
 
 
+def test_cli_demo_runs_on_the_standard_library():
+    result = run_cli("demo", "--top", "3")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("analyzed ") and "files of the Python standard library" in lines[0]
+    assert lines[2] == "most frequent terms:"
+    top = [line.split() for line in lines[3:]]
+    assert len(top) == 3
+    # "self" is the commonest word of Python's sources; stopwords never show.
+    assert top[0][0] == "self"
+    assert all(term not in {"the", "and", "of"} for term, _ in top)
+
+
 def test_console_script_installed():
     import shutil
     from pathlib import Path
