@@ -2,8 +2,8 @@
 //
 // The expected stems follow the examples of snowballstem.org's English
 // (porter2) page and Snowball 3.1's english.sbl, each confirmed against
-// PyStemmer 3.1.0; the exhaustive comparison with PyStemmer over the
-// vocabulary and random strings lives in CI scripts (stem_tool).
+// PyStemmer 3.1.0; the exhaustive comparison with PyStemmer over the corpus
+// vocabulary and random words is tests/python/test_stemmers.py.
 #include <string>
 #include <utility>
 #include <vector>

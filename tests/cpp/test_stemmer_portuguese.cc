@@ -3,7 +3,7 @@
 // Expected stems are Snowball's: the sample table on snowballstem.org's
 // Portuguese page, and one or more words per step of the algorithm, each
 // confirmed with PyStemmer 3.1.0. The exhaustive comparison with PyStemmer
-// over large word lists runs outside ctest (it needs Python and the lists).
+// over large word lists is tests/python/test_stemmers.py (it needs Python).
 #include <string>
 #include <utility>
 #include <vector>

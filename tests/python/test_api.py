@@ -134,3 +134,12 @@ def test_console_script_installed():
     result = subprocess.run([str(script) if script.exists() else "tomes", "--version"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0 and result.stdout.startswith("tomes 0.1.0")
+
+
+def test_docstring_examples():
+    import doctest
+
+    import tomes._analysis
+    for module in (tomes, tomes._analysis):
+        result = doctest.testmod(module, raise_on_error=False)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
