@@ -52,8 +52,9 @@ class StringTable {
   std::size_t key_bytes() const { return arena_.size(); }
 
   // The value stored for key, or nullptr.
-  const std::uint64_t* find(std::string_view key) const {
-    const std::uint64_t h = hash_bytes(key);
+  const std::uint64_t* find(std::string_view key) const { return find(key, hash_bytes(key)); }
+  // The same, for a caller that has hash_bytes(key) already.
+  const std::uint64_t* find(std::string_view key, std::uint64_t h) const {
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
       const Slot& slot = slots_[i];
       if (slot.key_length == kEmpty) return nullptr;
@@ -63,8 +64,11 @@ class StringTable {
 
   // Stores value under key. REQUIRES: key is not present (find() said so).
   void insert_new(std::string_view key, std::uint64_t value) {
+    insert_new(key, hash_bytes(key), value);
+  }
+  // REQUIRES: h == hash_bytes(key).
+  void insert_new(std::string_view key, std::uint64_t h, std::uint64_t value) {
     if ((size_ + 1) * 4 > slots_.size() * 3) grow();
-    const std::uint64_t h = hash_bytes(key);
     std::size_t i = h & mask_;
     while (slots_[i].key_length != kEmpty) i = (i + 1) & mask_;
     slots_[i] = Slot{h, static_cast<std::uint32_t>(arena_.size()),

@@ -1,0 +1,62 @@
+// byte_sink.h: where writers put the bytes they produce, in memory or in a
+// file, so that a writer (FST builder, segment writer) streams its output
+// without knowing which.
+//
+// A FileSink writes to `path` directly; the caller that wants an atomic file
+// writes to a temporary name and renames it once finish()ed. Errors name the
+// path and the errno text.
+//
+// Thread safety: a sink belongs to one thread at a time.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace tomes {
+
+class ByteSink {
+ public:
+  virtual ~ByteSink() = default;
+  virtual Status write(std::string_view bytes) = 0;
+  // Makes everything written durable where that means something (fsync).
+  virtual Status finish() = 0;
+};
+
+// Appends to a string the caller owns.
+class StringSink final : public ByteSink {
+ public:
+  explicit StringSink(std::string* out) : out_(out) {}
+  Status write(std::string_view bytes) override {
+    out_->append(bytes);
+    return Status::ok();
+  }
+  Status finish() override { return Status::ok(); }
+
+ private:
+  std::string* out_;
+};
+
+// Creates (or truncates) a file and writes to it.
+class FileSink final : public ByteSink {
+ public:
+  // Opens path for writing; check status() before use.
+  explicit FileSink(std::string path);
+  ~FileSink() override;
+  FileSink(const FileSink&) = delete;
+  FileSink& operator=(const FileSink&) = delete;
+
+  const Status& status() const { return status_; }
+  Status write(std::string_view bytes) override;
+  // Flushes, fsyncs and closes the file.
+  Status finish() override;
+
+ private:
+  std::string path_;
+  std::FILE* file_ = nullptr;
+  Status status_;
+};
+
+}  // namespace tomes

@@ -1,0 +1,248 @@
+#include "fst/fst_builder.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/crc32.h"
+#include "fst/fst_format.h"
+
+namespace tomes::fst {
+
+namespace {
+
+constexpr std::size_t kFlushBytes = std::size_t{1} << 20;
+
+void put_varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+void put_fixed(std::string& out, std::uint64_t v, unsigned width) {
+  for (unsigned i = 0; i < width; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+void put_fixed64(char* out, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+
+// For error messages: the key as Python would print bytes.
+std::string printable(std::string_view key) {
+  std::string out = "b'";
+  static const char kHex[] = "0123456789abcdef";
+  for (unsigned char c : key) {
+    if (c == '\\' || c == '\'') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c >= 0x20 && c < 0x7F) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+FstBuilder::FstBuilder(ByteSink* sink) : sink_(sink) {
+  std::string header(kMagic, sizeof(kMagic));
+  put_fixed(header, kFormatVersion, 4);
+  put_fixed(header, 0, 4);
+  status_ = emit(header);
+  path_.resize(1);
+  cache_.resize(kCacheEntries);
+}
+
+FstBuilder::PendingNode& FstBuilder::push_node() {
+  ++depth_;
+  if (path_.size() <= depth_) path_.emplace_back();
+  PendingNode& node = path_[depth_];
+  node.final = false;
+  node.final_output = 0;
+  node.transitions.clear();
+  return node;
+}
+
+Status FstBuilder::add(std::string_view key, std::uint64_t value) {
+  if (!status_.is_ok()) return status_;
+  if (finished_) return status_ = Status::invalid_argument("FstBuilder: add() after finish()");
+  if (key_count_ > 0 && key <= std::string_view(previous_key_)) {
+    return status_ = Status::invalid_argument(
+               std::string(key == std::string_view(previous_key_) ? "duplicate key" : "keys out of order") +
+               ": " + printable(key) + " after " + printable(previous_key_) +
+               "; keys must be unique and sorted by their bytes");
+  }
+  const std::size_t common = key_count_ == 0
+      ? 0
+      : static_cast<std::size_t>(
+            std::mismatch(key.begin(), key.begin() + std::min(key.size(), previous_key_.size()),
+                          previous_key_.begin()).first - key.begin());
+  if (Status s = freeze_below(common); !s.is_ok()) return status_ = s;
+
+  // Along the shared prefix, each transition keeps what both keys need; the
+  // excess moves one level down, onto every way out of the child.
+  for (std::size_t d = 0; d < common; ++d) {
+    Transition& t = path_[d].transitions.back();
+    const std::uint64_t kept = std::min(t.output, value);
+    const std::uint64_t excess = t.output - kept;
+    if (excess != 0) {
+      PendingNode& child = path_[d + 1];
+      for (Transition& ct : child.transitions) ct.output += excess;
+      if (child.final) child.final_output += excess;
+      t.output = kept;
+    }
+    value -= kept;
+  }
+  if (key.size() == common) {
+    // Only the first key can end here: the empty key, at the root.
+    path_[common].final = true;
+    path_[common].final_output = value;
+  } else {
+    path_[common].transitions.push_back({static_cast<std::uint8_t>(key[common]), value, 0});
+    for (std::size_t d = common + 1; d < key.size(); ++d) {
+      push_node().transitions.push_back({static_cast<std::uint8_t>(key[d]), 0, 0});
+    }
+    push_node().final = true;
+  }
+  previous_key_.assign(key.data(), key.size());
+  ++key_count_;
+  return status_;
+}
+
+Status FstBuilder::freeze_below(std::size_t depth) {
+  while (depth_ > depth) {
+    std::uint64_t address;
+    if (Status s = freeze(path_[depth_], &address); !s.is_ok()) return s;
+    --depth_;
+    path_[depth_].transitions.back().target = address;
+  }
+  return Status::ok();
+}
+
+Status FstBuilder::freeze(const PendingNode& node, std::uint64_t* address) {
+  // The end of every key is the same node: skip the registry for it.
+  const bool leaf = node.final && node.final_output == 0 && node.transitions.empty();
+  if (leaf && leaf_address_ != 0) {
+    *address = leaf_address_;
+    return Status::ok();
+  }
+  // The registry key: everything that makes two nodes equal.
+  canonical_.clear();
+  canonical_.push_back(node.final ? 1 : 0);
+  put_varint(canonical_, node.final_output);
+  for (const Transition& t : node.transitions) {
+    canonical_.push_back(static_cast<char>(t.input));
+    put_varint(canonical_, t.output);
+    put_varint(canonical_, t.target);
+  }
+  const std::uint64_t hash = hash_bytes(canonical_);
+  const bool cacheable = canonical_.size() <= kCachedCanonicalBytes;
+  CacheEntry& cached = cache_[hash & (kCacheEntries - 1)];
+  if (cacheable && cached.hash == hash && cached.length == canonical_.size() &&
+      std::memcmp(cached.canonical, canonical_.data(), canonical_.size()) == 0) {
+    *address = cached.address;
+    return Status::ok();
+  }
+  auto remember = [&](std::uint64_t at) {
+    if (!cacheable) return;
+    cached.hash = hash;
+    cached.address = at;
+    cached.length = static_cast<std::uint8_t>(canonical_.size());
+    std::memcpy(cached.canonical, canonical_.data(), canonical_.size());
+  };
+  if (const std::uint64_t* existing = registry_.find(canonical_, hash)) {
+    *address = *existing;
+    remember(*address);
+    return Status::ok();
+  }
+  const std::uint64_t start = position_;
+  encode(node, start);
+  // Nodes are stored backwards: logical byte 0 (the header) is the last byte.
+  std::reverse(logical_.begin(), logical_.end());
+  if (Status s = emit(logical_); !s.is_ok()) return s;
+  *address = position_;
+  registry_.insert_new(canonical_, hash, *address);
+  remember(*address);
+  if (leaf) leaf_address_ = *address;
+  ++node_count_;
+  return Status::ok();
+}
+
+void FstBuilder::encode(const PendingNode& node, std::uint64_t start) {
+  logical_.clear();
+  const std::size_t n = node.transitions.size();
+  if (!node.final && n == 1 && node.transitions[0].output == 0) {
+    const Transition& t = node.transitions[0];
+    const std::uint8_t common = kCommonIndex[t.input];
+    const bool next = t.target == start;
+    logical_.push_back(static_cast<char>(kOneTransition | (next ? kOneTransitionNext : 0) | common));
+    if (common == 0) logical_.push_back(static_cast<char>(t.input));
+    if (!next) put_varint(logical_, start - t.target);
+    return;
+  }
+  std::uint64_t max_output = node.final_output;
+  std::uint64_t max_delta = 0;
+  for (const Transition& t : node.transitions) {
+    max_output = std::max(max_output, t.output);
+    max_delta = std::max(max_delta, start - t.target);
+  }
+  const unsigned ow = byte_width(max_output);
+  const unsigned aw = byte_width(max_delta);
+  const bool has_final_output = node.final_output != 0;
+  std::uint8_t header = (node.final ? kFinal : 0) | (has_final_output ? kHasFinalOutput : 0);
+  header |= n < kExplicitCount ? static_cast<std::uint8_t>(n) : kExplicitCount;
+  logical_.push_back(static_cast<char>(header));
+  if (n >= kExplicitCount) logical_.push_back(static_cast<char>(n - 1));
+  if (n > 0 || has_final_output) logical_.push_back(static_cast<char>((ow << 4) | aw));
+  if (has_final_output) put_fixed(logical_, node.final_output, ow);
+  for (const Transition& t : node.transitions) logical_.push_back(static_cast<char>(t.input));
+  for (const Transition& t : node.transitions) put_fixed(logical_, start - t.target, aw);
+  for (const Transition& t : node.transitions) put_fixed(logical_, t.output, ow);
+}
+
+Status FstBuilder::emit(std::string_view bytes) {
+  buffer_.append(bytes);
+  position_ += bytes.size();
+  return buffer_.size() >= kFlushBytes ? flush() : Status::ok();
+}
+
+Status FstBuilder::flush() {
+  crc_ = crc32_update(crc_, buffer_);
+  Status s = sink_->write(buffer_);
+  buffer_.clear();
+  return s;
+}
+
+Status FstBuilder::finish() {
+  if (!status_.is_ok()) return status_;
+  if (finished_) return status_ = Status::invalid_argument("FstBuilder: finish() called twice");
+  finished_ = true;
+  if (Status s = freeze_below(0); !s.is_ok()) return status_ = s;
+  std::uint64_t root;
+  if (Status s = freeze(path_[0], &root); !s.is_ok()) return status_ = s;
+  char footer[kFooterSize];
+  put_fixed64(footer, key_count_);
+  put_fixed64(footer + 8, root);
+  for (int i = 0; i < 4; ++i) footer[16 + i] = static_cast<char>((kFormatVersion >> (8 * i)) & 0xFF);
+  buffer_.append(footer, 20);
+  const std::uint32_t crc = crc32_update(crc_, buffer_);
+  for (int i = 0; i < 4; ++i) footer[20 + i] = static_cast<char>((crc >> (8 * i)) & 0xFF);
+  buffer_.append(footer + 20, 4);
+  position_ += kFooterSize;
+  crc_ = crc;
+  Status written = sink_->write(buffer_);
+  buffer_.clear();
+  if (!written.is_ok()) return status_ = written;
+  status_ = sink_->finish();
+  registry_.clear();
+  cache_.clear();
+  cache_.shrink_to_fit();
+  return status_;
+}
+
+}  // namespace tomes::fst

@@ -1,0 +1,195 @@
+#include "fst/fst_fuzzy.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "analysis/utf8.h"
+
+namespace tomes::fst {
+
+namespace {
+
+// A unit of comparison: a code point, or 0x110000 + byte for a byte that is
+// not part of a well-formed sequence.
+using Unit = std::uint32_t;
+constexpr Unit kInvalidByteBase = 0x110000;
+
+std::vector<Unit> units_of(std::string_view text) {
+  std::vector<Unit> units;
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    char32_t cp;
+    const std::size_t len = analysis::utf8::decode(p, end, &cp);
+    const bool invalid = len == 1 && *p >= 0x80;
+    units.push_back(invalid ? kInvalidByteBase + *p : static_cast<Unit>(cp));
+    p += len;
+  }
+  return units;
+}
+
+// Length of the sequence a lead byte starts, or 0 if it starts none.
+unsigned sequence_length(unsigned char lead) {
+  if (lead < 0x80) return 1;
+  if (lead >= 0xC2 && lead <= 0xDF) return 2;
+  if (lead >= 0xE0 && lead <= 0xEF) return 3;
+  if (lead >= 0xF0 && lead <= 0xF4) return 4;
+  return 0;
+}
+
+// Whether byte b may stand at position i (>= 1) of a sequence led by lead.
+bool fits(unsigned char lead, unsigned i, unsigned char b) {
+  if (i == 1) {
+    if (lead == 0xE0) return b >= 0xA0 && b <= 0xBF;
+    if (lead == 0xED) return b >= 0x80 && b <= 0x9F;
+    if (lead == 0xF0) return b >= 0x90 && b <= 0xBF;
+    if (lead == 0xF4) return b >= 0x80 && b <= 0x8F;
+  }
+  return (b & 0xC0) == 0x80;
+}
+
+class FuzzySearch {
+ public:
+  FuzzySearch(const FstReader& reader, std::string_view query, unsigned max_distance,
+              const std::function<void(std::string_view, std::uint64_t, unsigned)>& emit)
+      : reader_(reader), query_(units_of(query)), bound_(max_distance), emit_(emit),
+        width_(query_.size() + 1) {}
+
+  // Depth first, with an explicit stack (keys can be far longer than any
+  // call stack could follow); rows_ holds one row per stack frame.
+  Status run() {
+    rows_.assign(width_, 0);
+    for (std::size_t j = 0; j < width_; ++j) rows_[j] = cap(j);
+    if (Status s = enter(reader_.root(), 0, Pending{}); !s.is_ok()) return s;
+    while (!stack_.empty()) {
+      Frame& frame = stack_.back();
+      if (frame.next == frame.node.count) {
+        stack_.pop_back();
+        rows_.resize(rows_.size() - width_);
+        if (!stack_.empty()) key_.pop_back();
+        continue;
+      }
+      const unsigned i = frame.next++;
+      const std::uint8_t b = reader_.input(frame.node, i);
+      // The child's row goes on top of the row stack, a copy of its parent's.
+      const std::size_t parent_row = rows_.size() - width_;
+      rows_.resize(rows_.size() + width_);
+      std::copy_n(rows_.begin() + static_cast<std::ptrdiff_t>(parent_row), width_,
+                  rows_.end() - static_cast<std::ptrdiff_t>(width_));
+      Pending pending = frame.pending;
+      std::uint8_t* row = &rows_[rows_.size() - width_];
+      feed(row, pending, b);
+      if (!alive(row)) {
+        rows_.resize(rows_.size() - width_);
+        continue;
+      }
+      key_.push_back(static_cast<char>(b));
+      const std::uint64_t address = reader_.target(frame.node, i);
+      const std::uint64_t output = frame.output + reader_.output(frame.node, i);
+      if (Status s = enter(address, output, pending); !s.is_ok()) return s;
+    }
+    return Status::ok();
+  }
+
+ private:
+  struct Pending {
+    unsigned char bytes[4] = {0, 0, 0, 0};
+    unsigned count = 0;
+  };
+  struct Frame {
+    FstReader::Node node;
+    unsigned next = 0;
+    std::uint64_t output = 0;
+    Pending pending;
+  };
+
+  // Pushes the node at address, whose row is the top of rows_, and emits its
+  // key if it is final and near enough.
+  Status enter(std::uint64_t address, std::uint64_t output, const Pending& pending) {
+    Frame frame;
+    if (Status s = reader_.node(address, &frame.node); !s.is_ok()) return s;
+    frame.output = output;
+    frame.pending = pending;
+    if (frame.node.final) {
+      // An incomplete sequence at the end is one unit per byte.
+      end_row_.assign(rows_.end() - static_cast<std::ptrdiff_t>(width_), rows_.end());
+      for (unsigned i = 0; i < pending.count; ++i) {
+        advance(end_row_.data(), kInvalidByteBase + pending.bytes[i]);
+      }
+      const std::uint8_t distance = end_row_[width_ - 1];
+      if (distance <= bound_) emit_(key_, output + frame.node.final_output, distance);
+    }
+    stack_.push_back(frame);
+    return Status::ok();
+  }
+
+  // Distances above the bound are all alike: storing bound + 1 keeps them in
+  // a byte however long the key.
+  std::uint8_t cap(std::size_t v) const {
+    return static_cast<std::uint8_t>(std::min<std::size_t>(v, bound_ + 1));
+  }
+
+  // The row after one more unit of the key.
+  void advance(std::uint8_t* row, Unit unit) const {
+    std::uint8_t diagonal = row[0];
+    row[0] = cap(row[0] + 1u);
+    for (std::size_t j = 1; j < width_; ++j) {
+      const std::uint8_t above = row[j];
+      const unsigned substitute = diagonal + (query_[j - 1] == unit ? 0u : 1u);
+      const unsigned best = std::min({above + 1u, row[j - 1] + 1u, substitute});
+      diagonal = above;
+      row[j] = cap(best);
+    }
+  }
+
+  bool alive(const std::uint8_t* row) const {
+    return *std::min_element(row, row + width_) <= bound_;
+  }
+
+  // Appends byte b to the pending bytes and turns what it completes (or
+  // breaks) into units.
+  void feed(std::uint8_t* row, Pending& pending, unsigned char b) const {
+    pending.bytes[pending.count++] = b;
+    while (pending.count > 0) {
+      const unsigned char lead = pending.bytes[0];
+      const unsigned need = sequence_length(lead);
+      bool broken = need == 0;
+      for (unsigned i = 1; !broken && i < pending.count; ++i) broken = !fits(lead, i, pending.bytes[i]);
+      if (broken) {
+        advance(row, kInvalidByteBase + lead);
+        for (unsigned i = 1; i < pending.count; ++i) pending.bytes[i - 1] = pending.bytes[i];
+        --pending.count;
+        continue;  // the rest may start a sequence afresh
+      }
+      if (pending.count < need) return;  // wait for more bytes
+      char32_t cp;
+      analysis::utf8::decode(pending.bytes, pending.bytes + need, &cp);
+      advance(row, static_cast<Unit>(cp));
+      pending.count = 0;
+    }
+  }
+
+  const FstReader& reader_;
+  const std::vector<Unit> query_;
+  const unsigned bound_;
+  const std::function<void(std::string_view, std::uint64_t, unsigned)>& emit_;
+  const std::size_t width_;
+  std::string key_;
+  std::vector<Frame> stack_;
+  std::vector<std::uint8_t> rows_;     // one row per frame of stack_, plus a child's being built
+  std::vector<std::uint8_t> end_row_;  // scratch
+};
+
+}  // namespace
+
+Status fuzzy_search(const FstReader& reader, std::string_view query, unsigned max_distance,
+                    const std::function<void(std::string_view, std::uint64_t, unsigned)>& emit) {
+  if (max_distance > kMaxFuzzyDistance) {
+    return Status::invalid_argument("fuzzy distance must be 0, 1 or 2, got " +
+                                    std::to_string(max_distance));
+  }
+  return FuzzySearch(reader, query, max_distance, emit).run();
+}
+
+}  // namespace tomes::fst

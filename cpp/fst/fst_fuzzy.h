@@ -1,0 +1,35 @@
+// fst_fuzzy.h: the keys of an FST within a Levenshtein distance of a query.
+//
+// Distance counts insertions, deletions and substitutions of Unicode code
+// points. Keys and query are read as UTF-8 by utf8::decode's rules: a
+// well-formed sequence is one code point; any other byte is one unit of its
+// own, equal only to the same byte (Python: bytes.decode("utf-8",
+// "surrogateescape") gives the same units).
+//
+// The search walks the FST depth first in key order, carrying one row of the
+// edit-distance matrix per code point of the path; a branch is dropped as soon
+// as every cell of its row exceeds the bound (cells never decrease as a key
+// grows), so the work depends on the keys near the query, not on the FST's
+// size. Bytes of a code point still incomplete wait in a small buffer.
+//
+// Thread safety: as FstReader: any number of searches at once.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "common/status.h"
+#include "fst/fst_reader.h"
+
+namespace tomes::fst {
+
+inline constexpr unsigned kMaxFuzzyDistance = 2;
+
+// Calls emit(key, value, distance) for every key within max_distance of
+// query, in key order. REQUIRES: max_distance <= kMaxFuzzyDistance.
+Status fuzzy_search(const FstReader& reader, std::string_view query, unsigned max_distance,
+                    const std::function<void(std::string_view key, std::uint64_t value,
+                                             unsigned distance)>& emit);
+
+}  // namespace tomes::fst

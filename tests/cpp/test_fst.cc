@@ -1,0 +1,349 @@
+// The FST against brute-force models: std::map for get, iteration, range and
+// prefix; a minimal DAFSA computed on a trie for the node count; every byte
+// flipped or cut must be refused or at least never read out of bounds.
+#include <algorithm>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "check.h"
+#include "common/byte_sink.h"
+#include "analysis/utf8.h"
+#include "fst/fst_builder.h"
+#include "fst/fst_fuzzy.h"
+#include "fst/fst_reader.h"
+
+using namespace tomes;
+using namespace tomes::fst;
+
+namespace {
+
+using Map = std::map<std::string, std::uint64_t>;
+
+std::string build(const Map& map, std::uint64_t* nodes = nullptr) {
+  std::string out;
+  StringSink sink(&out);
+  FstBuilder builder(&sink);
+  for (const auto& [key, value] : map) {
+    if (!builder.add(key, value).is_ok()) return "";
+  }
+  if (!builder.finish().is_ok()) return "";
+  if (nodes) *nodes = builder.node_count();
+  return out;
+}
+
+// The number of states of the minimal FST of map, with outputs pushed toward
+// the root: distinct (final, final output, transitions) signatures on a trie.
+std::size_t minimal_state_count(const Map& map) {
+  struct TrieNode {
+    bool final = false;
+    std::uint64_t value = 0;
+    std::map<unsigned char, int> children;
+  };
+  std::vector<TrieNode> trie(1);
+  for (const auto& [key, value] : map) {
+    int at = 0;
+    for (unsigned char c : key) {
+      auto it = trie[at].children.find(c);
+      if (it == trie[at].children.end()) {
+        trie.emplace_back();
+        it = trie[at].children.emplace(c, static_cast<int>(trie.size() - 1)).first;
+      }
+      at = it->second;
+    }
+    trie[at].final = true;
+    trie[at].value = value;
+  }
+  std::vector<std::uint64_t> min_below(trie.size());
+  std::vector<int> cls(trie.size());
+  std::map<std::tuple<bool, std::uint64_t, std::vector<std::tuple<unsigned char, std::uint64_t, int>>>, int> classes;
+  // Children have larger indexes than parents: go backwards.
+  for (int u = static_cast<int>(trie.size()) - 1; u >= 0; --u) {
+    std::uint64_t m = trie[u].final ? trie[u].value : UINT64_MAX;
+    for (const auto& [c, v] : trie[u].children) m = std::min(m, min_below[v]);
+    min_below[u] = m;
+  }
+  for (int u = static_cast<int>(trie.size()) - 1; u >= 0; --u) {
+    const std::uint64_t emitted = u == 0 ? 0 : min_below[u];
+    std::vector<std::tuple<unsigned char, std::uint64_t, int>> transitions;
+    for (const auto& [c, v] : trie[u].children) transitions.emplace_back(c, min_below[v] - emitted, cls[v]);
+    auto key = std::make_tuple(trie[u].final, trie[u].final ? trie[u].value - emitted : 0, transitions);
+    auto it = classes.emplace(key, static_cast<int>(classes.size())).first;
+    cls[u] = it->second;
+  }
+  return classes.size();
+}
+
+Map random_map(std::mt19937_64& rng, std::size_t n, unsigned alphabet, std::size_t max_len,
+               bool ordinals) {
+  std::set<std::string> keys;
+  while (keys.size() < n) {
+    std::string key;
+    const std::size_t len = rng() % (max_len + 1);
+    for (std::size_t i = 0; i < len; ++i) {
+      const unsigned r = static_cast<unsigned>(rng() % alphabet);
+      key.push_back(static_cast<char>(alphabet >= 256 ? r : 'a' + r));
+    }
+    keys.insert(key);
+    if (keys.size() == n) break;
+    if (n > (std::size_t{1} << std::min<std::size_t>(max_len, 20)) && keys.size() > 1) break;
+  }
+  Map map;
+  std::uint64_t ordinal = 0;
+  for (const auto& key : keys) {
+    const std::uint64_t big = rng() % 4 == 0 ? (rng() >> (rng() % 64)) : rng() % 100;
+    map[key] = ordinals ? ordinal++ : big;
+  }
+  return map;
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> stream_all(const FstReader& reader,
+                                                              FstStream::Bounds bounds) {
+  std::vector<std::pair<std::string, std::uint64_t>> out;
+  FstStream stream(reader, std::move(bounds));
+  std::string_view key;
+  std::uint64_t value;
+  while (stream.next(&key, &value)) out.emplace_back(std::string(key), value);
+  CHECK(stream.status().is_ok());
+  return out;
+}
+
+// Units as fst_fuzzy.h defines them, decoded independently of it.
+std::vector<std::uint32_t> units(const std::string& s) {
+  std::vector<std::uint32_t> out;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    char32_t cp;
+    const std::size_t len = tomes::analysis::utf8::decode(p, end, &cp);
+    out.push_back(len == 1 && *p >= 0x80 ? 0x110000u + *p : static_cast<std::uint32_t>(cp));
+    p += len;
+  }
+  return out;
+}
+
+unsigned levenshtein(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b) {
+  std::vector<unsigned> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = static_cast<unsigned>(j);
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    unsigned diagonal = row[0];
+    row[0] = static_cast<unsigned>(i);
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const unsigned above = row[j];
+      row[j] = std::min({above + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0u : 1u)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+using FuzzyHits = std::vector<std::tuple<std::string, std::uint64_t, unsigned>>;
+
+FuzzyHits fuzzy_all(const FstReader& reader, const std::string& query, unsigned d) {
+  FuzzyHits hits;
+  const Status s = fuzzy_search(reader, query, d, [&](std::string_view k, std::uint64_t v, unsigned dist) {
+    hits.emplace_back(std::string(k), v, dist);
+  });
+  CHECK(s.is_ok());
+  return hits;
+}
+
+}  // namespace
+
+TEST_CASE("empty FST") {
+  const std::string bytes = build({});
+  auto reader = FstReader::open(bytes, "<empty>");
+  CHECK(reader.is_ok());
+  CHECK_EQ(reader.value().key_count(), 0u);
+  bool found = true;
+  std::uint64_t value;
+  CHECK(reader.value().get("", &found, &value).is_ok());
+  CHECK(!found);
+  CHECK(stream_all(reader.value(), {}).empty());
+}
+
+TEST_CASE("hand-checked small map") {
+  const Map map = {{"", 7}, {"a", 1}, {"ab", 5}, {"abc", 5}, {"b", 0}, {"mop", 12}, {"moth", 3}};
+  std::uint64_t nodes = 0;
+  const std::string bytes = build(map, &nodes);
+  auto reader = FstReader::open(bytes, "<small>");
+  CHECK(reader.is_ok());
+  for (const auto& [key, want] : map) {
+    bool found = false;
+    std::uint64_t value = 0;
+    CHECK(reader.value().get(key, &found, &value).is_ok());
+    CHECK(found);
+    CHECK_EQ(value, want);
+  }
+  for (const char* absent : {"c", "abcd", "mo", "m", "moth\xFF"}) {
+    bool found = true;
+    std::uint64_t value;
+    CHECK(reader.value().get(absent, &found, &value).is_ok());
+    CHECK(!found);
+  }
+  CHECK_EQ(nodes, minimal_state_count(map));
+}
+
+TEST_CASE("unsorted and duplicate keys are errors naming both keys") {
+  std::string out;
+  StringSink sink(&out);
+  FstBuilder builder(&sink);
+  CHECK(builder.add("b", 1).is_ok());
+  const Status s = builder.add("a", 2);
+  CHECK(!s.is_ok());
+  CHECK(s.message().find("b'a' after b'b'") != std::string::npos);
+  CHECK(!builder.add("c", 3).is_ok());  // sticky
+  FstBuilder again(&sink);
+  CHECK(again.add("x\xFF", 1).is_ok());
+  const Status dup = again.add("x\xFF", 1);
+  CHECK(dup.message().find(R"(duplicate key: b'x\xff')") != std::string::npos);
+}
+
+TEST_CASE("property: get, iteration, range, prefix equal std::map; node count is minimal") {
+  std::mt19937_64 rng(20261124);
+  for (int round = 0; round < 300; ++round) {
+    const unsigned alphabet = round % 3 == 0 ? 256 : 2 + round % 5;
+    const std::size_t n = 1 + rng() % (round % 10 == 0 ? 3000 : 60);
+    const Map map = random_map(rng, n, alphabet, 1 + rng() % 9, round % 2 == 0);
+    std::uint64_t nodes = 0;
+    const std::string bytes = build(map, &nodes);
+    auto opened = FstReader::open(bytes, "<random>");
+    if (!opened.is_ok()) {
+      CHECK(false);
+      return;
+    }
+    const FstReader& reader = opened.value();
+    CHECK_EQ(reader.key_count(), map.size());
+    if (nodes != minimal_state_count(map)) CHECK_EQ(nodes, minimal_state_count(map));
+    // Every key, and keys near them.
+    for (const auto& [key, want] : map) {
+      bool found = false;
+      std::uint64_t value = 0;
+      CHECK(reader.get(key, &found, &value).is_ok());
+      if (!found || value != want) {
+        CHECK(found);
+        CHECK_EQ(value, want);
+        return;
+      }
+      const std::string near = key + "a";
+      CHECK(reader.get(near, &found, &value).is_ok());
+      CHECK_EQ(found, map.count(near) == 1);
+    }
+    const std::vector<std::pair<std::string, std::uint64_t>> all(map.begin(), map.end());
+    CHECK(stream_all(reader, {}) == all);
+    // Random ranges and prefixes.
+    for (int q = 0; q < 20; ++q) {
+      FstStream::Bounds bounds;
+      auto pick = [&] {
+        std::string s = all.empty() ? "" : all[rng() % all.size()].first;
+        if (rng() % 2 && !s.empty()) s.resize(rng() % s.size());
+        if (rng() % 3 == 0) s.push_back(static_cast<char>('a' + rng() % 3));
+        return s;
+      };
+      bounds.has_ge = rng() % 4 != 0;
+      bounds.ge = pick();
+      bounds.has_lt = rng() % 4 != 0;
+      bounds.lt = pick();
+      std::vector<std::pair<std::string, std::uint64_t>> want;
+      for (const auto& kv : all) {
+        if (bounds.has_ge && kv.first < bounds.ge) continue;
+        if (bounds.has_lt && kv.first >= bounds.lt) continue;
+        want.push_back(kv);
+      }
+      if (stream_all(reader, bounds) != want) {
+        CHECK(false);
+        return;
+      }
+      // prefix p == range [p, successor(p))
+      const std::string p = pick();
+      FstStream::Bounds pb;
+      pb.has_ge = true;
+      pb.ge = p;
+      pb.has_lt = prefix_successor(p, &pb.lt);
+      std::vector<std::pair<std::string, std::uint64_t>> with_prefix;
+      for (const auto& kv : all) {
+        if (kv.first.compare(0, p.size(), p) == 0) with_prefix.push_back(kv);
+      }
+      CHECK(stream_all(reader, pb) == with_prefix);
+    }
+  }
+}
+
+TEST_CASE("fuzzy: hand-checked") {
+  const Map map = {{"whale", 0}, {"whales", 1}, {"wale", 2}, {"while", 3}, {"café", 4}, {"cafe", 5},
+                   {"xyz", 6}};
+  const std::string bytes = build(map);
+  const FstReader reader = FstReader::open(bytes, "<fuzzy>").value();
+  const FuzzyHits one = fuzzy_all(reader, "wahle", 1);
+  CHECK_EQ(one.size(), 1u);  // wale (h deleted); whale is a transposition: two edits
+  CHECK(std::get<0>(one[0]) == "wale" && std::get<1>(one[0]) == 2u && std::get<2>(one[0]) == 1u);
+  const FuzzyHits two = fuzzy_all(reader, "wahle", 2);
+  CHECK_EQ(two.size(), 3u);  // wale 1, whale 2, while 2; whales is 3 away
+  const FuzzyHits cafe = fuzzy_all(reader, "cafe", 1);
+  CHECK_EQ(cafe.size(), 2u);
+  CHECK(std::get<0>(cafe[0]) == "cafe" && std::get<2>(cafe[0]) == 0u);
+  CHECK(std::get<0>(cafe[1]) == "café" && std::get<2>(cafe[1]) == 1u);  // é is one code point
+  CHECK(!fuzzy_search(reader, "x", 3, [](std::string_view, std::uint64_t, unsigned) {}).is_ok());
+}
+
+TEST_CASE("property: fuzzy equals brute-force Levenshtein over all keys") {
+  std::mt19937_64 rng(11);
+  // Letters, a 2-byte and a 3-byte character, and bytes that break UTF-8.
+  const std::vector<std::string> pieces = {"a", "b", "c", "\xC3\xA9", "\xE2\x82\xAC", "\xC3",
+                                           "\xA9", "\xE2\x82", "\xFF", "\xED\xA0\x80"};
+  for (int round = 0; round < 150; ++round) {
+    Map map;
+    const std::size_t n = 1 + rng() % 80;
+    std::uint64_t ordinal = 0;
+    std::set<std::string> keys;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string key;
+      const std::size_t len = rng() % 6;
+      for (std::size_t j = 0; j < len; ++j) key += pieces[rng() % (round % 2 ? pieces.size() : 4)];
+      keys.insert(key);
+    }
+    for (const auto& key : keys) map[key] = ordinal++;
+    const std::string bytes = build(map);
+    const FstReader reader = FstReader::open(bytes, "<fuzzy>").value();
+    for (int q = 0; q < 10; ++q) {
+      std::string query;
+      const std::size_t len = rng() % 6;
+      for (std::size_t j = 0; j < len; ++j) query += pieces[rng() % pieces.size()];
+      for (unsigned d = 0; d <= 2; ++d) {
+        FuzzyHits want;
+        for (const auto& [key, value] : map) {
+          const unsigned dist = levenshtein(units(key), units(query));
+          if (dist <= d) want.emplace_back(key, value, dist);
+        }
+        if (fuzzy_all(reader, query, d) != want) {
+          CHECK(false);
+          return;
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("damaged bytes: every flip and cut is refused, never read out of bounds") {
+  std::mt19937_64 rng(5);
+  const Map map = random_map(rng, 200, 6, 8, true);
+  const std::string bytes = build(map);
+  for (std::size_t cut = 0; cut < bytes.size(); ++cut) {
+    CHECK(!FstReader::open(std::string_view(bytes).substr(0, cut), "<cut>").is_ok());
+  }
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    std::string damaged = bytes;
+    damaged[i] = static_cast<char>(damaged[i] ^ (1 + rng() % 255));
+    const auto r = FstReader::open(damaged, "<flip>");
+    if (r.is_ok()) {
+      CHECK(false);
+    } else {
+      CHECK_EQ(static_cast<int>(r.status().code()), static_cast<int>(Status::Code::kCorruption));
+    }
+  }
+}
+
+int main() { return tomes::test::run_all(); }
