@@ -46,4 +46,5 @@ PYBIND11_MODULE(_core, m) {
     return d;
   });
   tomes::python::bind_analysis(m);
+  tomes::python::bind_fst(m);
 }

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from tomes._analysis import STEMMERS, STOPWORD_LISTS, analyze
 from tomes._core import CorruptIndexError
+from tomes._fst import Fst
 from tomes._version import __version__
 
 __all__ = [
     "STEMMERS",
     "STOPWORD_LISTS",
     "CorruptIndexError",
+    "Fst",
     "__version__",
     "analyze",
 ]

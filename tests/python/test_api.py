@@ -140,6 +140,7 @@ def test_docstring_examples():
     import doctest
 
     import tomes._analysis
-    for module in (tomes, tomes._analysis):
+    import tomes._fst
+    for module in (tomes, tomes._analysis, tomes._fst):
         result = doctest.testmod(module, raise_on_error=False)
         assert result.attempted > 0 and result.failed == 0, module.__name__

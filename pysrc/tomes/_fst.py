@@ -1,0 +1,173 @@
+"""The term dictionary as a public utility: a minimal acyclic FST (SPEC 1).
+
+An ``Fst`` maps byte-string keys to integers in ``[0, 2**64)``. It is built
+once from sorted pairs and then only read: from bytes, or from a file mapped
+into memory. Keys may be given as ``bytes`` or ``str`` (encoded as UTF-8);
+keys come back as ``bytes``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterable, Iterator, List, Optional, Tuple, Union
+
+from tomes import _core
+
+Key = Union[bytes, bytearray, str]
+PathLike = Union[str, "os.PathLike[str]", bytes]
+
+_KEYS, _VALUES, _ITEMS = 0, 1, 2
+
+
+class Fst(_core.Fst):
+    """A read-only map from byte strings to integers, stored as a minimal FST.
+
+    Make one with :meth:`Fst.build`, :meth:`Fst.from_bytes` or
+    :meth:`Fst.open`. It behaves as a read-only mapping: ``len(fst)``,
+    ``key in fst``, ``fst[key]``, ``fst.get(key, default)``, and iteration
+    in key order (``iter(fst)`` and ``keys()`` give keys, ``values()``
+    values, ``items()`` ``(key, value)`` pairs). It is safe to use from many
+    threads at once. Damaged bytes raise :class:`tomes.CorruptIndexError`.
+
+    Examples
+    --------
+    >>> from tomes import Fst
+    >>> fst = Fst.build([(b"whale", 0), (b"whaler", 1), ("wheel", 2)])
+    >>> len(fst), fst[b"whale"], fst.get("whaling"), "wheel" in fst
+    (3, 0, None, True)
+    >>> list(fst.prefix(b"whale"))
+    [(b'whale', 0), (b'whaler', 1)]
+    >>> fst.fuzzy("whalr", distance=1)
+    [(b'whale', 0, 1), (b'whaler', 1, 1)]
+    """
+
+    @classmethod
+    def build(cls, pairs: Iterable[Tuple[Key, int]], path: Optional[PathLike] = None) -> "Fst":
+        """Build an FST from ``(key, value)`` pairs, sorted and unique.
+
+        Parameters
+        ----------
+        pairs : iterable of (bytes or str, int)
+            Keys in strictly increasing byte order (``str`` keys are compared
+            by their UTF-8 bytes); values are integers in ``[0, 2**64)``. The
+            iterable is consumed once, streaming: it may be a generator.
+        path : str or os.PathLike, optional
+            Write the FST to this file (under a temporary name, renamed when
+            complete) and return it memory-mapped; by default it is built in
+            memory.
+
+        Returns
+        -------
+        Fst
+
+        Raises
+        ------
+        ValueError
+            If a key is not greater than the one before it (the message names
+            both), or a value is negative or too large.
+        TypeError
+            If an item is not a pair, a key not bytes or str, a value not int.
+        OSError
+            If path cannot be written.
+
+        Examples
+        --------
+        >>> Fst.build([(b"a", 1), (b"b", 2)])[b"b"]
+        2
+        >>> Fst.build([(b"b", 1), (b"a", 2)])
+        Traceback (most recent call last):
+            ...
+        ValueError: keys out of order: b'a' after b'b'; keys must be unique and sorted by their bytes
+        """
+        if path is None:
+            return cls(_core.fst_build(pairs))
+        _core.fst_build(pairs, os.fsencode(path))
+        return cls.open(path)
+
+    @classmethod
+    def from_bytes(cls, data: Union[bytes, bytearray, memoryview]) -> "Fst":
+        """Read an FST from the bytes :meth:`to_bytes` gave.
+
+        ``bytes`` are used in place, without a copy; other buffers are copied
+        once. The header, footer and checksum are checked first.
+
+        Examples
+        --------
+        >>> fst = Fst.build([(b"k", 7)])
+        >>> Fst.from_bytes(fst.to_bytes())[b"k"]
+        7
+        """
+        return cls(data)
+
+    @classmethod
+    def open(cls, path: PathLike) -> "Fst":
+        """Open an FST file, memory-mapped (only the pages used are read).
+
+        Raises
+        ------
+        FileNotFoundError, OSError
+            If the file cannot be opened.
+        tomes.CorruptIndexError
+            If it is not an intact FST (wrong magic, version, size or checksum).
+        """
+        return cls(path=os.fsencode(path))
+
+    def save(self, path: PathLike) -> None:
+        """Write the FST to a file, atomically (temporary name, fsync, rename)."""
+        _core.write_file_atomic(os.fsencode(path), self.to_bytes())
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._stream(None, None, _KEYS)
+
+    def keys(self) -> Iterator[bytes]:
+        """The keys, in byte order."""
+        return self._stream(None, None, _KEYS)
+
+    def values(self) -> Iterator[int]:
+        """The values, in key order."""
+        return self._stream(None, None, _VALUES)
+
+    def items(self) -> Iterator[Tuple[bytes, int]]:
+        """``(key, value)`` pairs, in key order."""
+        return self._stream(None, None, _ITEMS)
+
+    def range(self, ge: Optional[Key] = None, lt: Optional[Key] = None) -> Iterator[Tuple[bytes, int]]:
+        """``(key, value)`` pairs with ``ge <= key < lt``, in key order.
+
+        Examples
+        --------
+        >>> fst = Fst.build([(b"a", 0), (b"b", 1), (b"c", 2)])
+        >>> list(fst.range(ge=b"b"))
+        [(b'b', 1), (b'c', 2)]
+        """
+        return self._stream(ge, lt, _ITEMS)
+
+    def prefix(self, prefix: Key) -> Iterator[Tuple[bytes, int]]:
+        """``(key, value)`` pairs whose key starts with prefix, in key order."""
+        start = prefix.encode("utf-8") if isinstance(prefix, str) else bytes(prefix)
+        return self._stream(start, _core.prefix_successor(start), _ITEMS)
+
+    def fuzzy(self, term: Key, distance: int = 1) -> List[Tuple[bytes, int, int]]:
+        """Keys within a Levenshtein distance of term, in key order.
+
+        Distance counts inserted, deleted and substituted Unicode code points
+        of the UTF-8 keys (a byte that is not valid UTF-8 counts as one). The
+        search intersects a Levenshtein automaton with the FST: it visits the
+        keys near term, never all keys.
+
+        Parameters
+        ----------
+        term : bytes or str
+        distance : {0, 1, 2}
+
+        Returns
+        -------
+        list of (bytes, int, int)
+            ``(key, value, distance)`` for every key within ``distance``.
+        """
+        if isinstance(distance, bool) or not isinstance(distance, int) or not 0 <= distance <= 2:
+            raise ValueError(f"distance must be 0, 1 or 2, got {distance!r}")
+        return self._fuzzy(term, distance)
+
+    def __repr__(self) -> str:
+        return f"<tomes.Fst of {len(self):,} keys from {self.source}>"
