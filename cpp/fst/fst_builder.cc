@@ -56,6 +56,7 @@ FstBuilder::FstBuilder(ByteSink* sink) : sink_(sink) {
   status_ = emit(header);
   path_.resize(1);
   cache_.resize(kCacheEntries);
+  simple_cache_.resize(std::size_t{1} << kSimpleCacheBits);
 }
 
 FstBuilder::PendingNode& FstBuilder::push_node() {
@@ -131,6 +132,21 @@ Status FstBuilder::freeze(const PendingNode& node, std::uint64_t* address) {
     *address = leaf_address_;
     return Status::ok();
   }
+  const bool simple = !node.final && node.transitions.size() == 1 && node.transitions[0].output == 0;
+  if (!simple) return freeze_through_registry(node, address);
+  const std::uint64_t key = (node.transitions[0].target << 8) | node.transitions[0].input;
+  SimpleEntry& entry = simple_cache_[(key * 0x9E3779B97F4A7C15ull) >> (64 - kSimpleCacheBits)];
+  if (entry.key == key) {
+    *address = entry.address;
+    return Status::ok();
+  }
+  if (Status s = freeze_through_registry(node, address); !s.is_ok()) return s;
+  entry.key = key;
+  entry.address = *address;
+  return Status::ok();
+}
+
+Status FstBuilder::freeze_through_registry(const PendingNode& node, std::uint64_t* address) {
   // The registry key: everything that makes two nodes equal.
   canonical_.clear();
   canonical_.push_back(node.final ? 1 : 0);
@@ -148,28 +164,25 @@ Status FstBuilder::freeze(const PendingNode& node, std::uint64_t* address) {
     *address = cached.address;
     return Status::ok();
   }
-  auto remember = [&](std::uint64_t at) {
-    if (!cacheable) return;
-    cached.hash = hash;
-    cached.address = at;
-    cached.length = static_cast<std::uint8_t>(canonical_.size());
-    std::memcpy(cached.canonical, canonical_.data(), canonical_.size());
-  };
   if (const std::uint64_t* existing = registry_.find(canonical_, hash)) {
     *address = *existing;
-    remember(*address);
-    return Status::ok();
+  } else {
+    const std::uint64_t start = position_;
+    encode(node, start);
+    // Nodes are stored backwards: logical byte 0 (the header) is the last byte.
+    std::reverse(logical_.begin(), logical_.end());
+    if (Status s = emit(logical_); !s.is_ok()) return s;
+    *address = position_;
+    registry_.insert_new(canonical_, hash, *address);
+    ++node_count_;
+    if (node.final && node.final_output == 0 && node.transitions.empty()) leaf_address_ = *address;
   }
-  const std::uint64_t start = position_;
-  encode(node, start);
-  // Nodes are stored backwards: logical byte 0 (the header) is the last byte.
-  std::reverse(logical_.begin(), logical_.end());
-  if (Status s = emit(logical_); !s.is_ok()) return s;
-  *address = position_;
-  registry_.insert_new(canonical_, hash, *address);
-  remember(*address);
-  if (leaf) leaf_address_ = *address;
-  ++node_count_;
+  if (cacheable) {
+    cached.hash = hash;
+    cached.address = *address;
+    cached.length = static_cast<std::uint8_t>(canonical_.size());
+    std::memcpy(cached.canonical, canonical_.data(), canonical_.size());
+  }
   return Status::ok();
 }
 
@@ -242,6 +255,8 @@ Status FstBuilder::finish() {
   registry_.clear();
   cache_.clear();
   cache_.shrink_to_fit();
+  simple_cache_.clear();
+  simple_cache_.shrink_to_fit();
   return status_;
 }
 

@@ -33,7 +33,8 @@ namespace tomes::fst {
 
 class FstBuilder {
   static constexpr std::size_t kCachedCanonicalBytes = 30;
-  static constexpr std::size_t kCacheEntries = std::size_t{1} << 16;
+  static constexpr std::size_t kCacheEntries = std::size_t{1} << 12;
+  static constexpr unsigned kSimpleCacheBits = 12;
 
  public:
   // Writes the header to sink at once. REQUIRES: sink outlives the builder.
@@ -70,6 +71,7 @@ class FstBuilder {
   Status freeze_below(std::size_t depth);
   // Returns the address of a node equal to `node`, writing it if new.
   Status freeze(const PendingNode& node, std::uint64_t* address);
+  Status freeze_through_registry(const PendingNode& node, std::uint64_t* address);
   void encode(const PendingNode& node, std::uint64_t start);
   Status emit(std::string_view bytes);
   Status flush();
@@ -97,6 +99,13 @@ class FstBuilder {
     char canonical[kCachedCanonicalBytes];
   };
   std::vector<CacheEntry> cache_;
+  // Smaller still, for the commonest node of all: non-final, one transition
+  // without output. Keyed by (target << 8 | input), small enough for L1/L2.
+  struct SimpleEntry {
+    std::uint64_t key = ~std::uint64_t{0};
+    std::uint64_t address = 0;
+  };
+  std::vector<SimpleEntry> simple_cache_;
   std::string canonical_;          // scratch
   std::string logical_;            // scratch: a node in logical byte order
   std::string buffer_;             // emitted, not yet written to the sink
