@@ -10,7 +10,7 @@
 
 #include "common/byte_sink.h"
 #include "common/mapped_file.h"
-#include "fst/fst_builder.h"
+#include "fst/fst_background_builder.h"
 #include "fst/fst_fuzzy.h"
 #include "fst/fst_reader.h"
 #include "python/bindings.h"
@@ -170,46 +170,39 @@ FstStream::Bounds make_bounds(py::handle ge, py::handle lt) {
   return bounds;
 }
 
-// Feeds pairs from a Python iterable to a builder, in chunks built with the
-// GIL and added without it.
-class ChunkedBuild {
+// Converts pairs from a Python iterable into batches for a background
+// builder, which adds one batch while the next is converted.
+class PairBatcher {
  public:
-  explicit ChunkedBuild(fst::FstBuilder* builder) : builder_(builder) {}
+  explicit PairBatcher(fst::BackgroundFstBuilder* builder) : builder_(builder) {}
 
   void take(py::handle item) {
-    if (!PyTuple_Check(item.ptr()) || PyTuple_GET_SIZE(item.ptr()) != 2) {
-      py::object sequence = py::reinterpret_borrow<py::object>(item);
-      if (!PySequence_Check(item.ptr()) || PySequence_Size(item.ptr()) != 2 ||
-          PyUnicode_Check(item.ptr()) || PyBytes_Check(item.ptr())) {
-        PyErr_Clear();
-        throw py::type_error(std::string("pairs must be (key, value) pairs, got ") +
-                             py::repr(item).cast<std::string>());
-      }
-      take_pair(sequence[py::int_(0)], sequence[py::int_(1)]);
+    if (PyTuple_Check(item.ptr()) && PyTuple_GET_SIZE(item.ptr()) == 2) {
+      take_pair(PyTuple_GET_ITEM(item.ptr(), 0), PyTuple_GET_ITEM(item.ptr(), 1));
       return;
     }
-    take_pair(PyTuple_GET_ITEM(item.ptr(), 0), PyTuple_GET_ITEM(item.ptr(), 1));
+    if (PyUnicode_Check(item.ptr()) || PyBytes_Check(item.ptr()) || !PySequence_Check(item.ptr()) ||
+        PySequence_Size(item.ptr()) != 2) {
+      PyErr_Clear();
+      throw py::type_error(std::string("pairs must be (key, value) pairs, got ") +
+                           py::repr(item).cast<std::string>());
+    }
+    py::object sequence = py::reinterpret_borrow<py::object>(item);
+    take_pair(sequence[py::int_(0)], sequence[py::int_(1)]);
   }
 
   void flush() {
     Status status;
     {
-      py::gil_scoped_release release;
-      std::size_t begin = 0;
-      for (std::size_t i = 0; i < values_.size(); ++i) {
-        status = builder_->add(std::string_view(keys_).substr(begin, ends_[i] - begin), values_[i]);
-        if (!status.is_ok()) break;
-        begin = ends_[i];
-      }
+      py::gil_scoped_release release;  // the push waits while a batch is queued
+      status = builder_->add_batch(std::move(batch_));
     }
-    keys_.clear();
-    ends_.clear();
-    values_.clear();
+    batch_.clear();
     check(status);
   }
 
  private:
-  static constexpr std::size_t kChunk = 1 << 15;
+  static constexpr std::size_t kBatch = 1 << 14;
 
   void take_pair(py::handle key, py::handle value) {
     const std::string_view bytes = key_bytes(key, "keys");
@@ -224,16 +217,12 @@ class ChunkedBuild {
                             py::repr(value).cast<std::string>() + " for key " +
                             py::repr(key).cast<std::string>());
     }
-    keys_.append(bytes);
-    ends_.push_back(keys_.size());
-    values_.push_back(v);
-    if (values_.size() == kChunk) flush();
+    batch_.add(bytes, v);
+    if (batch_.size() == kBatch) flush();
   }
 
-  fst::FstBuilder* builder_;
-  std::string keys_;
-  std::vector<std::size_t> ends_;
-  std::vector<std::uint64_t> values_;
+  fst::BackgroundFstBuilder* builder_;
+  fst::KeyBatch batch_;
 };
 
 // Builds into memory (returns bytes) or into the file at path (returns None),
@@ -256,10 +245,10 @@ py::object fst_build(py::iterable pairs, std::optional<py::bytes> path) {
     if (!temporary.empty()) std::remove(temporary.c_str());
   };
   try {
-    fst::FstBuilder builder(sink.get());
-    ChunkedBuild chunks(&builder);
-    for (py::handle item : pairs) chunks.take(item);
-    chunks.flush();
+    fst::BackgroundFstBuilder builder(sink.get());
+    PairBatcher batcher(&builder);
+    for (py::handle item : pairs) batcher.take(item);
+    batcher.flush();
     Status status;
     {
       py::gil_scoped_release release;

@@ -12,6 +12,7 @@
 #include "check.h"
 #include "common/byte_sink.h"
 #include "analysis/utf8.h"
+#include "fst/fst_background_builder.h"
 #include "fst/fst_builder.h"
 #include "fst/fst_fuzzy.h"
 #include "fst/fst_reader.h"
@@ -288,6 +289,43 @@ TEST_CASE("many keys: the builder's caches evict, the FST stays exact and minima
     }
     CHECK_EQ(wrong, 0u);
   }
+}
+
+TEST_CASE("background builder: same bytes as the plain one; errors come back") {
+  std::mt19937_64 rng(8);
+  const Map map = random_map(rng, 5000, 6, 10, true);
+  std::string out;
+  {
+    StringSink sink(&out);
+    BackgroundFstBuilder builder(&sink);
+    KeyBatch batch;
+    for (const auto& [key, value] : map) {
+      batch.add(key, value);
+      if (batch.size() == 777) {
+        CHECK(builder.add_batch(std::move(batch)).is_ok());
+        batch.clear();
+      }
+    }
+    CHECK(builder.add_batch(std::move(batch)).is_ok());
+    CHECK(builder.finish().is_ok());
+  }
+  CHECK(out == build(map));
+  std::string ignored;
+  StringSink sink(&ignored);
+  BackgroundFstBuilder failing(&sink);
+  KeyBatch first, second;
+  first.add("b", 1);
+  second.add("a", 2);
+  failing.add_batch(std::move(first));
+  failing.add_batch(std::move(second));
+  const Status s = failing.finish();
+  CHECK(!s.is_ok());
+  CHECK(s.message().find("b'a' after b'b'") != std::string::npos);
+  // Dropped without finish(): the thread stops, nothing hangs.
+  BackgroundFstBuilder abandoned(&sink);
+  KeyBatch third;
+  third.add("x", 1);
+  abandoned.add_batch(std::move(third));
 }
 
 TEST_CASE("fuzzy: hand-checked") {
