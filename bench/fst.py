@@ -109,6 +109,14 @@ def read_vocab(path: Path) -> list:
     return terms
 
 
+def sorted_unique(a):
+    """np.unique by sorting (its hashing path is slow for byte strings)."""
+    a = np.sort(a)
+    keep = np.ones(len(a), dtype=bool)
+    keep[1:] = a[1:] != a[:-1]
+    return a[keep]
+
+
 def synthetic_keys(vocab: list, n: int, seed: int) -> list:
     """n unique UTF-8 keys that look like index terms, sorted by bytes."""
     rng = np.random.default_rng(seed)
@@ -134,9 +142,9 @@ def synthetic_keys(vocab: list, n: int, seed: int) -> list:
     parts = {"compound": 0.27, "inflected": 0.22, "numbered": 0.14,  # share of each kind
              "number": 0.07, "hex": 0.08, "random": 0.22}
     # A fixed-width array sorts and dedupes fast; no key holds a NUL, so the padding is safe.
-    unique = np.unique(np.array([w for w in words if len(w) <= MAX_KEY_BYTES], dtype=f"S{MAX_KEY_BYTES}"))
+    unique = sorted_unique(np.array([w for w in words if len(w) <= MAX_KEY_BYTES], dtype=f"S{MAX_KEY_BYTES}"))
     while len(unique) < n:
-        k = int((n - len(unique)) * 1.3) + 1000
+        k = int((n - len(unique)) * 1.4) + 1000
         counts = {name: int(k * share) for name, share in parts.items()}
         batch = []
         a, b = term(counts["compound"]), term(counts["compound"])
@@ -149,7 +157,7 @@ def synthetic_keys(vocab: list, n: int, seed: int) -> list:
         batch += random_strings(counts["hex"], hexdigits, 6, 16)
         batch += random_strings(counts["random"], letters, 2, 14)
         batch = [key for key in batch if len(key) <= MAX_KEY_BYTES]
-        unique = np.unique(np.concatenate([unique, np.array(batch, dtype=unique.dtype)]))
+        unique = sorted_unique(np.concatenate([unique, np.array(batch, dtype=unique.dtype)]))
     if len(unique) > n:
         unique = unique[np.sort(rng.choice(len(unique), size=n, replace=False))]
     return unique.tolist()

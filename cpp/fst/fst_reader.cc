@@ -52,10 +52,15 @@ Result<FstReader> FstReader::open(std::string_view bytes, std::string source) {
     return corrupt("checksum mismatch: expected CRC-32 " + std::to_string(stored_crc) + ", got " +
                    std::to_string(crc));
   }
+  const std::uint64_t key_count = read_u64(footer);
+  // The builder adds keys one by one: 2**63 of them is beyond any real file.
+  if (key_count > (std::uint64_t{1} << 63) - 1) {
+    return corrupt("implausible key count " + std::to_string(key_count));
+  }
   FstReader reader;
   reader.bytes_ = bytes;
   reader.source_ = std::move(source);
-  reader.key_count_ = read_u64(footer);
+  reader.key_count_ = key_count;
   reader.root_ = read_u64(footer + 8);
   reader.nodes_end_ = bytes.size() - kFooterSize;
   Node root;
