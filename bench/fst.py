@@ -14,9 +14,11 @@ bytes, made once in memory before anything is timed:
              random lowercase strings; plus the vocabulary itself. Making them
              is not timed
 
-Rows, all built from the same in-memory list and queried on one thread:
+Rows, all built from the same in-memory list, and queried on one thread:
 
-  tomes.Fst          tomes.Fst.build(pairs), in memory
+  tomes.Fst          tomes.Fst.build(pairs), in memory (the caller's thread
+                     converts the pairs in batches while a second thread
+                     builds: the one row that uses two threads)
   ducer.Map          ducer.Map.build(":memory:", pairs), BurntSushi's fst crate
   marisa BinaryTrie  marisa_trie.BinaryTrie(keys): a size and lookup reference
                      only: marisa assigns its own ids, so it is not the same map
@@ -24,7 +26,8 @@ Rows, all built from the same in-memory list and queried on one thread:
   marisa RecordTrie  marisa_trie.RecordTrie("<I", (str key, (ordinal,))): the
                      same map, the ordinal stored beside each key
 
-Columns:
+Columns (the --repeat rounds of builds, and then of gets, go round the rows in
+turn, so that on a shared machine each row meets the same disturbances):
 
   build ms   best of --repeat builds from the list
   bytes      the built structure: len(fst.to_bytes()), len of the buffer
@@ -49,7 +52,7 @@ materialized; making the variants and the automaton is counted. It costs about
 a second a query, so it runs on the first --peer-queries (default 20) queries,
 once each, and is marked *: p50/max. Its edits are on bytes, tomes' on code
 points: they agree wherever the term and the key are ASCII, which is what is
-compared; d=2 would need ~n^2 * 256^2 variants: "-". marisa has no fuzzy: "-".
+compared; d=2 would need ~(2 n |alphabet|)^2 variants: "-". marisa has no fuzzy: "-".
 
 Correctness, checked while timing: every get; for --check queries per
 distance (default 20) tomes' fuzzy result equals a reference (a Python
@@ -250,21 +253,6 @@ def ducer_distances():
 
 # ------------------------------------------------------------------ timing
 
-def best_of(repeat, fn):
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        result = None
-        gc.collect()
-        gc.disable()
-        try:
-            started = time.perf_counter()
-            result = fn()
-            best = min(best, time.perf_counter() - started)
-        finally:
-            gc.enable()
-    return best, result
-
-
 def query_latencies(repeat, queries, fn):
     """Each query's best time over repeat runs, in ms, and the last answers."""
     best = [float("inf")] * len(queries)
@@ -301,6 +289,28 @@ class Problems:
         print(f"  DISAGREEMENT: {line}", file=sys.stderr, flush=True)
 
 
+def timed(fn):
+    gc.collect()
+    gc.disable()
+    try:
+        started = time.perf_counter()
+        result = fn()
+        return time.perf_counter() - started, result
+    finally:
+        gc.enable()
+
+
+class Row:
+    """One library: how to build it, measure it, and look every key up."""
+
+    def __init__(self, label, build, size, getter, get_keys, check):
+        self.label, self.build, self.size, self.getter = label, build, size, getter
+        self.get_keys, self.check = get_keys, check
+        self.built = None
+        self.build_s = self.get_s = float("inf")
+        self.cells = {1: "-", 2: "-"}
+
+
 def run_set(name, keys, args, problems):
     pairs = [(k, i) for i, k in enumerate(keys)]
     n = len(pairs)
@@ -311,28 +321,64 @@ def run_set(name, keys, args, problems):
     order = list(range(n))
     random.Random(SEED + 1).shuffle(order)
     get_keys = [keys[i] for i in order]
+    words = [k.decode("utf-8") for k in keys]
     queries = fuzzy_queries(keys, args.queries, SEED + 2)
-    rows = []
 
-    # tomes
-    build_s, fst = best_of(args.repeat, lambda: tomes.Fst.build(pairs))
-    size = len(fst.to_bytes())
-    get_s, got = best_of(args.repeat, lambda: list(map(fst.__getitem__, get_keys)))
-    if got != order:
-        bad = next(i for i, (g, o) in enumerate(zip(got, order)) if g != o)
-        problems.add(f"{name}: tomes fst[{get_keys[bad]!r}] = {got[bad]}, not {order[bad]}")
-    del got
-    tomes_fuzzy = {}
-    lat = {}
+    def check_ordinals(got):
+        if got != order:
+            bad = next(i for i, (g, o) in enumerate(zip(got, order)) if g != o)
+            return f"[{get_keys[bad]!r}] = {got[bad]}, not {order[bad]}"
+        return None
+
+    rows = [Row("tomes.Fst", lambda: tomes.Fst.build(pairs), lambda f: len(f.to_bytes()),
+                lambda f: f.__getitem__, get_keys, check_ordinals)]
+    if ducer is not None:
+        def build_ducer():
+            buf = ducer.Map.build(":memory:", pairs)
+            return buf, ducer.Map(buf)
+        rows.append(Row("ducer.Map", build_ducer, lambda built: len(built[0]),
+                        lambda built: built[1].__getitem__, get_keys, check_ordinals))
+    if marisa_trie is not None:
+        get_words = [words[i] for i in order]
+        records = [(w, (i,)) for i, w in enumerate(words)]
+        expected_records = [[(i,)] for i in order]
+        rows.append(Row("marisa BinaryTrie (own ids)", lambda: marisa_trie.BinaryTrie(keys),
+                        lambda t: len(t.tobytes()), lambda t: t.__getitem__, get_keys,
+                        lambda got: None if len(set(got)) == n else
+                        f": {len(set(got)):,} distinct ids for {n:,} keys"))
+        rows.append(Row('marisa RecordTrie "<I"', lambda: marisa_trie.RecordTrie("<I", records),
+                        lambda t: len(t.tobytes()), lambda t: t.__getitem__, get_words,
+                        lambda got: None if got == expected_records else ": gets are not the ordinals"))
+
+    # Builds, then gets, with the repeats interleaved across the rows: on a
+    # shared machine every row sees the same disturbances.
+    sizes = {}
+    for _ in range(args.repeat):
+        for row in rows:
+            row.built = None
+            seconds, row.built = timed(row.build)
+            row.build_s = min(row.build_s, seconds)
+    for row in rows:
+        sizes[row.label] = row.size(row.built)
+    print(f"  built: {', '.join(f'{r.label} {r.build_s * 1e3:,.0f} ms' for r in rows)}",
+          file=sys.stderr, flush=True)
+    for round_ in range(args.repeat):
+        for row in rows:
+            seconds, got = timed(lambda: list(map(row.getter(row.built), row.get_keys)))
+            row.get_s = min(row.get_s, seconds)
+            if round_ == 0:
+                trouble = row.check(got)
+                if trouble:
+                    problems.add(f"{name}: {row.label}{trouble}")
+            del got
+    print("  gets done", file=sys.stderr, flush=True)
+
+    # fuzzy: tomes on every query, checked against the reference walk
+    fst = rows[0].built
+    tomes_fuzzy, lat = {}, {}
     for d in (1, 2):
         lat[d], tomes_fuzzy[d] = query_latencies(args.repeat, queries, lambda q: fst.fuzzy(q, d))
-    rows.append(("tomes.Fst", build_s, size, n / get_s, latency_cell(lat[1]), latency_cell(lat[2])))
-    tomes_row = rows[-1]
-    print(f"  tomes done: build {build_s * 1e3:.0f} ms", file=sys.stderr, flush=True)
-    del fst
-
-    # reference check of tomes' fuzzy answers
-    words = [k.decode("utf-8") for k in keys]
+        rows[0].cells[d] = latency_cell(lat[d])
     checked = 0
     for d in (1, 2):
         for q, answer in list(zip(queries, tomes_fuzzy[d]))[:args.check]:
@@ -346,71 +392,40 @@ def run_set(name, keys, args, problems):
     print(f"  tomes fuzzy checked against the reference walk on {checked} queries",
           file=sys.stderr, flush=True)
 
-    # ducer
-    ducer_row = None
-    if ducer is not None:
-        build_s, buf = best_of(args.repeat, lambda: ducer.Map.build(":memory:", pairs))
-        m = ducer.Map(buf)
-        size = len(buf)
-        get_s, got = best_of(args.repeat, lambda: list(map(m.__getitem__, get_keys)))
-        if got != order:
-            bad = next(i for i, (g, o) in enumerate(zip(got, order)) if g != o)
-            problems.add(f"{name}: ducer m[{get_keys[bad]!r}] = {got[bad]}, not {order[bad]}")
-        del got
+    # fuzzy: ducer
+    ducer_row = next((r for r in rows if r.label == "ducer.Map"), None)
+    native = ducer is not None and hasattr(ducer.Automaton, "levenshtein")
+    if ducer_row is not None:
+        m = ducer_row.built[1]
         alphabet = [bytes([b]) for b in sorted({b for k in keys for b in k})]
-        native = hasattr(ducer.Automaton, "levenshtein")
-        cells = {}
-        for d in (1, 2):
-            if d not in ducer_distances():
-                cells[d] = "-"
-                continue
+        for d in ducer_distances():
             peer_queries = queries if native else queries[:args.peer_queries]
             ms, answers = query_latencies(args.repeat if native else 1, peer_queries,
                                           lambda q: ducer_fuzzy(m, q, d, alphabet))
-            cells[d] = latency_cell(ms, marked=not native)
+            ducer_row.cells[d] = latency_cell(ms, marked=not native)
             compare_with_ducer(name, d, peer_queries, tomes_fuzzy[d], answers, native, problems)
-        rows.append(("ducer.Map", build_s, size, n / get_s, cells[1], cells[2]))
-        ducer_row = rows[-1]
-        print(f"  ducer done: build {build_s * 1e3:.0f} ms", file=sys.stderr, flush=True)
-        del m, buf
-
-    # marisa
-    if marisa_trie is not None:
-        build_s, trie = best_of(args.repeat, lambda: marisa_trie.BinaryTrie(keys))
-        size = len(trie.tobytes())
-        get_s, got = best_of(args.repeat, lambda: list(map(trie.__getitem__, get_keys)))
-        if len(set(got)) != n:
-            problems.add(f"{name}: marisa BinaryTrie gave {len(set(got)):,} distinct ids for {n:,} keys")
-        del got, trie
-        rows.append(("marisa BinaryTrie (own ids)", build_s, size, n / get_s, "-", "-"))
-
-        records = [(w, (i,)) for i, w in enumerate(words)]
-        get_words = [words[i] for i in order]
-        build_s, trie = best_of(args.repeat, lambda: marisa_trie.RecordTrie("<I", records))
-        size = len(trie.tobytes())
-        get_s, got = best_of(args.repeat, lambda: list(map(trie.__getitem__, get_words)))
-        if got != [[(i,)] for i in order]:
-            problems.add(f"{name}: marisa RecordTrie gets are not the ordinals")
-        del got, trie, records, get_words
-        rows.append(('marisa RecordTrie "<I"', build_s, size, n / get_s, "-", "-"))
-        print("  marisa done", file=sys.stderr, flush=True)
 
     print("| library | build ms | bytes | get/s | fuzzy d=1 p50/p99 ms | fuzzy d=2 p50/p99 ms |")
     print("|---|---:|---:|---:|---:|---:|")
-    for label, build_s, size, gets, d1, d2 in rows:
-        print(f"| {label} | {build_s * 1e3:,.0f} | {size:,} | {gets:,.0f} | {d1} | {d2} |")
+    for row in rows:
+        print(f"| {row.label} | {row.build_s * 1e3:,.0f} | {sizes[row.label]:,} | {n / row.get_s:,.0f} "
+              f"| {row.cells[1]} | {row.cells[2]} |")
     print()
     if ducer_row is not None:
-        build_ratio = tomes_row[1] / ducer_row[1]
-        bytes_ratio = tomes_row[2] / ducer_row[2]
+        tomes_row = rows[0]
+        build_ratio = tomes_row.build_s / ducer_row.build_s
+        bytes_ratio = sizes[tomes_row.label] / sizes[ducer_row.label]
         verdict = "met" if build_ratio <= 1 and bytes_ratio <= 1 else "MISSED"
         print(f"tomes/ducer: build {build_ratio:.2f}x, bytes {bytes_ratio:.2f}x, "
-              f"get/s {tomes_row[3] / ducer_row[3]:.2f}x (targets build <= 1, bytes <= 1: {verdict})")
-        if not hasattr(ducer.Automaton, "levenshtein"):
+              f"get/s {ducer_row.get_s / tomes_row.get_s:.2f}x "
+              f"(targets build <= 1, bytes <= 1: {verdict})")
+        if not native:
             print(f"* ducer {ducer.__version__} has no Levenshtein automaton: d=1 is a union of "
                   f"Automaton.str over all one-edit byte variants, one search, on the first "
                   f"{min(args.peer_queries, len(queries))} queries once each: p50 / max")
     print(flush=True)
+    for row in rows:
+        row.built = None
 
 
 def compare_with_ducer(name, d, queries, tomes_answers, ducer_answers, native, problems):
@@ -465,7 +480,7 @@ def main() -> int:
     if marisa_trie is not None:
         from importlib.metadata import version
         versions.append(f"marisa-trie {version('marisa-trie')}")
-    print(f"{', '.join(versions)}, Python {sys.version.split()[0]}, one thread; "
+    print(f"{', '.join(versions)}, Python {sys.version.split()[0]}, queries on one thread; "
           f"best of {args.repeat}\n")
 
     problems = Problems()
