@@ -1,10 +1,11 @@
 // string_table.h: an open-addressing hash map from byte strings to u64 values.
 //
 // Built for the hot loops of analysis and indexing, where std::unordered_map
-// costs a node allocation per key and a pointer chase per lookup: keys live
-// back to back in one arena, slots are a flat power-of-two array probed
-// linearly, and each slot keeps the key's full 64-bit hash, so a probe
-// compares bytes only when the hashes are equal.
+// costs a node allocation per key and a pointer chase per lookup: slots are a
+// flat power-of-two array probed linearly; each keeps the key's full 64-bit
+// hash, so a probe compares bytes only when the hashes are equal, and keys of
+// up to 12 bytes inside the slot itself, so such a lookup touches one cache
+// line. Longer keys live back to back in one arena.
 //
 // Keys are any bytes (empty included). The arena is bounded to 4 GiB of key
 // bytes (u32 offsets): callers that may exceed it clear() first.
@@ -17,6 +18,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common/huge_buffer.h"
 
 namespace tomes {
 
@@ -49,6 +52,7 @@ class StringTable {
   StringTable() { reset_slots(16); }
 
   std::size_t size() const { return size_; }
+  // Bytes of keys too long to fit in their slot.
   std::size_t key_bytes() const { return arena_.size(); }
 
   // The value stored for key, or nullptr.
@@ -62,6 +66,9 @@ class StringTable {
     }
   }
 
+  // Starts loading the slot a key with hash h would use, ahead of use.
+  void prefetch(std::uint64_t h) const { __builtin_prefetch(&slots_[h & mask_]); }
+
   // Stores value under key. REQUIRES: key is not present (find() said so).
   void insert_new(std::string_view key, std::uint64_t value) {
     insert_new(key, hash_bytes(key), value);
@@ -71,9 +78,16 @@ class StringTable {
     if ((size_ + 1) * 4 > slots_.size() * 3) grow();
     std::size_t i = h & mask_;
     while (slots_[i].key_length != kEmpty) i = (i + 1) & mask_;
-    slots_[i] = Slot{h, static_cast<std::uint32_t>(arena_.size()),
-                     static_cast<std::uint32_t>(key.size()), value};
-    arena_.append(key);
+    Slot& slot = slots_[i];
+    slot.hash = h;
+    slot.value = value;
+    slot.key_length = static_cast<std::uint32_t>(key.size());
+    if (key.size() <= kInlineBytes) {
+      if (!key.empty()) std::memcpy(slot.key.bytes, key.data(), key.size());
+    } else {
+      slot.key.offset = arena_.size();
+      arena_.append(key);
+    }
     ++size_;
   }
 
@@ -85,29 +99,37 @@ class StringTable {
 
  private:
   static constexpr std::uint32_t kEmpty = 0xFFFFFFFFu;
+  static constexpr std::size_t kInlineBytes = 12;
 
   struct Slot {
     std::uint64_t hash;
-    std::uint32_t key_offset;
-    std::uint32_t key_length;  // kEmpty: free slot
     std::uint64_t value;
+    std::uint32_t key_length;  // kEmpty: free slot
+    union {
+      char bytes[kInlineBytes];  // key_length <= kInlineBytes
+      std::uint64_t offset;      // else: where the key starts in arena_
+    } key;
   };
 
   bool key_equals(const Slot& slot, std::string_view key) const {
-    return slot.key_length == key.size() &&
-           (key.empty() || std::memcmp(arena_.data() + slot.key_offset, key.data(), key.size()) == 0);
+    if (slot.key_length != key.size()) return false;
+    if (key.empty()) return true;
+    const char* stored = key.size() <= kInlineBytes ? slot.key.bytes : arena_.data() + slot.key.offset;
+    return std::memcmp(stored, key.data(), key.size()) == 0;
   }
 
   void reset_slots(std::size_t count) {
-    slots_.assign(count, Slot{0, 0, kEmpty, 0});
+    slots_.reset(count);
+    for (std::size_t i = 0; i < count; ++i) slots_[i].key_length = kEmpty;
     mask_ = count - 1;
   }
 
   void grow() {
-    std::vector<Slot> old;
+    HugeBuffer<Slot> old;
     old.swap(slots_);
     reset_slots(old.size() * 2);
-    for (const Slot& slot : old) {
+    for (std::size_t k = 0; k < old.size(); ++k) {
+      const Slot& slot = old[k];
       if (slot.key_length == kEmpty) continue;
       std::size_t i = slot.hash & mask_;
       while (slots_[i].key_length != kEmpty) i = (i + 1) & mask_;
@@ -115,7 +137,7 @@ class StringTable {
     }
   }
 
-  std::vector<Slot> slots_;
+  HugeBuffer<Slot> slots_;
   std::size_t mask_ = 0;
   std::size_t size_ = 0;
   std::string arena_;

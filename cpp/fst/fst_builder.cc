@@ -130,6 +130,7 @@ Status FstBuilder::freeze(const PendingNode& node, std::uint64_t* address) {
   const bool leaf = node.final && node.final_output == 0 && node.transitions.empty();
   if (leaf && leaf_address_ != 0) {
     *address = leaf_address_;
+    last_was_new_ = false;
     return Status::ok();
   }
   const bool simple = !node.final && node.transitions.size() == 1 && node.transitions[0].output == 0;
@@ -138,6 +139,7 @@ Status FstBuilder::freeze(const PendingNode& node, std::uint64_t* address) {
   SimpleEntry& entry = simple_cache_[(key * 0x9E3779B97F4A7C15ull) >> (64 - kSimpleCacheBits)];
   if (entry.key == key) {
     *address = entry.address;
+    last_was_new_ = false;
     return Status::ok();
   }
   if (Status s = freeze_through_registry(node, address); !s.is_ok()) return s;
@@ -157,14 +159,24 @@ Status FstBuilder::freeze_through_registry(const PendingNode& node, std::uint64_
     put_varint(canonical_, t.target);
   }
   const std::uint64_t hash = hash_bytes(canonical_);
+  // A node whose last child was just written cannot exist yet: an equal node
+  // would point to an equal child, and the registry would have found it.
+  const bool surely_new = last_was_new_ && !node.transitions.empty();
+  if (surely_new) registry_.prefetch(hash);  // the insert below will touch it
   const bool cacheable = canonical_.size() <= kCachedCanonicalBytes;
   CacheEntry& cached = cache_[hash & (kCacheEntries - 1)];
-  if (cacheable && cached.hash == hash && cached.length == canonical_.size() &&
-      std::memcmp(cached.canonical, canonical_.data(), canonical_.size()) == 0) {
-    *address = cached.address;
-    return Status::ok();
+  const std::uint64_t* existing = nullptr;
+  if (!surely_new) {
+    if (cacheable && cached.hash == hash && cached.length == canonical_.size() &&
+        std::memcmp(cached.canonical, canonical_.data(), canonical_.size()) == 0) {
+      *address = cached.address;
+      last_was_new_ = false;
+      return Status::ok();
+    }
+    existing = registry_.find(canonical_, hash);
   }
-  if (const std::uint64_t* existing = registry_.find(canonical_, hash)) {
+  last_was_new_ = existing == nullptr;
+  if (existing != nullptr) {
     *address = *existing;
   } else {
     const std::uint64_t start = position_;

@@ -84,6 +84,7 @@ class FstBuilder {
   std::uint64_t node_count_ = 0;
   std::uint64_t position_ = 0;  // bytes emitted, header included
   std::uint64_t leaf_address_ = 0;  // of the final node without transitions, once written
+  bool last_was_new_ = false;       // the node frozen last was written, not found
   std::uint32_t crc_ = 0;
   std::string previous_key_;
   std::vector<PendingNode> path_;  // path_[d]: the node at depth d; size() - 1 = depth in use

@@ -14,7 +14,11 @@
 //                       whole file; the CRC is fixed (or not, as it says).
 //   mode 1  body:       a valid header, the input's bytes as the nodes, a
 //                       footer with a root address derived from the input.
-//   mode 2+ structured: keys and values from the input are built into a valid
+//   mode 7  nodes:      nodes described field by field (kind, count,
+//                       widths, inputs, targets by index or raw deltas),
+//                       encoded by the target, so any header, width, input
+//                       order or delta is reachable.
+//   mode 2-6 structured: keys and values from the input are built into a valid
 //                       FST, checked against a std::map model (get, full
 //                       iteration, a range, fuzzy search against brute-force
 //                       Levenshtein), then damaged by a few edits the input
@@ -31,7 +35,8 @@
 // directories (or files) named as arguments, then over TOMES_FUZZ_ITERATIONS
 // (default 20000) pseudo-random and mutated inputs from TOMES_FUZZ_SEED
 // (default 1). A failing input is written to TOMES_FUZZ_ARTIFACT_DIR (default
-// the current directory) as fuzz_fst-failure-*.bin.
+// the current directory) as fuzz_fst-failure-*.bin; TOMES_FUZZ_DUMP_FST=path
+// writes the FST file an input builds (the last one opened) to path.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -54,6 +59,11 @@
 #include "fst/fst_fuzzy.h"
 #include "fst/fst_reader.h"
 
+#ifdef TOMES_FUZZ_REPLAY
+#include <fcntl.h>
+#include <unistd.h>
+#endif
+
 using namespace tomes;
 using namespace tomes::fst;
 
@@ -65,20 +75,46 @@ namespace {
 const std::uint8_t* g_current_data = nullptr;
 std::size_t g_current_size = 0;
 
+#ifdef TOMES_FUZZ_REPLAY
+// Where failing inputs go: TOMES_FUZZ_ARTIFACT_DIR, read once at start-up so
+// that saving needs only async-signal-safe calls (it runs from SIGALRM too).
+char g_artifact_dir[2048] = "";
+// What is running, for the failure message: a corpus path or a random input.
+char g_current_label[2048] = "";
+
+void append_str(char* out, std::size_t cap, const char* s) {
+  std::size_t n = std::strlen(out);
+  while (*s && n + 1 < cap) out[n++] = *s++;
+  out[n] = '\0';
+}
+#endif
+
 void save_current_input(const char* why) {
 #ifdef TOMES_FUZZ_REPLAY
   if (g_current_data == nullptr) return;
-  const char* dir = std::getenv("TOMES_FUZZ_ARTIFACT_DIR");
-  std::string path = dir && *dir ? std::string(dir) + "/" : std::string();
-  char name[64];
-  std::snprintf(name, sizeof(name), "fuzz_fst-failure-%s.bin", why);
-  path += name;
-  if (std::FILE* f = std::fopen(path.c_str(), "wb")) {
-    std::fwrite(g_current_data, 1, g_current_size, f);
-    std::fclose(f);
-    std::fprintf(stderr, "fuzz_fst: failing input (%zu bytes) saved to %s\n", g_current_size,
-                 path.c_str());
+  char path[2200] = "";
+  if (g_artifact_dir[0]) {
+    append_str(path, sizeof(path), g_artifact_dir);
+    append_str(path, sizeof(path), "/");
   }
+  append_str(path, sizeof(path), "fuzz_fst-failure-");
+  append_str(path, sizeof(path), why);
+  append_str(path, sizeof(path), ".bin");
+  const int fd = ::open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) return;
+  std::size_t done = 0;
+  while (done < g_current_size) {
+    const ssize_t n = ::write(fd, g_current_data + done, g_current_size - done);
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  char message[4400] = "fuzz_fst: failing input (";
+  append_str(message, sizeof(message), g_current_label);
+  append_str(message, sizeof(message), ") saved to ");
+  append_str(message, sizeof(message), path);
+  append_str(message, sizeof(message), "\n");
+  (void)!::write(2, message, std::strlen(message));
 #else
   (void)why;
 #endif
@@ -300,6 +336,15 @@ void exercise(const FstReader& reader, const Probes& probes) {
 
 // Opens bytes (in an exact-size buffer) and exercises it if open succeeds.
 void open_and_exercise(std::string_view file, const Probes& probes) {
+#ifdef TOMES_FUZZ_REPLAY
+  // TOMES_FUZZ_DUMP_FST=path: write the FST an input makes (to study a failure).
+  if (const char* dump = std::getenv("TOMES_FUZZ_DUMP_FST"); dump && *dump) {
+    if (std::FILE* f = std::fopen(dump, "wb")) {
+      std::fwrite(file.data(), 1, file.size(), f);
+      std::fclose(f);
+    }
+  }
+#endif
   const ExactBytes exact(file);
   Result<FstReader> reader = FstReader::open(exact.view(), "<fuzz>");
   if (!reader.is_ok()) {
@@ -404,6 +449,114 @@ void run_body(Input& in) {
   open_and_exercise(file, probes);
 }
 
+// Delta values a damaged file may hold: the edges of each width, and values
+// near 2^64 that wrap around when subtracted from a node's start.
+std::uint64_t interesting_delta(Input& in) {
+  const std::uint8_t pick = in.byte();
+  switch (pick % 8) {
+    case 0: return pick >> 3;                                   // small
+    case 1: return ~std::uint64_t{0} - (pick >> 3);             // near 2^64
+    case 2: return (std::uint64_t{1} << (8 * (1 + (pick >> 3) % 7))) - 1;  // a width's max
+    case 3: return std::uint64_t{1} << (pick >> 2);             // a power of two
+    default: return in.u64(1 + pick % 8);                       // any
+  }
+}
+
+// Mode 7: nodes described field by field, so any header, width, count,
+// input order and delta is reachable (including DAGs whose paths all end in
+// non-final nodes, and deltas larger than the node's start); a node can be
+// repeated, making deep chains and DAGs a single mutation away.
+void run_nodes(Input& in) {
+  std::string file = header_bytes();
+  std::vector<std::uint64_t> addresses;  // of the nodes written so far
+  const unsigned n = 1 + in.byte() % 48;
+  std::string logical;
+  for (unsigned i = 0; i < n && !in.empty(); ++i) {
+    const std::uint64_t start = file.size();
+    // The target of a transition: a node written before (by index from the
+    // newest), or a raw delta.
+    auto delta_for = [&](std::uint8_t choice) -> std::uint64_t {
+      if ((choice & 0x80) || addresses.empty()) return interesting_delta(in);
+      const std::uint64_t target = addresses[addresses.size() - 1 - choice % addresses.size()];
+      return start - target;
+    };
+    logical.clear();
+    const std::uint8_t kind = in.byte();
+    if (kind & 1) {  // one-transition node
+      const std::uint8_t input = in.byte();
+      const std::uint8_t choice = in.byte();
+      const bool next = (kind & 2) && !(choice & 0x80) && choice % std::max<std::size_t>(addresses.size(), 1) == 0;
+      const std::uint8_t common = (kind & 4) ? kCommonIndex[input] : 0;
+      logical.push_back(static_cast<char>(kOneTransition | (next ? kOneTransitionNext : 0) | common));
+      if (common == 0) logical.push_back(static_cast<char>(input));
+      if (!next) {
+        std::uint64_t delta = delta_for(choice);
+        if (kind & 8) {  // an overlong or unterminated varint
+          for (unsigned k = 0; k < 1u + (kind >> 4) % 11u; ++k) logical.push_back(static_cast<char>(0x80 | (delta & 0x7F)));
+          if (!(kind & 0x80)) logical.push_back(static_cast<char>(delta & 0x7F));
+        } else {
+          while (delta >= 0x80) {
+            logical.push_back(static_cast<char>((delta & 0x7F) | 0x80));
+            delta >>= 7;
+          }
+          logical.push_back(static_cast<char>(delta));
+        }
+      }
+    } else {  // general node
+      const bool final = kind & 2;
+      const bool has_final_output = kind & 4;
+      const std::uint8_t count_byte = in.byte();
+      unsigned count = count_byte < 224 ? count_byte % 8 : 1 + in.byte();  // up to 256
+      const std::uint8_t widths = in.byte();
+      unsigned ow = (widths >> 4) % 9;
+      unsigned aw = (widths & 0x0F) % 9;
+      if (kind & 0x80) {  // out-of-range widths now and then
+        ow = widths >> 4;
+        aw = widths & 0x0F;
+      }
+      std::uint8_t header = (final ? kFinal : 0) | (has_final_output ? kHasFinalOutput : 0);
+      header |= count < kExplicitCount ? static_cast<std::uint8_t>(count) : kExplicitCount;
+      logical.push_back(static_cast<char>(header));
+      if (count >= kExplicitCount) logical.push_back(static_cast<char>(count - 1));
+      if (count > 0 || has_final_output) logical.push_back(static_cast<char>((ow << 4) | aw));
+      const unsigned ow_bytes = std::min(ow, 8u);
+      const unsigned aw_bytes = std::min(aw, 8u);
+      if (has_final_output) put_fixed(logical, in.u64(ow_bytes), ow_bytes);
+      // Inputs: increasing from a first byte, unless the input says otherwise.
+      std::uint8_t b = in.byte();
+      const bool any_order = kind & 8;
+      for (unsigned t = 0; t < count; ++t) {
+        logical.push_back(static_cast<char>(b));
+        b = static_cast<std::uint8_t>(any_order ? in.byte() : b + 1 + (t < 8 ? in.byte() % 4 : 0));
+      }
+      for (unsigned t = 0; t < count; ++t) put_fixed(logical, delta_for(in.byte()), aw_bytes);
+      for (unsigned t = 0; t < count; ++t) put_fixed(logical, in.u64(ow_bytes), ow_bytes);
+    }
+    if (kind & 0x40 && !logical.empty()) logical.resize(logical.size() - 1);  // truncated
+    std::reverse(logical.begin(), logical.end());
+    // Copies of the node one after another: a delta of 0 then links each to
+    // the one before, so one spec makes a long chain or a deep DAG.
+    const unsigned copies = (kind & 0x20) ? 1 + in.byte() % 64 : 1;
+    for (unsigned c = 0; c < copies; ++c) {
+      file += logical;
+      addresses.push_back(file.size());
+    }
+  }
+  const std::uint8_t root_choice = in.byte();
+  std::uint64_t root = file.size();
+  if (!addresses.empty() && (root_choice & 0x80)) {
+    root = addresses[addresses.size() - 1 - root_choice % addresses.size()];
+  }
+  const std::uint64_t key_count = in.byte();
+  const Probes probes = probes_from(in, nullptr);
+  put_fixed(file, key_count, 8);
+  put_fixed(file, root, 8);
+  put_fixed(file, kFormatVersion, 4);
+  put_fixed(file, 0, 4);
+  fix_crc(file);
+  open_and_exercise(file, probes);
+}
+
 // The few bytes a key is drawn from, by alphabet.
 unsigned char key_byte(unsigned alphabet, std::uint8_t b) {
   static const unsigned char kUtf8Pieces[] = {'a', 'e', 0xC3, 0xA9, 0xE2, 0x82, 0xAC, 0xF0,
@@ -416,7 +569,7 @@ unsigned char key_byte(unsigned alphabet, std::uint8_t b) {
   }
 }
 
-// Mode 2+: build a valid FST from the input's keys, check it against the
+// Modes 2-6: build a valid FST from the input's keys, check it against the
 // model, then damage it and query it again.
 void run_structured(Input& in, std::uint8_t mode) {
   const unsigned alphabet = mode & 3;
@@ -559,6 +712,7 @@ void run_one(const std::uint8_t* data, std::size_t size) {
   switch (mode % 8) {
     case 0: run_raw(in); break;
     case 1: run_body(in); break;
+    case 7: run_nodes(in); break;
     default: run_structured(in, static_cast<std::uint8_t>(mode % 8 - 2 + (mode >> 3))); break;
   }
 }
@@ -578,7 +732,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 #include <csignal>
 #include <dirent.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <random>
 
@@ -652,7 +805,9 @@ std::string random_input(std::mt19937_64& rng, const std::vector<std::string>& c
   const unsigned kind = rng() % 8;
   if (kind < 3 || corpus.empty()) {
     // Fresh: a mode byte, then random bytes. Structured modes dominate.
-    input.push_back(static_cast<char>(kind == 0 ? rng() % 2 : 2 + rng() % 6 + 8 * (rng() % 32)));
+    static const char kDecoderModes[] = {0, 1, 7, 7};
+    input.push_back(kind == 0 ? kDecoderModes[rng() % 4]
+                              : static_cast<char>(2 + rng() % 6 + 8 * (rng() % 32)));
     const std::size_t len = rng() % (kind == 0 ? 600 : 200);
     for (std::size_t i = 0; i < len; ++i) input.push_back(byte());
     return input;
@@ -702,8 +857,16 @@ std::string random_input(std::mt19937_64& rng, const std::vector<std::string>& c
 
 }  // namespace
 
+// Under ASan, a memory limit like libFuzzer's -rss_limit_mb, so that a run
+// away allocation fails the test instead of the machine (ASAN_OPTIONS
+// overrides it).
+extern "C" const char* __asan_default_options() { return "hard_rss_limit_mb=2048"; }
+
 int main(int argc, char** argv) {
   if (&__sanitizer_set_death_callback != nullptr) __sanitizer_set_death_callback(on_sanitizer_death);
+  if (const char* dir = std::getenv("TOMES_FUZZ_ARTIFACT_DIR")) {
+    append_str(g_artifact_dir, sizeof(g_artifact_dir), dir);
+  }
   std::signal(SIGALRM, on_alarm);
   g_timeout_seconds = static_cast<unsigned>(env_u64("TOMES_FUZZ_TIMEOUT", 10));
 
@@ -716,6 +879,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "fuzz_fst: cannot read %s\n", path.c_str());
       return 1;
     }
+    g_current_label[0] = '\0';
+    append_str(g_current_label, sizeof(g_current_label), path.c_str());
     run_guarded(input);
     corpus.push_back(std::move(input));
   }
@@ -726,6 +891,9 @@ int main(int argc, char** argv) {
   std::mt19937_64 rng(seed);
   for (std::uint64_t i = 0; i < iterations; ++i) {
     const std::string input = random_input(rng, corpus);
+    std::snprintf(g_current_label, sizeof(g_current_label),
+                  "random input %llu of TOMES_FUZZ_SEED=%llu",
+                  static_cast<unsigned long long>(i), static_cast<unsigned long long>(seed));
     run_guarded(input);
     if (i > 0 && i % 5000 == 0) {
       std::fprintf(stderr, "fuzz_fst: %llu random inputs\n", static_cast<unsigned long long>(i));
