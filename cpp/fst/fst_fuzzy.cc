@@ -72,6 +72,9 @@ class FuzzySearch {
       }
       const unsigned i = frame.next++;
       const std::uint8_t b = reader_.input(frame.node, i);
+      if (i > 0 && b <= reader_.input(frame.node, i - 1)) {
+        return reader_.corruption_at(frame.node.address, "inputs not in increasing order");
+      }
       // The child's row goes on top of the row stack, a copy of its parent's.
       const std::size_t parent_row = rows_.size() - width_;
       rows_.resize(rows_.size() + width_);
@@ -83,6 +86,11 @@ class FuzzySearch {
       if (!alive(row)) {
         rows_.resize(rows_.size() - width_);
         continue;
+      }
+      if (++visits_ > kMaxFuzzyVisits) {
+        return Status::invalid_argument(
+            reader_.source() + ": fuzzy search stopped after visiting " +
+            std::to_string(kMaxFuzzyVisits) + " states: too many keys near the term");
       }
       key_.push_back(static_cast<char>(b));
       const std::uint64_t address = reader_.target(frame.node, i);
@@ -176,6 +184,7 @@ class FuzzySearch {
   const std::function<void(std::string_view, std::uint64_t, unsigned)>& emit_;
   const std::size_t width_;
   std::string key_;
+  std::uint64_t visits_ = 0;
   std::vector<Frame> stack_;
   std::vector<std::uint8_t> rows_;     // one row per frame of stack_, plus a child's being built
   std::vector<std::uint8_t> end_row_;  // scratch

@@ -68,6 +68,10 @@ Result<FstReader> FstReader::open(std::string_view bytes, std::string source) {
   return reader;
 }
 
+Status FstReader::corruption_at(std::uint64_t address, const char* what) const {
+  return corrupt(address, what);
+}
+
 Status FstReader::corrupt(std::uint64_t address, const char* what) const {
   return Status::corruption(source_ + ": not a valid tomes FST: node at " +
                             std::to_string(address) + ": " + what);
@@ -133,6 +137,9 @@ Status FstReader::node(std::uint64_t address, Node* out) const {
   n.inputs_at = static_cast<std::uint32_t>(size);
   size += std::uint64_t{count} * (1 + n.delta_width + n.output_width);
   if (size > available) return corrupt(address, "truncated node");
+  // In a minimal FST every state leads to a key: only the root of the empty
+  // FST is a dead end. (Dead ends would let a walk run without producing.)
+  if (count == 0 && !n.final && address != root_) return corrupt(address, "dead-end state");
   n.start = address - size;
   return Status::ok();
 }
@@ -231,6 +238,12 @@ bool FstStream::next(std::string_view* key, std::uint64_t* value) {
     }
     if (frame.next < frame.node.count) {
       const unsigned i = frame.next++;
+      // Keys come out in order only if each node's inputs increase.
+      if (i > 0 && reader_.input(frame.node, i) <= reader_.input(frame.node, i - 1)) {
+        status_ = reader_.corruption_at(frame.node.address, "inputs not in increasing order");
+        done_ = true;
+        return false;
+      }
       key_.push_back(static_cast<char>(reader_.input(frame.node, i)));
       if (past_end()) break;  // every key below is >= lt too
       const std::uint64_t output = frame.output + reader_.output(frame.node, i);

@@ -61,16 +61,20 @@ class FstReader {
     return fixed(n, n.inputs_at + n.count + n.count * n.delta_width + i * n.output_width,
                  n.output_width);
   }
-  // REQUIRES: i < n.count. A delta beyond n.start wraps around to an
-  // address node() refuses, so every accepted target lies before n.start.
+  // REQUIRES: i < n.count. A delta beyond n.start gives address 0, which
+  // node() refuses, so every accepted target lies before n.start.
   std::uint64_t target(const Node& n, unsigned i) const {
     if (n.one) return n.one_target;
-    return n.start - fixed(n, n.inputs_at + n.count + i * n.delta_width, n.delta_width);
+    const std::uint64_t delta = fixed(n, n.inputs_at + n.count + i * n.delta_width, n.delta_width);
+    return delta > n.start ? 0 : n.start - delta;
   }
   // Index of the transition on byte b, or -1.
   int find(const Node& n, std::uint8_t b) const;
   // Index of the first transition whose input is >= b (count if none).
   unsigned lower_bound(const Node& n, std::uint8_t b) const;
+
+  // The Corruption status for a node found inconsistent while walking.
+  Status corruption_at(std::uint64_t address, const char* what) const;
 
   // Looks key up: *found, and *value when found.
   Status get(std::string_view key, bool* found, std::uint64_t* value) const;

@@ -326,7 +326,12 @@ void exercise(const FstReader& reader, const Probes& probes) {
   }
   for (unsigned d = 0; d <= kMaxFuzzyDistance; ++d) {
     Hits hits;
-    check_status(fuzzy(reader, probes.query, d, &hits));
+    const Status s = fuzzy(reader, probes.query, d, &hits);
+    // A crafted FST can hold astronomically many keys near the query: the
+    // search then stops at its work limit, as an argument error.
+    const bool work_limit = s.code() == Status::Code::kInvalidArgument &&
+                            s.message().find("fuzzy search stopped after visiting") != std::string::npos;
+    if (!work_limit) check_status(s);
   }
   // Out of range is an argument error, not a crash.
   Hits none;
