@@ -198,10 +198,6 @@ Status fuzzy_search(const FstReader& reader, std::string_view query, unsigned ma
     return Status::invalid_argument("fuzzy distance must be 0, 1 or 2, got " +
                                     std::to_string(max_distance));
   }
-  if (units_of(query).size() > kMaxFuzzyTermUnits) {
-    return Status::invalid_argument("fuzzy term longer than " + std::to_string(kMaxFuzzyTermUnits) +
-                                    " code points");
-  }
   return FuzzySearch(reader, query, max_distance, emit).run();
 }
 

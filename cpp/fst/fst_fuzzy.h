@@ -29,12 +29,9 @@ inline constexpr unsigned kMaxFuzzyDistance = 2;
 // dictionaries need far fewer (a d=2 search of 5M terms takes ~10 ms); a
 // crafted FST can hold astronomically many keys near a term.
 inline constexpr std::uint64_t kMaxFuzzyVisits = std::uint64_t{1} << 21;
-// Each visit costs one row of the query's length: longer terms are refused.
-inline constexpr std::size_t kMaxFuzzyTermUnits = 255;
 
 // Calls emit(key, value, distance) for every key within max_distance of
-// query, in key order. InvalidArgument if max_distance > kMaxFuzzyDistance or
-// the query has more than kMaxFuzzyTermUnits code points.
+// query, in key order. REQUIRES: max_distance <= kMaxFuzzyDistance.
 Status fuzzy_search(const FstReader& reader, std::string_view query, unsigned max_distance,
                     const std::function<void(std::string_view key, std::uint64_t value,
                                              unsigned distance)>& emit);

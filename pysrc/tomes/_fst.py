@@ -164,13 +164,6 @@ class Fst(_core.Fst):
         -------
         list of (bytes, int, int)
             ``(key, value, distance)`` for every key within ``distance``.
-
-        Raises
-        ------
-        ValueError
-            If distance is not 0, 1 or 2; if term has more than 255 code
-            points; or if the search would visit more than 2**21 states
-            (only a crafted FST holds that many keys near one term).
         """
         if isinstance(distance, bool) or not isinstance(distance, int) or not 0 <= distance <= 2:
             raise ValueError(f"distance must be 0, 1 or 2, got {distance!r}")
