@@ -1,6 +1,7 @@
 #include "fst/fst_fuzzy.h"
 
 #include <algorithm>
+#include <array>
 #include <string>
 #include <vector>
 
@@ -49,24 +50,32 @@ bool fits(unsigned char lead, unsigned i, unsigned char b) {
   return (b & 0xC0) == 0x80;
 }
 
+// One row of the edit-distance matrix, kept only within the band where a
+// distance <= bound is possible: after `units` units of the key, cell k holds
+// the distance to the query's first j = units - bound + k units. Cells outside
+// the band (or outside the query) exceed the bound and are not stored, so a
+// step costs O(bound), whatever the query's length.
+struct BandRow {
+  std::array<std::uint8_t, 2 * kMaxFuzzyDistance + 1> cells{};
+  std::size_t units = 0;
+};
+
 class FuzzySearch {
  public:
   FuzzySearch(const FstReader& reader, std::string_view query, unsigned max_distance,
               const std::function<void(std::string_view, std::uint64_t, unsigned)>& emit)
-      : reader_(reader), query_(units_of(query)), bound_(max_distance), emit_(emit),
-        width_(query_.size() + 1) {}
+      : reader_(reader), query_(units_of(query)), bound_(max_distance), emit_(emit) {}
 
   // Depth first, with an explicit stack (keys can be far longer than any
-  // call stack could follow); rows_ holds one row per stack frame.
+  // call stack could follow).
   Status run() {
-    rows_.assign(width_, 0);
-    for (std::size_t j = 0; j < width_; ++j) rows_[j] = cap(j);
-    if (Status s = enter(reader_.root(), 0, Pending{}); !s.is_ok()) return s;
+    BandRow row;
+    for (unsigned k = 0; k <= 2 * bound_; ++k) row.cells[k] = cell_at_start(k);
+    if (Status s = enter(reader_.root(), 0, row, Pending{}); !s.is_ok()) return s;
     while (!stack_.empty()) {
       Frame& frame = stack_.back();
       if (frame.next == frame.node.count) {
         stack_.pop_back();
-        rows_.resize(rows_.size() - width_);
         if (!stack_.empty()) key_.pop_back();
         continue;
       }
@@ -75,18 +84,10 @@ class FuzzySearch {
       if (i > 0 && b <= reader_.input(frame.node, i - 1)) {
         return reader_.corruption_at(frame.node.address, "inputs not in increasing order");
       }
-      // The child's row goes on top of the row stack, a copy of its parent's.
-      const std::size_t parent_row = rows_.size() - width_;
-      rows_.resize(rows_.size() + width_);
-      std::copy_n(rows_.begin() + static_cast<std::ptrdiff_t>(parent_row), width_,
-                  rows_.end() - static_cast<std::ptrdiff_t>(width_));
+      BandRow child = frame.row;
       Pending pending = frame.pending;
-      std::uint8_t* row = &rows_[rows_.size() - width_];
-      feed(row, pending, b);
-      if (!alive(row)) {
-        rows_.resize(rows_.size() - width_);
-        continue;
-      }
+      feed(child, pending, b);
+      if (!alive(child)) continue;
       if (++visits_ > kMaxFuzzyVisits) {
         return Status::invalid_argument(
             reader_.source() + ": fuzzy search stopped after visiting " +
@@ -95,7 +96,7 @@ class FuzzySearch {
       key_.push_back(static_cast<char>(b));
       const std::uint64_t address = reader_.target(frame.node, i);
       const std::uint64_t output = frame.output + reader_.output(frame.node, i);
-      if (Status s = enter(address, output, pending); !s.is_ok()) return s;
+      if (Status s = enter(address, output, child, pending); !s.is_ok()) return s;
     }
     return Status::ok();
   }
@@ -109,55 +110,83 @@ class FuzzySearch {
     FstReader::Node node;
     unsigned next = 0;
     std::uint64_t output = 0;
+    BandRow row;
     Pending pending;
   };
 
-  // Pushes the node at address, whose row is the top of rows_, and emits its
-  // key if it is final and near enough.
-  Status enter(std::uint64_t address, std::uint64_t output, const Pending& pending) {
+  std::uint8_t outside() const { return static_cast<std::uint8_t>(bound_ + 1); }
+
+  std::uint8_t cap(std::size_t v) const {
+    return static_cast<std::uint8_t>(std::min<std::size_t>(v, bound_ + 1));
+  }
+
+  // Cell k of the row before any unit: the distance to the query's first j units is j.
+  std::uint8_t cell_at_start(unsigned k) const {
+    if (k < bound_) return outside();  // j < 0
+    const std::size_t j = k - bound_;
+    return j <= query_.size() ? cap(j) : outside();
+  }
+
+  // The distance to the whole query, or bound + 1.
+  std::uint8_t distance(const BandRow& row) const {
+    const std::size_t m = query_.size();
+    if (m + bound_ < row.units || m > row.units + bound_) return outside();
+    return row.cells[m + bound_ - row.units];
+  }
+
+  // The row after one more unit of the key.
+  void advance(BandRow& row, Unit unit) const {
+    const BandRow old = row;
+    const std::size_t units = old.units + 1;
+    row.units = units;
+    std::uint8_t left = outside();
+    for (unsigned k = 0; k <= 2 * bound_; ++k) {
+      std::uint8_t value;
+      if (units + k < bound_ || units + k - bound_ > query_.size()) {
+        value = outside();  // j < 0 or j > m
+      } else {
+        const std::size_t j = units + k - bound_;
+        if (j == 0) {
+          value = cap(units);
+        } else {
+          const unsigned above = k + 1 <= 2 * bound_ ? old.cells[k + 1] : outside();
+          const unsigned diagonal = old.cells[k];
+          const unsigned substitute = diagonal + (query_[j - 1] == unit ? 0u : 1u);
+          value = cap(std::min({above + 1u, left + 1u, substitute}));
+        }
+      }
+      row.cells[k] = value;
+      left = value;
+    }
+  }
+
+  bool alive(const BandRow& row) const {
+    return *std::min_element(row.cells.begin(), row.cells.begin() + 2 * bound_ + 1) <= bound_;
+  }
+
+  // Pushes the node at address, reached with row, and emits its key if it is
+  // final and near enough.
+  Status enter(std::uint64_t address, std::uint64_t output, const BandRow& row,
+               const Pending& pending) {
     Frame frame;
     if (Status s = reader_.node(address, &frame.node); !s.is_ok()) return s;
     frame.output = output;
+    frame.row = row;
     frame.pending = pending;
     if (frame.node.final) {
       // An incomplete sequence at the end is one unit per byte.
-      end_row_.assign(rows_.end() - static_cast<std::ptrdiff_t>(width_), rows_.end());
-      for (unsigned i = 0; i < pending.count; ++i) {
-        advance(end_row_.data(), kInvalidByteBase + pending.bytes[i]);
-      }
-      const std::uint8_t distance = end_row_[width_ - 1];
-      if (distance <= bound_) emit_(key_, output + frame.node.final_output, distance);
+      BandRow end_row = row;
+      for (unsigned i = 0; i < pending.count; ++i) advance(end_row, kInvalidByteBase + pending.bytes[i]);
+      const std::uint8_t d = distance(end_row);
+      if (d <= bound_) emit_(key_, output + frame.node.final_output, d);
     }
     stack_.push_back(frame);
     return Status::ok();
   }
 
-  // Distances above the bound are all alike: storing bound + 1 keeps them in
-  // a byte however long the key.
-  std::uint8_t cap(std::size_t v) const {
-    return static_cast<std::uint8_t>(std::min<std::size_t>(v, bound_ + 1));
-  }
-
-  // The row after one more unit of the key.
-  void advance(std::uint8_t* row, Unit unit) const {
-    std::uint8_t diagonal = row[0];
-    row[0] = cap(row[0] + 1u);
-    for (std::size_t j = 1; j < width_; ++j) {
-      const std::uint8_t above = row[j];
-      const unsigned substitute = diagonal + (query_[j - 1] == unit ? 0u : 1u);
-      const unsigned best = std::min({above + 1u, row[j - 1] + 1u, substitute});
-      diagonal = above;
-      row[j] = cap(best);
-    }
-  }
-
-  bool alive(const std::uint8_t* row) const {
-    return *std::min_element(row, row + width_) <= bound_;
-  }
-
   // Appends byte b to the pending bytes and turns what it completes (or
   // breaks) into units.
-  void feed(std::uint8_t* row, Pending& pending, unsigned char b) const {
+  void feed(BandRow& row, Pending& pending, unsigned char b) const {
     pending.bytes[pending.count++] = b;
     while (pending.count > 0) {
       const unsigned char lead = pending.bytes[0];
@@ -182,12 +211,9 @@ class FuzzySearch {
   const std::vector<Unit> query_;
   const unsigned bound_;
   const std::function<void(std::string_view, std::uint64_t, unsigned)>& emit_;
-  const std::size_t width_;
   std::string key_;
   std::uint64_t visits_ = 0;
   std::vector<Frame> stack_;
-  std::vector<std::uint8_t> rows_;     // one row per frame of stack_, plus a child's being built
-  std::vector<std::uint8_t> end_row_;  // scratch
 };
 
 }  // namespace
