@@ -84,15 +84,15 @@ class FuzzySearch {
       if (i > 0 && b <= reader_.input(frame.node, i - 1)) {
         return reader_.corruption_at(frame.node.address, "inputs not in increasing order");
       }
+      // Every transition examined costs a row update, entered or not: a
+      // crafted FST of 256-way nodes would otherwise cost 256 updates per
+      // counted state.
+      if (++transitions_ > kMaxFuzzyTransitions) return stopped(kMaxFuzzyTransitions, "transitions");
       BandRow child = frame.row;
       Pending pending = frame.pending;
       feed(child, pending, b);
       if (!alive(child)) continue;
-      if (++visits_ > kMaxFuzzyVisits) {
-        return Status::invalid_argument(
-            reader_.source() + ": fuzzy search stopped after visiting " +
-            std::to_string(kMaxFuzzyVisits) + " states: too many keys near the term");
-      }
+      if (++visits_ > kMaxFuzzyVisits) return stopped(kMaxFuzzyVisits, "states");
       key_.push_back(static_cast<char>(b));
       const std::uint64_t address = reader_.target(frame.node, i);
       const std::uint64_t output = frame.output + reader_.output(frame.node, i);
@@ -113,6 +113,12 @@ class FuzzySearch {
     BandRow row;
     Pending pending;
   };
+
+  Status stopped(std::uint64_t limit, const char* what) const {
+    return Status::invalid_argument(reader_.source() + ": fuzzy search stopped after visiting " +
+                                    std::to_string(limit) + " " + what +
+                                    ": too many keys near the term");
+  }
 
   std::uint8_t outside() const { return static_cast<std::uint8_t>(bound_ + 1); }
 
@@ -213,6 +219,7 @@ class FuzzySearch {
   const std::function<void(std::string_view, std::uint64_t, unsigned)>& emit_;
   std::string key_;
   std::uint64_t visits_ = 0;
+  std::uint64_t transitions_ = 0;
   std::vector<Frame> stack_;
 };
 

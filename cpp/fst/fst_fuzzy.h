@@ -29,6 +29,9 @@ inline constexpr unsigned kMaxFuzzyDistance = 2;
 // dictionaries need far fewer (a d=2 search of 5M terms takes ~10 ms); a
 // crafted FST can hold astronomically many keys near a term.
 inline constexpr std::uint64_t kMaxFuzzyVisits = std::uint64_t{1} << 21;
+// ... or after examining this many transitions (each costs a row update even
+// when its branch dies at once), which bounds a call to about a second.
+inline constexpr std::uint64_t kMaxFuzzyTransitions = std::uint64_t{1} << 24;
 
 // Calls emit(key, value, distance) for every key within max_distance of
 // query, in key order. REQUIRES: max_distance <= kMaxFuzzyDistance.
