@@ -1,0 +1,116 @@
+#include "postings/bitpacking.h"
+
+#include <array>
+#include <cstring>
+#include <utility>
+
+// The packed words are copied to and from memory as host u32s: the format is
+// little-endian, and so is every platform tomes builds for (x86-64, AArch64).
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "postings bit-packing copies little-endian words as host words");
+
+namespace tomes::postings {
+
+namespace {
+
+// Value j of every lane (values 4j..4j+3 of the block), at width W: bits
+// [j*W, j*W + W) of each lane's stream, in word m = j*W / 32 at shift s, and
+// in word m + 1 too when it straddles. The lane loop is what becomes one SIMD
+// instruction per operation; the fold over j is unrolled with constant m, s.
+template <unsigned W, unsigned J>
+inline void unpack_step(const std::uint32_t* words, std::uint32_t* out) {
+  constexpr unsigned bit = J * W, m = bit / 32, s = bit % 32;
+  constexpr std::uint32_t mask = W == 32 ? 0xFFFFFFFFu : (std::uint32_t{1} << W) - 1;
+  for (unsigned lane = 0; lane < kLanes; ++lane) {
+    std::uint32_t v = words[m * kLanes + lane] >> s;
+    if constexpr (s + W > 32) v |= words[(m + 1) * kLanes + lane] << (32 - s);
+    out[J * kLanes + lane] = v & mask;
+  }
+}
+
+template <unsigned W, unsigned... J>
+inline void unpack_all(const std::uint32_t* words, std::uint32_t* out,
+                       std::integer_sequence<unsigned, J...>) {
+  (unpack_step<W, J>(words, out), ...);
+}
+
+template <unsigned W>
+void unpack_width(const std::uint8_t* in, std::uint32_t* out) {
+  if constexpr (W == 0) {
+    std::memset(out, 0, kBlockSize * sizeof(std::uint32_t));
+  } else {
+    std::uint32_t words[kLanes * W];
+    std::memcpy(words, in, sizeof(words));
+    unpack_all<W>(words, out, std::make_integer_sequence<unsigned, kBlockSize / kLanes>{});
+  }
+}
+
+template <unsigned W, unsigned J>
+inline void pack_step(const std::uint32_t* in, std::uint32_t* words) {
+  constexpr unsigned bit = J * W, m = bit / 32, s = bit % 32;
+  for (unsigned lane = 0; lane < kLanes; ++lane) {
+    const std::uint32_t v = in[J * kLanes + lane];
+    words[m * kLanes + lane] |= v << s;
+    if constexpr (s + W > 32) words[(m + 1) * kLanes + lane] |= v >> (32 - s);
+  }
+}
+
+template <unsigned W, unsigned... J>
+inline void pack_all(const std::uint32_t* in, std::uint32_t* words,
+                     std::integer_sequence<unsigned, J...>) {
+  (pack_step<W, J>(in, words), ...);
+}
+
+template <unsigned W>
+void pack_width(const std::uint32_t* in, std::uint8_t* out) {
+  if constexpr (W != 0) {
+    std::uint32_t words[kLanes * W] = {};
+    pack_all<W>(in, words, std::make_integer_sequence<unsigned, kBlockSize / kLanes>{});
+    std::memcpy(out, words, sizeof(words));
+  }
+}
+
+using UnpackFn = void (*)(const std::uint8_t*, std::uint32_t*);
+using PackFn = void (*)(const std::uint32_t*, std::uint8_t*);
+
+template <unsigned... W>
+constexpr std::array<UnpackFn, sizeof...(W)> unpackers(std::integer_sequence<unsigned, W...>) {
+  return {&unpack_width<W>...};
+}
+template <unsigned... W>
+constexpr std::array<PackFn, sizeof...(W)> packers(std::integer_sequence<unsigned, W...>) {
+  return {&pack_width<W>...};
+}
+
+constexpr auto kUnpackers = unpackers(std::make_integer_sequence<unsigned, kMaxWidth + 1>{});
+constexpr auto kPackers = packers(std::make_integer_sequence<unsigned, kMaxWidth + 1>{});
+
+}  // namespace
+
+unsigned block_bit_width(const std::uint32_t* in) {
+  std::uint32_t any = 0;
+  for (std::uint32_t i = 0; i < kBlockSize; ++i) any |= in[i];
+  return bit_width(any);
+}
+
+void pack_block(const std::uint32_t* in, unsigned w, std::uint8_t* out) { kPackers[w](in, out); }
+
+void unpack_block(const std::uint8_t* in, unsigned w, std::uint32_t* out) {
+  kUnpackers[w](in, out);
+}
+
+const char* varint_error_name(VarintError e) {
+  switch (e) {
+    case VarintError::kOk:
+      return "ok";
+    case VarintError::kTruncated:
+      return "a varint cut short by the end of the block";
+    case VarintError::kOverlong:
+      return "an overlong varint (trailing 0x00 byte)";
+    case VarintError::kTooLarge:
+      return "a varint over 32 bits";
+  }
+  return "a bad varint";
+}
+
+}  // namespace tomes::postings

@@ -1,0 +1,108 @@
+// postings_format.h: the serialized form of one term's postings list, format
+// version 1. The writer (postings_writer.h) writes it, the reader
+// (postings_reader.h) reads it, docs/FORMAT.md ("Postings") mirrors it with a
+// worked example.
+//
+// A term's postings are its doc ids d_0 < d_1 < ... < d_{n-1} (chunk ids of
+// one segment, each < num_docs) and their term frequencies f_i >= 1. They are
+// stored in two regions, one in postings_docs.bin and one in
+// postings_freqs.bin; offsets.bin gives each region's offset and length and
+// n (doc_count). Neither region has a header: n, and the segment's num_docs,
+// come from the caller.
+//
+// VALUES. Doc ids are stored as gaps, frequencies as f - 1, so every stored
+// value is >= 0 and small values are common:
+//   delta_0 = d_0            delta_i = d_i - d_{i-1} - 1       (i >= 1)
+//   stored freq_i = f_i - 1
+// Across a block boundary the gap is taken from the previous block's last
+// doc, which the skip table holds, so any block decodes on its own.
+//
+// BLOCKS. The n values are cut into blocks of kBlockSize = 128; the last
+// n % 128 values (if any) form the "tail" block. Both regions use the same
+// cut, so block k of the docs region and block k of the freqs region hold
+// the same postings.
+//
+//   Full block (128 values):  u8 width w (0..32), then 16 * w bytes
+//     The values are packed w bits each in 4 interleaved 32-bit lanes: value
+//     i goes to lane i % 4 as that lane's value number j = i / 4, at bits
+//     [j*w, j*w + w) of the lane's bit stream (bit p of a lane is bit p % 32
+//     of the lane's word p / 32; a value may straddle two words, low bits in
+//     the first). Each lane has exactly w words; word m of lane l is the
+//     little-endian u32 at byte 1 + 16*m + 4*l of the block. w is the bit
+//     width of the largest value (0 when all are 0: the block is 1 byte).
+//     The interleave lets one SIMD register decode 4 values per instruction.
+//   Tail block (1..127 values): each value as a LEB128 varint (7 bits a byte,
+//     low bits first, high bit set on every byte but the last), at most 5
+//     bytes, never overlong (a last byte 0x00 after others is refused).
+//
+// SKIP TABLE (docs region only). A term with more than one block (n > 128)
+// starts its docs region with one 20-byte entry per block (the tail counts as
+// a block), before any block data; a term with one block has no table.
+//   u32 last_doc      the block's last doc id
+//   u32 docs_start    offset of the block in the docs region, counted from
+//                     the first byte after the table (block 0: 0)
+//   u32 freqs_start   offset of the block in the freqs region (block 0: 0)
+//   u32 max_tf        the block's largest frequency (>= 1)
+//   u32 min_dl        the smallest doc length (doc_lengths.bin) in the block
+// Block k's bytes run from its start to the next block's start (or the
+// region's end). Each block's term-frequency saturation
+//   tf / (tf + k1 * (1 - b + b * dl / avgdl))
+// is largest at the largest tf and the smallest dl, so max_tf with min_dl
+// bound it for every k1 >= 0 and b in [0, 1].
+//
+// CANONICAL FORM. The reader refuses anything the writer would not write:
+// widths larger than needed, overlong varints, unused bytes, a table whose
+// last_doc, offsets or max_tf disagree with the blocks. (min_dl needs the doc
+// lengths, which the reader is not given: verify_postings() checks it.)
+//
+// LIMITS. Offsets are u32, as are offsets.bin's lengths: a term's region must
+// stay under 4 GiB, which n <= kMaxPostings guarantees. Doc ids are < num_docs
+// <= 2^32 - 1, so kNoDoc = 2^32 - 1 is never a doc id.
+//
+// Thread safety: constants only.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace tomes::postings {
+
+inline constexpr std::uint32_t kFormatVersion = 1;
+
+inline constexpr std::uint32_t kBlockSize = 128;
+// Lanes of a packed block, and bytes per bit of width (4 lanes x 4 bytes).
+inline constexpr std::uint32_t kLanes = 4;
+inline constexpr std::size_t kBytesPerBit = kBlockSize / 8;
+inline constexpr unsigned kMaxWidth = 32;
+inline constexpr std::size_t kMaxVarintSize = 5;
+
+inline constexpr std::size_t kSkipEntrySize = 20;
+inline constexpr std::size_t kSkipLastDoc = 0;
+inline constexpr std::size_t kSkipDocsStart = 4;
+inline constexpr std::size_t kSkipFreqsStart = 8;
+inline constexpr std::size_t kSkipMaxTf = 12;
+inline constexpr std::size_t kSkipMinDl = 16;
+
+// Most postings one term may have in one segment. A posting takes at most
+// 4 + 1/128 bytes of freqs and 4 + 21/128 bytes of docs (skip entry
+// included; tails at most 5 bytes a value), so 2^29 of them stay under
+// 2.1 GiB in either region, well within u32 offsets.
+inline constexpr std::uint32_t kMaxPostings = std::uint32_t{1} << 29;
+
+// Never a doc id; the cursor's doc() once it is exhausted.
+inline constexpr std::uint32_t kNoDoc = 0xFFFFFFFFu;
+
+// Bytes of a full block packed at width w, width byte included.
+inline constexpr std::size_t full_block_size(unsigned w) { return 1 + kBytesPerBit * w; }
+
+// Blocks of a term with n postings (the tail counts).
+inline constexpr std::uint64_t block_count(std::uint64_t n) {
+  return (n + kBlockSize - 1) / kBlockSize;
+}
+
+// Bytes of the skip table of a term with n postings.
+inline constexpr std::uint64_t skip_table_size(std::uint64_t n) {
+  return block_count(n) > 1 ? block_count(n) * kSkipEntrySize : 0;
+}
+
+}  // namespace tomes::postings

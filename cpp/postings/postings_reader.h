@@ -1,0 +1,199 @@
+// postings_reader.h: reads one term's postings (postings_format.h) in place
+// from its docs and freqs regions (memory-mapped files, copying nothing but
+// the block being decoded).
+//
+// Three ways in:
+//   - decode_postings: the whole term into vectors, everything validated
+//     (tests, `verify`, merging segments).
+//   - PostingsCursor: the search stage's iterator, block by block: doc(),
+//     freq(), next(), next_geq() through the skip table, and each block's
+//     bounds (last doc, max tf, min dl) for block-max WAND / MaxScore.
+//   - TermBlocks: the block-level view both are built on (dump tools).
+//
+// Nothing here trusts the bytes: opening a term checks the region sizes and
+// the whole skip table (O(blocks)); decoding a block checks its byte bounds,
+// its width, its varints, that its doc ids increase and stay < num_docs and
+// agree with the skip table, and that its frequencies are >= 1 and agree with
+// max_tf. Any damage is a Corruption status saying what was expected and what
+// was found; no input makes these read out of bounds, loop, or crash. The
+// caller adds the file and term to the message.
+//
+// Thread safety: TermBlocks is immutable once opened, any number of threads
+// may decode from it. A PostingsCursor belongs to one thread at a time.
+// REQUIRES: the regions outlive every TermBlocks and cursor over them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "postings/postings_format.h"
+
+namespace tomes::postings {
+
+// Decodes a whole term, validating everything: Corruption (the message says
+// what was expected and what was found) if the bytes do not hold exactly
+// `count` postings with doc ids strictly increasing and < num_docs, freqs >= 1,
+// in canonical form, every byte consumed. On error *docs and *freqs are
+// unspecified.
+Status decode_postings(std::string_view docs_region, std::string_view freqs_region,
+                       std::uint32_t count, std::uint32_t num_docs,
+                       std::vector<std::uint32_t>* docs, std::vector<std::uint32_t>* freqs);
+
+// decode_postings, and also that every skip-table min_dl equals the smallest
+// doc_lengths[d] of its block (the one field the bytes alone cannot check).
+// REQUIRES: doc_lengths has num_docs entries.
+Status verify_postings(std::string_view docs_region, std::string_view freqs_region,
+                       std::uint32_t count, std::uint32_t num_docs,
+                       const std::uint32_t* doc_lengths);
+
+// One block's bounds, for block-max scoring: every posting in the block has
+// doc <= last_doc, tf <= max_tf, and dl >= min_dl.
+struct BlockBounds {
+  std::uint32_t last_doc = kNoDoc;
+  std::uint32_t max_tf = 0;
+  std::uint32_t min_dl = 0;
+};
+
+// A term's regions, sizes and skip table checked; decodes any block alone.
+class TermBlocks {
+ public:
+  // An empty term (count 0).
+  TermBlocks() = default;
+
+  // Checks the sizes and the skip table (O(blocks)) and opens the term.
+  static Status open(std::string_view docs_region, std::string_view freqs_region,
+                     std::uint32_t count, std::uint32_t num_docs, TermBlocks* out);
+
+  std::uint32_t count() const { return count_; }
+  std::uint32_t num_docs() const { return num_docs_; }
+  std::uint32_t num_blocks() const { return blocks_; }
+  bool has_skip_table() const { return table_ != nullptr; }
+  // Postings in block i (kBlockSize but for a tail). REQUIRES: i < num_blocks().
+  std::uint32_t block_size(std::uint32_t i) const {
+    return i + 1 < blocks_ || count_ % kBlockSize == 0 ? kBlockSize : count_ % kBlockSize;
+  }
+  // Skip-table fields of block i. REQUIRES: has_skip_table(), i < num_blocks().
+  std::uint32_t table_last_doc(std::uint32_t i) const { return field(i, kSkipLastDoc); }
+  BlockBounds table_bounds(std::uint32_t i) const {
+    return {field(i, kSkipLastDoc), field(i, kSkipMaxTf), field(i, kSkipMinDl)};
+  }
+
+  // The first block at or after `from` whose last doc is >= target, or
+  // num_blocks() if none; galloping, O(log distance).
+  // REQUIRES: has_skip_table(); from <= num_blocks().
+  std::uint32_t find_block(std::uint32_t target, std::uint32_t from) const;
+
+  // Decodes block i into docs[0..block_size(i)) and freqs[0..block_size(i)),
+  // checking everything the bytes can tell; *max_tf gets the block's largest
+  // frequency. REQUIRES: i < num_blocks(); docs and freqs have room for
+  // kBlockSize values.
+  Status decode(std::uint32_t i, std::uint32_t* docs, std::uint32_t* freqs,
+                std::uint32_t* max_tf) const;
+
+ private:
+  std::uint32_t field(std::uint32_t i, std::size_t at) const {
+    const unsigned char* p = table_ + std::size_t{i} * kSkipEntrySize + at;
+    return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16 |
+           std::uint32_t{p[3]} << 24;
+  }
+  // Byte range [*begin, *end) of block i in a region's block data.
+  void block_range(std::uint32_t i, std::size_t start_field, std::size_t data_size,
+                   std::size_t* begin, std::size_t* end) const;
+  Status corrupt(std::uint32_t i, const char* region, const std::string& what) const;
+
+  std::string_view docs_;   // block data (after the skip table)
+  std::string_view freqs_;
+  const unsigned char* table_ = nullptr;
+  std::uint32_t count_ = 0;
+  std::uint32_t num_docs_ = 0;
+  std::uint32_t blocks_ = 0;
+};
+
+// Iterates one term's postings in doc order, one decoded block at a time.
+//
+// Contract (the search stage's, as in PISA's posting cursors):
+//   - After construction the cursor is on the first posting, or terminated
+//     (doc() == kTerminated) if the term is empty or damaged.
+//   - next() moves to the following posting; next_geq(t) to the first posting
+//     with doc >= t, using the skip table; neither ever moves backwards
+//     (next_geq(t) with t <= doc() does nothing). Past the last posting,
+//     doc() == kTerminated, which compares greater than every doc id.
+//   - freq() and the block_* accessors describe the current posting's block.
+//   - Damage found in any block terminates the cursor and makes status()
+//     Corruption; status() is sticky. A cursor that terminates normally keeps
+//     status() ok.
+class PostingsCursor {
+ public:
+  static constexpr std::uint32_t kTerminated = kNoDoc;
+
+  // A terminated cursor over no postings.
+  PostingsCursor() = default;
+
+  // Opens a term and moves to its first posting. doc_lengths, if given (one
+  // entry per doc, num_docs of them), gives a term of one block (no skip
+  // table) its exact min_dl; without it that block's min_dl is 0, a valid
+  // but weaker bound.
+  PostingsCursor(std::string_view docs_region, std::string_view freqs_region,
+                 std::uint32_t count, std::uint32_t num_docs,
+                 const std::uint32_t* doc_lengths = nullptr);
+
+  const Status& status() const { return status_; }
+  // Postings in the term.
+  std::uint32_t size() const { return term_.count(); }
+
+  std::uint32_t doc() const { return doc_; }
+  // REQUIRES: doc() != kTerminated.
+  std::uint32_t freq() const { return freqs_[pos_]; }
+
+  void next() {
+    if (++pos_ < block_n_) {
+      doc_ = docs_[pos_];
+    } else {
+      advance_block(block_ + 1);
+    }
+  }
+  void next_geq(std::uint32_t target);
+
+  // Blocks. The current block is num_blocks() once terminated, and its
+  // bounds are then {kTerminated, 0, 0xFFFFFFFF}: nothing left to score.
+  std::uint32_t num_blocks() const { return term_.num_blocks(); }
+  std::uint32_t block_index() const { return block_; }
+  std::uint32_t block_last_doc() const { return bounds_.last_doc; }
+  std::uint32_t block_max_tf() const { return bounds_.max_tf; }
+  std::uint32_t block_min_dl() const { return bounds_.min_dl; }
+  // Bounds of any block, decoded or not (for shallow moves of block-max
+  // WAND). REQUIRES: status().is_ok(), i < num_blocks().
+  BlockBounds bounds(std::uint32_t i) const {
+    return term_.has_skip_table() ? term_.table_bounds(i) : single_;
+  }
+  // The first block at or after `from` whose last doc is >= target, or
+  // num_blocks(). REQUIRES: status().is_ok(), from <= num_blocks().
+  std::uint32_t find_block(std::uint32_t target, std::uint32_t from) const {
+    if (term_.has_skip_table()) return term_.find_block(target, from);
+    return from == 0 && target <= single_.last_doc ? 0 : num_blocks();
+  }
+
+ private:
+  // Decodes block i (or terminates when i == num_blocks()) and stands on its
+  // first posting.
+  void advance_block(std::uint32_t i);
+  void terminate();
+
+  TermBlocks term_;
+  const std::uint32_t* doc_lengths_ = nullptr;
+  std::uint32_t doc_ = kTerminated;
+  std::uint32_t pos_ = 0;
+  std::uint32_t block_n_ = 0;
+  std::uint32_t block_ = 0;
+  BlockBounds bounds_{kTerminated, 0, 0xFFFFFFFFu};
+  BlockBounds single_;  // the bounds of a term without a skip table
+  Status status_;
+  alignas(64) std::uint32_t docs_[kBlockSize] = {};
+  alignas(64) std::uint32_t freqs_[kBlockSize] = {};
+};
+
+}  // namespace tomes::postings

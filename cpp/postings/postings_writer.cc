@@ -1,0 +1,84 @@
+#include "postings/postings_writer.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+
+#include "postings/bitpacking.h"
+
+namespace tomes::postings {
+
+namespace {
+
+void put_u32(char* out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out[i] = static_cast<char>(v >> (8 * i));
+}
+
+// Appends values[0..m) as one block: packed when m is a full block, else the
+// varint tail.
+void append_block(const std::uint32_t* values, std::uint32_t m, std::string* out) {
+  const std::size_t at = out->size();
+  if (m == kBlockSize) {
+    const unsigned w = block_bit_width(values);
+    out->resize(at + full_block_size(w));
+    auto* bytes = reinterpret_cast<std::uint8_t*>(&(*out)[at]);
+    bytes[0] = static_cast<std::uint8_t>(w);
+    pack_block(values, w, bytes + 1);
+  } else {
+    out->resize(at + std::size_t{m} * kMaxVarintSize);
+    auto* bytes = reinterpret_cast<std::uint8_t*>(&(*out)[at]);
+    std::size_t used = 0;
+    for (std::uint32_t i = 0; i < m; ++i) used += put_varint32(bytes + used, values[i]);
+    out->resize(at + used);
+  }
+}
+
+}  // namespace
+
+void append_postings(const std::uint32_t* docs, const std::uint32_t* freqs, std::size_t n,
+                     const std::uint32_t* doc_lengths, std::string* docs_out,
+                     std::string* freqs_out) {
+  assert(n >= 1 && n <= kMaxPostings);
+  const std::size_t blocks = static_cast<std::size_t>(block_count(n));
+  const std::size_t table_at = docs_out->size();
+  const std::size_t table_size = static_cast<std::size_t>(skip_table_size(n));
+  docs_out->resize(table_at + table_size);  // filled block by block
+  const std::size_t docs_base = docs_out->size();
+  const std::size_t freqs_base = freqs_out->size();
+
+  std::uint32_t values[kBlockSize];
+  std::uint32_t next_doc = 0;  // the smallest id the next doc may have
+  for (std::size_t b = 0; b < blocks; ++b) {
+    const std::size_t begin = b * kBlockSize;
+    const auto m = static_cast<std::uint32_t>(std::min<std::size_t>(kBlockSize, n - begin));
+    const std::uint32_t* d = docs + begin;
+    const std::uint32_t* f = freqs + begin;
+    const auto docs_start = static_cast<std::uint32_t>(docs_out->size() - docs_base);
+    const auto freqs_start = static_cast<std::uint32_t>(freqs_out->size() - freqs_base);
+
+    values[0] = d[0] - next_doc;
+    for (std::uint32_t i = 1; i < m; ++i) values[i] = d[i] - d[i - 1] - 1;
+    next_doc = d[m - 1] + 1;
+    append_block(values, m, docs_out);
+
+    std::uint32_t max_tf = 0;
+    for (std::uint32_t i = 0; i < m; ++i) {
+      values[i] = f[i] - 1;
+      max_tf = std::max(max_tf, f[i]);
+    }
+    append_block(values, m, freqs_out);
+
+    if (table_size != 0) {
+      std::uint32_t min_dl = 0xFFFFFFFFu;
+      for (std::uint32_t i = 0; i < m; ++i) min_dl = std::min(min_dl, doc_lengths[d[i]]);
+      char* entry = &(*docs_out)[table_at + b * kSkipEntrySize];
+      put_u32(entry + kSkipLastDoc, d[m - 1]);
+      put_u32(entry + kSkipDocsStart, docs_start);
+      put_u32(entry + kSkipFreqsStart, freqs_start);
+      put_u32(entry + kSkipMaxTf, max_tf);
+      put_u32(entry + kSkipMinDl, min_dl);
+    }
+  }
+}
+
+}  // namespace tomes::postings

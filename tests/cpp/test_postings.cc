@@ -1,0 +1,901 @@
+// The postings codec against brute-force models: decode_postings and the
+// cursor against the std::vector it was encoded from, next_geq against
+// std::lower_bound, block bounds against a brute-force max/min, encoded sizes
+// against a byte count written from the format's description, and every cut
+// and many random byte flips of encoded terms refused or decoded to valid,
+// canonical data (never a crash: run under ASan/UBSan too).
+//
+//   test_postings            the ctest suite
+//   test_postings --bench    encode/decode speed in millions of postings/s
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "check.h"
+#include "postings/bitpacking.h"
+#include "postings/postings_format.h"
+#include "postings/postings_reader.h"
+#include "postings/postings_writer.h"
+
+using namespace tomes;
+using namespace tomes::postings;
+
+namespace {
+
+constexpr std::uint32_t kMaxU32 = 0xFFFFFFFFu;
+
+struct Term {
+  std::vector<std::uint32_t> docs;
+  std::vector<std::uint32_t> freqs;
+  std::uint32_t num_docs = 0;
+};
+
+// Doc lengths for doc ids up to num_docs, which may be near 2^32: a vector
+// when small, else a sparse anonymous mapping (untouched pages read as 0).
+// Only the term's docs get a random length; the rest stay 0.
+class DocLengths {
+ public:
+  DocLengths(const Term& t, std::mt19937_64& rng) {
+    std::uniform_int_distribution<std::uint32_t> len(1, 5000);
+    if (t.num_docs <= (1u << 16)) {
+      small_.assign(std::max<std::uint32_t>(t.num_docs, 1), 0);
+      ptr_ = small_.data();
+    } else {
+      map_size_ = std::size_t{t.num_docs} * 4;
+      void* p = mmap(nullptr, map_size_, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      if (p == MAP_FAILED) {
+        map_size_ = 0;
+        return;
+      }
+      ptr_ = static_cast<std::uint32_t*>(p);
+    }
+    for (std::uint32_t d : t.docs) ptr_[d] = len(rng);
+  }
+  ~DocLengths() {
+    if (map_size_ != 0) munmap(ptr_, map_size_);
+  }
+  DocLengths(const DocLengths&) = delete;
+  DocLengths& operator=(const DocLengths&) = delete;
+  const std::uint32_t* get() const { return ptr_; }
+  bool ok() const { return ptr_ != nullptr; }
+
+ private:
+  std::vector<std::uint32_t> small_;
+  std::uint32_t* ptr_ = nullptr;
+  std::size_t map_size_ = 0;
+};
+
+struct Encoded {
+  std::string docs;
+  std::string freqs;
+};
+
+Encoded encode(const Term& t, const std::uint32_t* dl) {
+  Encoded e;
+  append_postings(t.docs.data(), t.freqs.data(), t.docs.size(), dl, &e.docs, &e.freqs);
+  return e;
+}
+
+// --- Independent models of the format ----------------------------------------
+
+std::size_t model_varint_size(std::uint32_t v) {
+  std::size_t n = 1;
+  while (v >= 128) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+unsigned model_width(std::uint32_t max) {
+  unsigned w = 0;
+  while (w < 32 && (std::uint64_t{1} << w) <= max) ++w;
+  return w;
+}
+
+// The region sizes the format description gives for these postings.
+void model_sizes(const Term& t, std::size_t* docs_size, std::size_t* freqs_size) {
+  const std::size_t n = t.docs.size();
+  const std::size_t blocks = (n + 127) / 128;
+  *docs_size = blocks > 1 ? 20 * blocks : 0;
+  *freqs_size = 0;
+  for (std::size_t b = 0; b < blocks; ++b) {
+    const std::size_t begin = b * 128, end = std::min(n, begin + 128);
+    std::uint32_t max_gap = 0, max_f = 0;
+    std::size_t gap_bytes = 0, f_bytes = 0;
+    for (std::size_t i = begin; i < end; ++i) {
+      const std::uint32_t gap = i == 0 ? t.docs[0] : t.docs[i] - t.docs[i - 1] - 1;
+      max_gap = std::max(max_gap, gap);
+      max_f = std::max(max_f, t.freqs[i] - 1);
+      gap_bytes += model_varint_size(gap);
+      f_bytes += model_varint_size(t.freqs[i] - 1);
+    }
+    if (end - begin == 128) {
+      *docs_size += 1 + 16 * model_width(max_gap);
+      *freqs_size += 1 + 16 * model_width(max_f);
+    } else {
+      *docs_size += gap_bytes;
+      *freqs_size += f_bytes;
+    }
+  }
+}
+
+// --- Term generators ----------------------------------------------------------
+
+// n doc ids uniformly spread in [0, num_docs).
+Term uniform_term(std::mt19937_64& rng, std::uint32_t n, std::uint32_t num_docs) {
+  Term t;
+  t.num_docs = num_docs;
+  std::uniform_int_distribution<std::uint32_t> pick(0, num_docs - n);
+  t.docs.resize(n);
+  for (auto& d : t.docs) d = pick(rng);
+  std::sort(t.docs.begin(), t.docs.end());
+  for (std::uint32_t i = 0; i < n; ++i) t.docs[i] += i;
+  return t;
+}
+
+// Gaps drawn from a mix: runs of neighbours, small gaps, and rare huge jumps.
+Term bursty_term(std::mt19937_64& rng, std::uint32_t n) {
+  Term t;
+  std::uint64_t doc = rng() % 1000;
+  std::uniform_int_distribution<int> kind(0, 99);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (i > 0) {
+      const int k = kind(rng);
+      std::uint64_t gap = k < 50 ? 0 : k < 90 ? rng() % 64 : k < 99 ? rng() % 100000 : rng() % (1u << 26);
+      doc += gap + 1;
+    }
+    if (doc >= kMaxU32 - 1) break;
+    t.docs.push_back(static_cast<std::uint32_t>(doc));
+  }
+  t.num_docs = static_cast<std::uint32_t>(
+      std::min<std::uint64_t>(kMaxU32, std::uint64_t{t.docs.back()} + 1 + rng() % 100));
+  return t;
+}
+
+void add_freqs(std::mt19937_64& rng, Term* t) {
+  const int mode = static_cast<int>(rng() % 4);
+  std::geometric_distribution<std::uint32_t> geo(0.4);
+  t->freqs.resize(t->docs.size());
+  for (auto& f : t->freqs) {
+    switch (mode) {
+      case 0:
+        f = 1;
+        break;
+      case 1:
+        f = 1 + geo(rng);
+        break;
+      case 2:
+        f = rng() % 100 == 0 ? 1 + static_cast<std::uint32_t>(rng() % kMaxU32) : 1 + geo(rng);
+        break;
+      default:
+        f = 1 + static_cast<std::uint32_t>(rng() % kMaxU32);
+        break;
+    }
+  }
+}
+
+Term random_term(std::mt19937_64& rng, std::uint32_t n) {
+  Term t;
+  switch (rng() % 3) {
+    case 0:
+      t = uniform_term(rng, n, n + static_cast<std::uint32_t>(rng() % (std::uint64_t{n} * 3 + 1)));
+      break;
+    case 1:
+      t = uniform_term(rng, n, n + static_cast<std::uint32_t>(rng() % 4000000));
+      break;
+    default:
+      t = bursty_term(rng, n);
+      break;
+  }
+  add_freqs(rng, &t);
+  return t;
+}
+
+// --- Checks --------------------------------------------------------------------
+
+// Decodes with decode_postings and walks a cursor with next(); both must give
+// back exactly t; sizes must match the model.
+void check_round_trip(const Term& t, const std::uint32_t* dl, const Encoded& e) {
+  std::size_t docs_size = 0, freqs_size = 0;
+  model_sizes(t, &docs_size, &freqs_size);
+  CHECK_EQ(e.docs.size(), docs_size);
+  CHECK_EQ(e.freqs.size(), freqs_size);
+  const auto n = static_cast<std::uint32_t>(t.docs.size());
+
+  std::vector<std::uint32_t> docs, freqs;
+  Status s = decode_postings(e.docs, e.freqs, n, t.num_docs, &docs, &freqs);
+  CHECK(s.is_ok());
+  if (!s.is_ok()) std::fprintf(stderr, "    %s\n", s.message().c_str());
+  CHECK(docs == t.docs);
+  CHECK(freqs == t.freqs);
+  Status v = verify_postings(e.docs, e.freqs, n, t.num_docs, dl);
+  CHECK(v.is_ok());
+
+  // Every byte is needed: one byte fewer or more in either region fails.
+  std::string longer = e.docs + '\0';
+  CHECK(!decode_postings(longer, e.freqs, n, t.num_docs, &docs, &freqs).is_ok());
+  longer = e.freqs + '\0';
+  CHECK(!decode_postings(e.docs, longer, n, t.num_docs, &docs, &freqs).is_ok());
+  CHECK(!decode_postings(std::string_view(e.docs).substr(0, e.docs.size() - 1), e.freqs, n,
+                         t.num_docs, &docs, &freqs)
+             .is_ok());
+  CHECK(!decode_postings(e.docs, std::string_view(e.freqs).substr(0, e.freqs.size() - 1), n,
+                         t.num_docs, &docs, &freqs)
+             .is_ok());
+
+  // The cursor, one posting at a time, with its block bounds.
+  PostingsCursor c(e.docs, e.freqs, n, t.num_docs, dl);
+  CHECK(c.status().is_ok());
+  CHECK_EQ(c.size(), n);
+  CHECK_EQ(c.num_blocks(), static_cast<std::uint32_t>((n + 127) / 128));
+  bool same = true, bounds_ok = true;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    same = same && c.doc() == t.docs[i] && c.freq() == t.freqs[i];
+    const std::uint32_t b = i / 128;
+    same = same && c.block_index() == b;
+    if (i % 128 == 0) {
+      const std::uint32_t end = std::min(n, (b + 1) * 128);
+      std::uint32_t max_tf = 0, min_dl = kMaxU32;
+      for (std::uint32_t j = b * 128; j < end; ++j) {
+        max_tf = std::max(max_tf, t.freqs[j]);
+        min_dl = std::min(min_dl, dl[t.docs[j]]);
+      }
+      const BlockBounds bb = c.bounds(b);
+      bounds_ok = bounds_ok && c.block_last_doc() == t.docs[end - 1] &&
+                  c.block_max_tf() == max_tf && c.block_min_dl() == min_dl &&
+                  bb.last_doc == t.docs[end - 1] && bb.max_tf == max_tf && bb.min_dl == min_dl;
+    }
+    c.next();
+  }
+  CHECK(same);
+  CHECK(bounds_ok);
+  CHECK_EQ(c.doc(), PostingsCursor::kTerminated);
+  CHECK_EQ(c.block_index(), c.num_blocks());
+  CHECK_EQ(c.block_max_tf(), 0u);
+  c.next_geq(5);
+  CHECK_EQ(c.doc(), PostingsCursor::kTerminated);
+  CHECK(c.status().is_ok());
+}
+
+// next_geq at increasing random targets (and some that go backwards, which
+// must not move the cursor), mixed with next(), against std::lower_bound.
+void check_next_geq(const Term& t, const Encoded& e, std::mt19937_64& rng) {
+  const auto n = static_cast<std::uint32_t>(t.docs.size());
+  PostingsCursor c(e.docs, e.freqs, n, t.num_docs);
+  std::size_t at = 0;  // the model's position
+  bool same = true;
+  std::uint64_t span = std::uint64_t{t.num_docs} + 2;
+  std::uint32_t steps = 0;
+  while (at < n && steps++ < 4 * n + 20) {
+    const int kind = static_cast<int>(rng() % 10);
+    if (kind == 0) {
+      c.next();
+      ++at;
+    } else {
+      std::uint64_t target;
+      if (kind < 4) {
+        target = t.docs[at] + rng() % 300;  // short hops
+      } else if (kind < 6) {
+        target = rng() % span;  // anywhere, backwards included
+      } else if (kind < 8) {
+        target = t.docs[std::min<std::size_t>(n - 1, at + rng() % 600)];  // exact hits
+      } else {
+        target = t.docs[at] + rng() % (span / 8 + 1);  // long jumps
+      }
+      target = std::min<std::uint64_t>(target, kMaxU32);
+      const auto tg = static_cast<std::uint32_t>(target);
+      c.next_geq(tg);
+      if (t.docs[at] < tg) {
+        at = static_cast<std::size_t>(std::lower_bound(t.docs.begin(), t.docs.end(), tg) -
+                                      t.docs.begin());
+      }
+    }
+    const std::uint32_t expect = at < n ? t.docs[at] : PostingsCursor::kTerminated;
+    same = same && c.doc() == expect;
+    if (at < n) {
+      same = same && c.freq() == t.freqs[at] && c.block_index() == at / 128 &&
+             c.block_last_doc() == t.docs[std::min<std::size_t>(n, (at / 128 + 1) * 128) - 1];
+    }
+    if (!same) break;
+  }
+  CHECK(same);
+  CHECK(c.status().is_ok());
+  // find_block against a linear scan of the last docs.
+  bool found_ok = true;
+  for (int k = 0; k < 50; ++k) {
+    const auto target = static_cast<std::uint32_t>(rng() % span);
+    const std::uint32_t from = static_cast<std::uint32_t>(rng() % (c.num_blocks() + 1));
+    std::uint32_t expect = from;
+    while (expect < c.num_blocks() &&
+           t.docs[std::min<std::size_t>(n, (expect + 1) * std::size_t{128}) - 1] < target) {
+      ++expect;
+    }
+    PostingsCursor fresh(e.docs, e.freqs, n, t.num_docs);
+    found_ok = found_ok && fresh.find_block(target, from) == expect;
+  }
+  CHECK(found_ok);
+}
+
+// Is (docs, freqs) a valid decoding of count postings below num_docs?
+bool valid(const std::vector<std::uint32_t>& docs, const std::vector<std::uint32_t>& freqs,
+           std::uint32_t count, std::uint32_t num_docs) {
+  if (docs.size() != count || freqs.size() != count) return false;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (docs[i] >= num_docs || freqs[i] == 0) return false;
+    if (i > 0 && docs[i] <= docs[i - 1]) return false;
+  }
+  return true;
+}
+
+// The bytes with every skip entry's min_dl zeroed (the one field the reader
+// cannot check).
+std::string without_min_dl(std::string docs, std::uint32_t count) {
+  const std::uint64_t blocks = block_count(count);
+  if (blocks > 1 && docs.size() >= blocks * kSkipEntrySize) {
+    for (std::uint64_t b = 0; b < blocks; ++b) {
+      std::memset(&docs[b * kSkipEntrySize + kSkipMinDl], 0, 4);
+    }
+  }
+  return docs;
+}
+
+// Damaged bytes: decode_postings refuses them as Corruption or gives valid,
+// canonical postings (re-encoding gives the same bytes); a cursor walked with
+// next() agrees with it; a cursor driven by next_geq stays in order and in
+// range. Returns whether decode_postings accepted.
+bool check_damaged(std::string_view docs_region, std::string_view freqs_region,
+                   std::uint32_t count, std::uint32_t num_docs, std::mt19937_64& rng,
+                   bool* all_good) {
+  std::vector<std::uint32_t> docs, freqs;
+  const Status s = decode_postings(docs_region, freqs_region, count, num_docs, &docs, &freqs);
+  bool good = true;
+  if (s.is_ok()) {
+    good = valid(docs, freqs, count, num_docs);
+    if (good && count > 0) {
+      const Term t{docs, freqs, num_docs};
+      // min_dl is masked out below, so any lengths will do.
+      DocLengths lengths(t, rng);
+      const Encoded again = encode(t, lengths.get());
+      good = without_min_dl(again.docs, count) ==
+                 without_min_dl(std::string(docs_region), count) &&
+             again.freqs == freqs_region;
+    }
+  } else {
+    good = s.code() == Status::Code::kCorruption && !s.message().empty();
+  }
+
+  PostingsCursor c(docs_region, freqs_region, count, num_docs);
+  std::vector<std::uint32_t> walked, walked_f;
+  while (c.doc() != PostingsCursor::kTerminated) {
+    walked.push_back(c.doc());
+    walked_f.push_back(c.freq());
+    c.next();
+  }
+  if (s.is_ok()) {
+    good = good && c.status().is_ok() && walked == docs && walked_f == freqs;
+  } else {
+    good = good && !c.status().is_ok() &&
+           c.status().code() == Status::Code::kCorruption;
+  }
+
+  PostingsCursor g(docs_region, freqs_region, count, num_docs);
+  std::uint32_t prev = 0;
+  bool first = true;
+  while (g.doc() != PostingsCursor::kTerminated) {
+    const std::uint32_t d = g.doc();
+    good = good && d < num_docs && (first || d > prev) && g.freq() >= 1;
+    first = false;
+    prev = d;
+    g.next_geq(d + 1 + static_cast<std::uint32_t>(rng() % 1000));
+  }
+  *all_good = *all_good && good;
+  return s.is_ok();
+}
+
+}  // namespace
+
+// --- Cases -------------------------------------------------------------------------
+
+TEST_CASE("varints: sizes, values, and refused encodings") {
+  const std::uint32_t values[] = {0, 1, 127, 128, 16383, 16384, 2097151, 2097152,
+                                  268435455, 268435456, kMaxU32 - 1, kMaxU32};
+  for (std::uint32_t v : values) {
+    std::uint8_t buf[kMaxVarintSize];
+    const std::size_t n = put_varint32(buf, v);
+    CHECK_EQ(n, model_varint_size(v));
+    CHECK_EQ(varint32_size(v), n);
+    const std::uint8_t* p = buf;
+    std::uint32_t got = 0;
+    CHECK(get_varint32(&p, buf + n, &got) == VarintError::kOk);
+    CHECK_EQ(got, v);
+    CHECK(p == buf + n);
+    for (std::size_t cut = 0; cut < n; ++cut) {
+      p = buf;
+      CHECK(get_varint32(&p, buf + cut, &got) == VarintError::kTruncated);
+    }
+  }
+  const std::uint8_t overlong[] = {0x80, 0x00};
+  const std::uint8_t too_large[] = {0xFF, 0xFF, 0xFF, 0xFF, 0x10};
+  const std::uint8_t six[] = {0xFF, 0xFF, 0xFF, 0xFF, 0x8F, 0x01};
+  const std::uint8_t* p = overlong;
+  std::uint32_t got = 0;
+  CHECK(get_varint32(&p, overlong + 2, &got) == VarintError::kOverlong);
+  p = too_large;
+  CHECK(get_varint32(&p, too_large + 5, &got) == VarintError::kTooLarge);
+  p = six;
+  CHECK(get_varint32(&p, six + 6, &got) == VarintError::kTooLarge);
+}
+
+TEST_CASE("bit packing: every width round-trips, sizes 16 * w, lanes interleaved") {
+  std::mt19937_64 rng(7);
+  for (unsigned w = 0; w <= 32; ++w) {
+    std::uint32_t in[kBlockSize], out[kBlockSize];
+    const std::uint64_t limit = std::uint64_t{1} << w;
+    for (auto& v : in) v = static_cast<std::uint32_t>(rng() % limit);
+    if (w > 0) in[rng() % kBlockSize] = static_cast<std::uint32_t>(limit - 1);  // the top value
+    CHECK_EQ(block_bit_width(in), w);
+    std::vector<std::uint8_t> bytes(16 * w + 1, 0xAB);
+    pack_block(in, w, bytes.data());
+    CHECK_EQ(bytes[16 * w], 0xAB);  // nothing written past 16 * w
+    unpack_block(bytes.data(), w, out);
+    CHECK(std::equal(in, in + kBlockSize, out));
+    // The model of the layout: value i is lane i % 4's value i / 4.
+    bool layout = true;
+    for (std::uint32_t i = 0; i < kBlockSize && w > 0; ++i) {
+      const std::uint32_t lane = i % 4, j = i / 4;
+      std::uint64_t v = 0;
+      for (unsigned bit = 0; bit < w; ++bit) {
+        const unsigned p = j * w + bit;
+        const std::size_t byte = 4 * (4 * (p / 32) + lane) + (p % 32) / 8;
+        v |= std::uint64_t{(bytes[byte] >> (p % 8)) & 1u} << bit;
+      }
+      layout = layout && v == in[i];
+    }
+    CHECK(layout);
+  }
+}
+
+TEST_CASE("worked example of docs/format-postings.md: exact bytes") {
+  // 130 postings: docs 0, 2, ..., 254 (freq 1), then 300 (freq 3), 1000 (200).
+  Term t;
+  t.num_docs = 1200;
+  for (std::uint32_t i = 0; i < 128; ++i) {
+    t.docs.push_back(2 * i);
+    t.freqs.push_back(1);
+  }
+  t.docs.insert(t.docs.end(), {300, 1000});
+  t.freqs.insert(t.freqs.end(), {3, 200});
+  std::vector<std::uint32_t> dl(1200, 100);
+  dl[10] = 7;
+  dl[1000] = 42;
+  dl[300] = 50;
+  const Encoded e = encode(t, dl.data());
+  std::string docs_hex, freqs_hex;
+  char buf[4];
+  for (unsigned char ch : e.docs) {
+    std::snprintf(buf, sizeof buf, "%02x", ch);
+    docs_hex += buf;
+  }
+  for (unsigned char ch : e.freqs) {
+    std::snprintf(buf, sizeof buf, "%02x", ch);
+    freqs_hex += buf;
+  }
+  CHECK_EQ(docs_hex,
+           // skip entry 0: last 254, docs at 0, freqs at 0, max tf 1, min dl 7
+           std::string("fe000000" "00000000" "00000000" "01000000" "07000000") +
+               // skip entry 1: last 1000, docs at 17, freqs at 1, max tf 200, min dl 42
+               "e8030000" "11000000" "01000000" "c8000000" "2a000000" +
+               // block 0: width 1; lane 0's word holds gap 0 then 31 gaps of 1
+               "01" "feffffff" "ffffffff" "ffffffff" "ffffffff" +
+               // tail: gaps 45 and 699
+               "2d" "bb05");
+  CHECK_EQ(freqs_hex, std::string("00") + "02" "c701");
+  check_round_trip(t, dl.data(), e);
+
+  // A term of one block has no skip table: docs 5, 6, 1000 with freqs 1, 1, 2.
+  Term small{{5, 6, 1000}, {1, 1, 2}, 1200};
+  const Encoded s = encode(small, dl.data());
+  CHECK(s.docs == std::string("\x05\x00\xe1\x07", 4));
+  CHECK(s.freqs == std::string("\x00\x00\x01", 3));
+  check_round_trip(small, dl.data(), s);
+}
+
+TEST_CASE("round trips at sizes around the block size") {
+  std::mt19937_64 rng(20240601);
+  const std::uint32_t sizes[] = {1, 2, 127, 128, 129, 255, 256, 257, 1000, 100000};
+  for (std::uint32_t n : sizes) {
+    for (int rep = 0; rep < 3; ++rep) {
+      Term t = random_term(rng, n);
+      DocLengths dl(t, rng);
+      CHECK(dl.ok());
+      if (!dl.ok()) continue;
+      const Encoded e = encode(t, dl.get());
+      check_round_trip(t, dl.get(), e);
+      check_next_geq(t, e, rng);
+    }
+  }
+}
+
+TEST_CASE("appending: terms back to back decode apart, earlier bytes untouched") {
+  std::mt19937_64 rng(11);
+  std::string docs_out = "prefix", freqs_out = "xy";
+  std::vector<Term> terms;
+  std::vector<std::size_t> docs_at, freqs_at;
+  std::vector<std::uint32_t> dl(5000000, 3);
+  for (std::uint32_t n : {1u, 300u, 128u, 77u, 1000u}) {
+    Term t = uniform_term(rng, n, 5000000);
+    add_freqs(rng, &t);
+    docs_at.push_back(docs_out.size());
+    freqs_at.push_back(freqs_out.size());
+    append_postings(t.docs.data(), t.freqs.data(), n, dl.data(), &docs_out, &freqs_out);
+    terms.push_back(std::move(t));
+  }
+  docs_at.push_back(docs_out.size());
+  freqs_at.push_back(freqs_out.size());
+  CHECK_EQ(docs_out.substr(0, 6), std::string("prefix"));
+  CHECK_EQ(freqs_out.substr(0, 2), std::string("xy"));
+  for (std::size_t k = 0; k < terms.size(); ++k) {
+    std::vector<std::uint32_t> docs, freqs;
+    const std::string_view d =
+        std::string_view(docs_out).substr(docs_at[k], docs_at[k + 1] - docs_at[k]);
+    const std::string_view f =
+        std::string_view(freqs_out).substr(freqs_at[k], freqs_at[k + 1] - freqs_at[k]);
+    CHECK(decode_postings(d, f, static_cast<std::uint32_t>(terms[k].docs.size()), 5000000, &docs,
+                          &freqs)
+              .is_ok());
+    CHECK(docs == terms[k].docs);
+    CHECK(freqs == terms[k].freqs);
+  }
+}
+
+TEST_CASE("extreme values: ids near 2^32 - 1, huge gaps and freqs, width 0 and 32") {
+  std::mt19937_64 rng(3);
+  std::vector<Term> cases;
+  const std::uint32_t top = kMaxU32 - 1;  // the largest doc id there can be
+  cases.push_back({{top}, {kMaxU32}, kMaxU32});                 // one posting, all maximal
+  cases.push_back({{0, top}, {1, kMaxU32}, kMaxU32});           // a gap of 2^32 - 2
+  cases.push_back({{0}, {1}, 1});                               // the smallest term
+  {
+    Term t;  // 300 postings ending at the top id, freqs all 2^32 - 1
+    for (std::uint32_t i = 0; i < 300; ++i) {
+      t.docs.push_back(top - 299 + i);
+      t.freqs.push_back(kMaxU32);
+    }
+    t.num_docs = kMaxU32;
+    cases.push_back(t);
+  }
+  {
+    Term t;  // a full block with one gap of nearly 2^32 (width 32) then a tail
+    for (std::uint32_t i = 0; i < 127; ++i) t.docs.push_back(i);
+    t.docs.push_back(top - 1);
+    t.docs.push_back(top);
+    t.freqs.assign(129, 1);
+    t.freqs[5] = kMaxU32;
+    t.num_docs = kMaxU32;
+    cases.push_back(t);
+  }
+  {
+    Term t;  // 256 neighbours, freq 1: every block is a single width-0 byte
+    for (std::uint32_t i = 0; i < 256; ++i) t.docs.push_back(i);
+    t.freqs.assign(256, 1);
+    t.num_docs = 256;
+    cases.push_back(t);
+  }
+  {
+    Term t;  // all-equal gaps and freqs (width 3 and width 4) across 1000 postings
+    for (std::uint32_t i = 0; i < 1000; ++i) t.docs.push_back(i * 8 + 7);
+    t.freqs.assign(1000, 9);
+    t.num_docs = 8000;
+    cases.push_back(t);
+  }
+  for (const Term& t : cases) {
+    DocLengths dl(t, rng);
+    CHECK(dl.ok());
+    if (!dl.ok()) continue;
+    const Encoded e = encode(t, dl.get());
+    check_round_trip(t, dl.get(), e);
+    check_next_geq(t, e, rng);
+  }
+  // Exact sizes of the constant terms.
+  const Encoded zero = encode(cases[5], std::vector<std::uint32_t>(256, 1).data());
+  CHECK_EQ(zero.docs.size(), 2 * kSkipEntrySize + 2);
+  CHECK_EQ(zero.freqs.size(), 2u);
+  std::vector<std::uint32_t> dl8(8000, 1);
+  const Encoded eq = encode(cases[6], dl8.data());
+  // 7 full blocks of gap 7 (width 3) + 104 one-byte varints; freqs 8 (width 4).
+  CHECK_EQ(eq.docs.size(), 8 * kSkipEntrySize + 7 * (1 + 16 * 3) + 104);
+  CHECK_EQ(eq.freqs.size(), 7 * (1 + 16 * 4) + 104u);
+  // The cursor at the top of the id space: next_geq(top) lands, past it ends.
+  const Term& high = cases[3];
+  DocLengths dlh(high, rng);
+  const Encoded eh = encode(high, dlh.get());
+  PostingsCursor c(eh.docs, eh.freqs, 300, kMaxU32);
+  c.next_geq(top);
+  CHECK_EQ(c.doc(), top);
+  CHECK_EQ(c.freq(), kMaxU32);
+  c.next_geq(kMaxU32);
+  CHECK_EQ(c.doc(), PostingsCursor::kTerminated);
+  CHECK(c.status().is_ok());
+}
+
+TEST_CASE("seeded random terms against the vector model") {
+  std::mt19937_64 rng(0x5eed);
+  for (int iter = 0; iter < 120; ++iter) {
+    const int size_kind = static_cast<int>(rng() % 4);
+    const std::uint32_t n = size_kind == 0   ? 1 + static_cast<std::uint32_t>(rng() % 130)
+                            : size_kind == 1 ? 1 + static_cast<std::uint32_t>(rng() % 700)
+                            : size_kind == 2 ? 128 * (1 + static_cast<std::uint32_t>(rng() % 8))
+                                             : 1 + static_cast<std::uint32_t>(rng() % 20000);
+    Term t = random_term(rng, n);
+    DocLengths dl(t, rng);
+    CHECK(dl.ok());
+    if (!dl.ok()) continue;
+    const Encoded e = encode(t, dl.get());
+    check_round_trip(t, dl.get(), e);
+    check_next_geq(t, e, rng);
+  }
+}
+
+TEST_CASE("wrong count or num_docs is Corruption") {
+  std::mt19937_64 rng(5);
+  for (std::uint32_t n : {1u, 5u, 128u, 129u, 700u}) {
+    Term t = uniform_term(rng, n, n * 4);
+    add_freqs(rng, &t);
+    std::vector<std::uint32_t> dl(n * 4, 1);
+    const Encoded e = encode(t, dl.data());
+    std::vector<std::uint32_t> docs, freqs;
+    for (std::uint32_t count : {0u, n - 1, n + 1, n + 128, kMaxU32}) {
+      if (count == n) continue;
+      const Status s = decode_postings(e.docs, e.freqs, count, kMaxU32, &docs, &freqs);
+      CHECK(s.code() == Status::Code::kCorruption);
+      PostingsCursor c(e.docs, e.freqs, count, kMaxU32);
+      while (c.doc() != PostingsCursor::kTerminated) c.next();
+      CHECK(c.status().code() == Status::Code::kCorruption);
+    }
+    const Status s = decode_postings(e.docs, e.freqs, n, t.docs.back(), &docs, &freqs);
+    CHECK(s.code() == Status::Code::kCorruption);
+    CHECK(s.message().find("num_docs") != std::string::npos);
+  }
+  // Empty terms: empty regions are fine, anything else is not.
+  std::vector<std::uint32_t> docs{1}, freqs{1};
+  CHECK(decode_postings("", "", 0, 10, &docs, &freqs).is_ok());
+  CHECK(docs.empty() && freqs.empty());
+  CHECK(decode_postings("x", "", 0, 10, &docs, &freqs).code() == Status::Code::kCorruption);
+  PostingsCursor empty("", "", 0, 10);
+  CHECK(empty.status().is_ok());
+  CHECK_EQ(empty.doc(), PostingsCursor::kTerminated);
+  PostingsCursor none;
+  CHECK_EQ(none.doc(), PostingsCursor::kTerminated);
+  none.next_geq(3);
+  CHECK_EQ(none.doc(), PostingsCursor::kTerminated);
+}
+
+TEST_CASE("messages say what was expected and what was found") {
+  Term t;
+  for (std::uint32_t i = 0; i < 200; ++i) {
+    t.docs.push_back(3 * i);
+    t.freqs.push_back(1 + i % 5);
+  }
+  t.num_docs = 600;
+  std::vector<std::uint32_t> dl(600, 9);
+  const Encoded e = encode(t, dl.data());
+  std::vector<std::uint32_t> docs, freqs;
+  auto message = [&](const std::string& d, const std::string& f) {
+    const Status s = decode_postings(d, f, 200, 600, &docs, &freqs);
+    return s.is_ok() ? std::string("ok") : s.message();
+  };
+  auto has = [](const std::string& m, const char* part) {
+    const bool found = m.find(part) != std::string::npos;
+    if (!found) std::fprintf(stderr, "    message: %s\n", m.c_str());
+    return found;
+  };
+  std::string d = e.docs;
+  d[2 * kSkipEntrySize] = 40;  // block 0's width byte
+  CHECK(has(message(d, e.freqs), "expected a bit width in 0..32, got 40"));
+  d = e.docs;
+  d[2 * kSkipEntrySize] = 3;  // a width that needs a different size
+  CHECK(has(message(d, e.freqs), "expected 49 bytes for 128 values of width 3, got 33"));
+  d = e.docs;
+  d[0] = static_cast<char>(d[0] + 3);  // block 0's last doc, 381 -> 384
+  CHECK(has(message(d, e.freqs), "expected last doc 384 (skip table), got 381"));
+  d = e.docs;
+  d[kSkipEntrySize + kSkipMaxTf] = 9;  // block 1's max tf
+  CHECK(has(message(d, e.freqs), "expected max tf 9 (skip table), got 5"));
+  d = e.docs;
+  d[kSkipEntrySize + kSkipDocsStart] = 0;  // block 1's offset
+  CHECK(has(message(d, e.freqs), "skip entry 1 of 2: expected a docs offset >= 1, got 0"));
+  CHECK(has(message(e.docs.substr(0, 30), e.freqs),
+            "expected at least 42 docs bytes for 200 postings, got 30"));
+  CHECK(has(message(e.docs + "\x01", e.freqs), "bytes left over"));
+  std::string f = e.freqs;
+  f.back() = static_cast<char>(0x80);
+  CHECK(has(message(e.docs, f), "cut short"));
+  // verify_postings checks min_dl against the doc lengths.
+  dl[0] = 1;
+  const Status v = verify_postings(e.docs, e.freqs, 200, 600, dl.data());
+  CHECK(has(v.message(), "expected min dl 1 (doc lengths), got 9"));
+}
+
+TEST_CASE("every cut of an encoded term is refused") {
+  std::mt19937_64 rng(99);
+  for (std::uint32_t n : {1u, 3u, 128u, 129u, 300u, 1000u}) {
+    Term t = random_term(rng, n);
+    DocLengths dl(t, rng);
+    const Encoded e = encode(t, dl.get());
+    bool all_good = true;
+    std::uint32_t accepted = 0;
+    for (std::size_t cut = 0; cut < e.docs.size(); ++cut) {
+      accepted += check_damaged(std::string_view(e.docs).substr(0, cut), e.freqs, n, t.num_docs,
+                                rng, &all_good);
+    }
+    for (std::size_t cut = 0; cut < e.freqs.size(); ++cut) {
+      accepted += check_damaged(e.docs, std::string_view(e.freqs).substr(0, cut), n, t.num_docs,
+                                rng, &all_good);
+    }
+    CHECK(all_good);
+    CHECK_EQ(accepted, 0u);
+  }
+}
+
+TEST_CASE("random byte flips decode to valid canonical postings or Corruption") {
+  std::mt19937_64 rng(0xf11b);
+  std::uint32_t accepted = 0, refused = 0;
+  bool all_good = true;
+  for (int iter = 0; iter < 60; ++iter) {
+    const std::uint32_t n = iter % 3 == 0 ? 1 + static_cast<std::uint32_t>(rng() % 128)
+                                          : 1 + static_cast<std::uint32_t>(rng() % 1500);
+    Term t = random_term(rng, n);
+    DocLengths dl(t, rng);
+    const Encoded e = encode(t, dl.get());
+    for (int flip = 0; flip < 300; ++flip) {
+      std::string d = e.docs, f = e.freqs;
+      const int mutations = 1 + static_cast<int>(rng() % 3);
+      for (int m = 0; m < mutations; ++m) {
+        std::string& target = (rng() % 3 == 0 && !f.empty()) ? f : d;
+        const std::size_t at = rng() % target.size();
+        switch (rng() % 3) {
+          case 0:
+            target[at] = static_cast<char>(target[at] ^ (1 << (rng() % 8)));  // one bit
+            break;
+          case 1:
+            target[at] = static_cast<char>(rng());  // one byte
+            break;
+          default:
+            target[at] = static_cast<char>(target[at] + ((rng() & 1) ? 1 : -1));  // off by one
+            break;
+        }
+      }
+      const std::uint32_t num_docs = rng() % 8 == 0 ? kMaxU32 : t.num_docs;
+      (check_damaged(d, f, n, num_docs, rng, &all_good) ? accepted : refused)++;
+    }
+  }
+  CHECK(all_good);
+  CHECK(refused > 0);
+  std::fprintf(stderr, "    flips: %u accepted as valid, %u refused\n", accepted, refused);
+}
+
+TEST_CASE("random bytes never crash the reader") {
+  std::mt19937_64 rng(0xbad);
+  bool all_good = true;
+  for (int iter = 0; iter < 3000; ++iter) {
+    std::string d(rng() % 700, '\0'), f(rng() % 300, '\0');
+    const bool small = rng() % 2 == 0;
+    for (char& ch : d) ch = static_cast<char>(small ? rng() % 3 : rng());
+    for (char& ch : f) ch = static_cast<char>(small ? rng() % 3 : rng());
+    const auto count = static_cast<std::uint32_t>(rng() % 400);
+    const std::uint32_t num_docs = rng() % 2 ? kMaxU32 : count + static_cast<std::uint32_t>(rng() % 1000);
+    check_damaged(d, f, count, num_docs, rng, &all_good);
+  }
+  CHECK(all_good);
+}
+
+// --- Benchmark ------------------------------------------------------------------
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+int run_bench() {
+  std::mt19937_64 rng(1);
+  const std::uint32_t num_docs = 20000000;
+  std::vector<std::uint32_t> dl(num_docs);
+  for (auto& v : dl) v = 1 + static_cast<std::uint32_t>(rng() % 1000);
+  struct Shape {
+    const char* name;
+    std::uint32_t n;
+    std::uint32_t spread;  // one doc in `spread` has the term
+    int terms;
+  };
+  const Shape shapes[] = {{"dense (1 doc in 4)", 5000000, 4, 4},
+                          {"medium (1 in 100)", 200000, 100, 100},
+                          {"rare (1 in 20000)", 1000, 20000, 20000}};
+  for (const Shape& shape : shapes) {
+    std::vector<Term> terms;
+    std::uint64_t total = 0;
+    for (int k = 0; k < shape.terms; ++k) {
+      Term t = uniform_term(rng, shape.n, shape.n * shape.spread);
+      t.freqs.resize(t.docs.size());
+      std::geometric_distribution<std::uint32_t> geo(0.5);
+      for (auto& f : t.freqs) f = 1 + geo(rng);
+      total += t.docs.size();
+      terms.push_back(std::move(t));
+    }
+    std::string docs_out, freqs_out;
+    std::vector<std::size_t> da, fa;
+    double enc = 1e9;
+    for (int rep = 0; rep < 3; ++rep) {
+      docs_out.clear();
+      freqs_out.clear();
+      da.clear();
+      fa.clear();
+      const auto t0 = std::chrono::steady_clock::now();
+      for (const Term& t : terms) {
+        da.push_back(docs_out.size());
+        fa.push_back(freqs_out.size());
+        append_postings(t.docs.data(), t.freqs.data(), t.docs.size(), dl.data(), &docs_out,
+                        &freqs_out);
+      }
+      enc = std::min(enc, seconds_since(t0));
+    }
+    da.push_back(docs_out.size());
+    fa.push_back(freqs_out.size());
+    double dec = 1e9, walk = 1e9, skip = 1e9;
+    std::uint64_t sink = 0;
+    std::vector<std::uint32_t> docs, freqs;
+    for (int rep = 0; rep < 3; ++rep) {
+      auto t0 = std::chrono::steady_clock::now();
+      for (std::size_t k = 0; k < terms.size(); ++k) {
+        const Status s = decode_postings(
+            std::string_view(docs_out).substr(da[k], da[k + 1] - da[k]),
+            std::string_view(freqs_out).substr(fa[k], fa[k + 1] - fa[k]),
+            static_cast<std::uint32_t>(terms[k].docs.size()), terms[k].num_docs, &docs, &freqs);
+        sink += s.is_ok() ? docs.back() : 1;
+      }
+      dec = std::min(dec, seconds_since(t0));
+      t0 = std::chrono::steady_clock::now();
+      for (std::size_t k = 0; k < terms.size(); ++k) {
+        PostingsCursor c(std::string_view(docs_out).substr(da[k], da[k + 1] - da[k]),
+                         std::string_view(freqs_out).substr(fa[k], fa[k + 1] - fa[k]),
+                         static_cast<std::uint32_t>(terms[k].docs.size()), terms[k].num_docs);
+        for (; c.doc() != PostingsCursor::kTerminated; c.next()) sink += c.freq();
+      }
+      walk = std::min(walk, seconds_since(t0));
+      // next_geq to every 50th posting's doc: the skip path.
+      t0 = std::chrono::steady_clock::now();
+      std::uint64_t hops = 0;
+      for (std::size_t k = 0; k < terms.size(); ++k) {
+        PostingsCursor c(std::string_view(docs_out).substr(da[k], da[k + 1] - da[k]),
+                         std::string_view(freqs_out).substr(fa[k], fa[k + 1] - fa[k]),
+                         static_cast<std::uint32_t>(terms[k].docs.size()), terms[k].num_docs);
+        for (std::size_t i = 0; i < terms[k].docs.size(); i += 50, ++hops) {
+          c.next_geq(terms[k].docs[i]);
+          sink += c.doc();
+        }
+      }
+      skip = std::min(skip, seconds_since(t0)) + 0 * static_cast<double>(hops);
+    }
+    const double m = static_cast<double>(total) / 1e6;
+    std::printf("%-34s %9llu postings  %5.2f bytes/posting  encode %7.1f M/s  decode_postings %7.1f M/s  cursor next() %7.1f M/s  next_geq every 50th: %6.1f M postings/s (%llu)\n",
+                shape.name, static_cast<unsigned long long>(total),
+                static_cast<double>(docs_out.size() + freqs_out.size()) / static_cast<double>(total),
+                m / enc, m / dec, m / walk, m / skip, static_cast<unsigned long long>(sink % 10));
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "--bench") return run_bench();
+  return tomes::test::run_all();
+}
