@@ -807,7 +807,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 int run_bench() {
   std::mt19937_64 rng(1);
-  const std::uint32_t num_docs = 20000000;
+  const std::uint32_t num_docs = 20000000;  // the most any shape needs
   std::vector<std::uint32_t> dl(num_docs);
   for (auto& v : dl) v = 1 + static_cast<std::uint32_t>(rng() % 1000);
   struct Shape {
@@ -818,7 +818,9 @@ int run_bench() {
   };
   const Shape shapes[] = {{"dense (1 doc in 4)", 5000000, 4, 4},
                           {"medium (1 in 100)", 200000, 100, 100},
-                          {"rare (1 in 20000)", 1000, 20000, 20000}};
+                          {"rare (1 in 20000)", 1000, 20000, 20000},
+                          {"medium, 1M-doc segment", 10000, 100, 2000},
+                          {"rare, 1M-doc segment", 200, 5000, 100000}};
   for (const Shape& shape : shapes) {
     std::vector<Term> terms;
     std::uint64_t total = 0;
