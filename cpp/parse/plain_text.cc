@@ -1,0 +1,31 @@
+#include "parse/plain_text.h"
+
+#include "parse/text_decode.h"
+
+namespace tomes::parse {
+
+Result<std::string> extract_text(const BookFile& book, std::string_view bytes) {
+  switch (book.format) {
+    case BookFormat::kPlainText:
+    case BookFormat::kMarkdown: {
+      std::string text = decode_text(bytes);
+      if (text.empty()) {
+        return Status::invalid_argument(
+            book.path + (bytes.empty() ? ": no text: the file is empty"
+                                       : ": no text: only a byte order mark"));
+      }
+      return text;
+    }
+    case BookFormat::kHtml:
+    case BookFormat::kEpub:
+    case BookFormat::kPdf:
+      return Status::invalid_argument(book.path + ": " + book_format_name(book.format) +
+                                      " books are not supported yet");
+    case BookFormat::kNone:
+      break;
+  }
+  return Status::invalid_argument(book.path + ": not a book (expected one of .txt .md .html "
+                                  ".htm .epub .pdf)");
+}
+
+}  // namespace tomes::parse

@@ -1,0 +1,158 @@
+#include "parse/text_decode.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace tomes::parse {
+
+namespace {
+
+constexpr char kReplacementUtf8[] = "\xEF\xBF\xBD";  // U+FFFD
+
+inline bool is_continuation(unsigned char b) { return (b & 0xC0) == 0x80; }
+
+// Checks the sequence starting at p (avail > 0 bytes left). Returns true for
+// a well-formed sequence (Unicode Table 3-7) and sets *length to its length;
+// otherwise false with *length = its maximal subpart: the lead byte and the
+// bytes after it that could still have completed it (at least 1).
+inline bool check_sequence(const unsigned char* p, std::size_t avail, std::size_t* length) {
+  const unsigned char b0 = p[0];
+  if (b0 < 0x80) {
+    *length = 1;
+    return true;
+  }
+  std::size_t need;
+  unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+  if (b0 < 0xC2) {  // continuation byte, or C0/C1 (always overlong)
+    *length = 1;
+    return false;
+  } else if (b0 <= 0xDF) {
+    need = 2;
+  } else if (b0 <= 0xEF) {
+    need = 3;
+    if (b0 == 0xE0) lo = 0xA0;       // no overlongs
+    else if (b0 == 0xED) hi = 0x9F;  // no surrogates
+  } else if (b0 <= 0xF4) {
+    need = 4;
+    if (b0 == 0xF0) lo = 0x90;       // no overlongs
+    else if (b0 == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
+  } else {
+    *length = 1;
+    return false;
+  }
+  std::size_t k = 1;
+  if (avail > 1 && p[1] >= lo && p[1] <= hi) {
+    k = 2;
+    while (k < need && k < avail && is_continuation(p[k])) ++k;
+  }
+  *length = k;
+  return k == need;
+}
+
+// The offset of the first ill-formed sequence at or after i, or size.
+std::size_t valid_until(const unsigned char* p, std::size_t i, std::size_t size) {
+  while (i < size) {
+    // ASCII runs, 16 bytes at a time.
+    while (i + 16 <= size) {
+      std::uint64_t a, b;
+      std::memcpy(&a, p + i, 8);
+      std::memcpy(&b, p + i + 8, 8);
+      if (((a | b) & 0x8080808080808080ull) != 0) break;
+      i += 16;
+    }
+    if (p[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t length;
+    if (!check_sequence(p + i, size - i, &length)) return i;
+    i += length;
+  }
+  return size;
+}
+
+std::string decode_utf8(std::string_view bytes) {
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const std::size_t size = bytes.size();
+  std::size_t valid = valid_until(p, 0, size);
+  if (valid == size) return std::string(bytes);
+  std::string out;
+  out.reserve(size + size / 8 + 16);
+  std::size_t i = 0;
+  for (;;) {
+    out.append(bytes.data() + i, valid - i);
+    if (valid == size) break;
+    std::size_t length;
+    check_sequence(p + valid, size - valid, &length);
+    out.append(kReplacementUtf8, 3);
+    i = valid + length;
+    valid = valid_until(p, i, size);
+  }
+  return out;
+}
+
+inline void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// UTF-16 after its BOM, as CPython's "utf-16" decoder with errors="replace".
+std::string decode_utf16(std::string_view bytes, bool little_endian) {
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const std::size_t size = bytes.size();
+  const int hi = little_endian ? 1 : 0, lo = 1 - hi;
+  auto unit = [&](std::size_t i) -> char32_t { return (char32_t(p[i + hi]) << 8) | p[i + lo]; };
+  std::string out;
+  out.reserve(size + size / 2);
+  std::size_t i = 0;
+  while (size - i >= 2) {
+    const char32_t u = unit(i);
+    i += 2;
+    if (u < 0xD800 || u > 0xDFFF) {
+      append_utf8(out, u);
+    } else if (u >= 0xDC00) {  // a low surrogate with no high one before it
+      out.append(kReplacementUtf8, 3);
+    } else if (size - i < 2) {  // a high surrogate at the end: one U+FFFD for the rest
+      out.append(kReplacementUtf8, 3);
+      i = size;
+    } else {
+      const char32_t u2 = unit(i);
+      if (u2 >= 0xDC00 && u2 <= 0xDFFF) {
+        append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (u2 - 0xDC00));
+        i += 2;
+      } else {  // the high surrogate alone is replaced; u2 is read afresh
+        out.append(kReplacementUtf8, 3);
+      }
+    }
+  }
+  if (i < size) out.append(kReplacementUtf8, 3);  // "truncated data": an odd final byte
+  return out;
+}
+
+}  // namespace
+
+std::string decode_text(std::string_view bytes) {
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  if (bytes.size() >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
+    return decode_utf8(bytes.substr(3));
+  }
+  if (bytes.size() >= 2 && p[0] == 0xFF && p[1] == 0xFE) return decode_utf16(bytes.substr(2), true);
+  if (bytes.size() >= 2 && p[0] == 0xFE && p[1] == 0xFF) return decode_utf16(bytes.substr(2), false);
+  return decode_utf8(bytes);
+}
+
+}  // namespace tomes::parse

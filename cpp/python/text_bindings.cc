@@ -1,0 +1,123 @@
+// text_bindings.cc: cpp/parse and cpp/chunk as private helpers of tomes._core,
+// for tests: each converts its arguments, releases the GIL, calls one core
+// function and converts the result back.
+//
+//   _decode_text(bytes) -> str                     parse::decode_text
+//   _chunk_spans(text, chunk_size, overlap)        chunk::chunk_text, code point spans
+//       -> list[tuple[int, int]]
+//   _collect_books(root: bytes)                    parse::collect_books
+//       -> (list[(relative_path: bytes, size)], list[(path: bytes, reason: str)])
+//   _read_book(path: bytes, max_bytes) -> bytes    parse::read_book_bytes
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chunk/chunker.h"
+#include "parse/book_files.h"
+#include "parse/text_decode.h"
+#include "python/bindings.h"
+#include "python/errors.h"
+
+namespace py = pybind11;
+
+namespace tomes::python {
+
+namespace {
+
+std::string_view view_of(const py::bytes& b) {
+  return std::string_view(PyBytes_AS_STRING(b.ptr()), static_cast<std::size_t>(PyBytes_GET_SIZE(b.ptr())));
+}
+
+py::bytes bytes_of(std::string_view s) { return py::bytes(s.data(), s.size()); }
+
+// The UTF-8 bytes of a str; a str holding lone surrogates is encoded with
+// "surrogatepass" (the chunker reads each as one non-space code point).
+// `keep` owns those bytes.
+std::string_view utf8_of(const py::str& text, py::object* keep) {
+  Py_ssize_t size = 0;
+  if (const char* data = PyUnicode_AsUTF8AndSize(text.ptr(), &size)) {
+    return std::string_view(data, static_cast<std::size_t>(size));
+  }
+  PyErr_Clear();
+  PyObject* bytes = PyUnicode_AsEncodedString(text.ptr(), "utf-8", "surrogatepass");
+  if (bytes == nullptr) throw py::error_already_set();
+  *keep = py::reinterpret_steal<py::object>(bytes);
+  return view_of(py::reinterpret_borrow<py::bytes>(bytes));
+}
+
+py::str decode_text(const py::bytes& data) {
+  const std::string_view bytes = view_of(data);
+  std::string text;
+  {
+    py::gil_scoped_release release;
+    text = parse::decode_text(bytes);
+  }
+  PyObject* s = PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()), "strict");
+  if (s == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::str>(s);
+}
+
+py::list chunk_spans(const py::str& text, std::uint64_t chunk_size, std::uint64_t overlap) {
+  check(chunk::check_chunk_options(chunk_size, overlap));
+  py::object keep;
+  const std::string_view utf8 = utf8_of(text, &keep);
+  if (utf8.size() > UINT32_MAX) throw py::value_error("text longer than 2^32 - 1 UTF-8 bytes");
+  std::vector<chunk::ChunkSpan> spans;
+  {
+    py::gil_scoped_release release;
+    chunk::chunk_text(utf8, static_cast<std::uint32_t>(chunk_size),
+                      static_cast<std::uint32_t>(overlap), &spans);
+  }
+  py::list out(spans.size());
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    out[i] = py::make_tuple(spans[i].start, spans[i].end);
+  }
+  return out;
+}
+
+py::tuple collect_books(const py::bytes& root) {
+  const std::string root_path(view_of(root));
+  std::vector<parse::BookFile> books;
+  std::vector<parse::SkippedFile> skipped;
+  Status status;
+  {
+    py::gil_scoped_release release;
+    status = parse::collect_books(root_path, &books, &skipped);
+  }
+  check(status);
+  py::list book_list(books.size()), skipped_list(skipped.size());
+  for (std::size_t i = 0; i < books.size(); ++i) {
+    book_list[i] = py::make_tuple(bytes_of(books[i].relative_path), books[i].size);
+  }
+  for (std::size_t i = 0; i < skipped.size(); ++i) {
+    skipped_list[i] = py::make_tuple(bytes_of(skipped[i].path), py::str(skipped[i].reason));
+  }
+  return py::make_tuple(book_list, skipped_list);
+}
+
+py::bytes read_book(const py::bytes& path, std::uint64_t max_bytes) {
+  parse::BookFile book;
+  book.path = std::string(view_of(path));
+  book.relative_path = book.path;
+  Result<std::string> bytes = Status::ok();
+  {
+    py::gil_scoped_release release;
+    bytes = parse::read_book_bytes(book, max_bytes);
+  }
+  return bytes_of(unwrap(std::move(bytes)));
+}
+
+}  // namespace
+
+void bind_text(py::module_& m) {
+  m.def("_decode_text", &decode_text, py::arg("data"));
+  m.def("_chunk_spans", &chunk_spans, py::arg("text"), py::arg("chunk_size"), py::arg("overlap"));
+  m.def("_collect_books", &collect_books, py::arg("root"));
+  m.def("_read_book", &read_book, py::arg("path"), py::arg("max_bytes"));
+}
+
+}  // namespace tomes::python
