@@ -2,9 +2,10 @@
 
 namespace tomes::fst {
 
-BackgroundFstBuilder::BackgroundFstBuilder(ByteSink* sink) : builder_(sink) {
+BackgroundFstBuilder::BackgroundFstBuilder(ByteSink* sink, std::uint64_t expected_keys)
+    : builder_(sink) {
   queue_.set_capacity(1);
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this, expected_keys] { run(expected_keys); });
 }
 
 BackgroundFstBuilder::~BackgroundFstBuilder() {
@@ -14,7 +15,8 @@ BackgroundFstBuilder::~BackgroundFstBuilder() {
   }
 }
 
-void BackgroundFstBuilder::run() {
+void BackgroundFstBuilder::run(std::uint64_t expected_keys) {
+  if (expected_keys > 0) builder_.reserve(expected_keys);
   for (;;) {
     KeyBatch batch;
     queue_.pop(batch);

@@ -47,7 +47,10 @@ struct KeyBatch {
 class BackgroundFstBuilder {
  public:
   // Starts the builder thread. REQUIRES: sink outlives this object.
-  explicit BackgroundFstBuilder(ByteSink* sink);
+  // expected_keys: how many keys will come, if known (0: unknown); the thread
+  // first sizes the builder's registry for them (FstBuilder::reserve), while
+  // the producer fills the first batch.
+  explicit BackgroundFstBuilder(ByteSink* sink, std::uint64_t expected_keys = 0);
   // Stops the thread if finish() was not called (the output is then incomplete).
   ~BackgroundFstBuilder();
   BackgroundFstBuilder(const BackgroundFstBuilder&) = delete;
@@ -60,7 +63,7 @@ class BackgroundFstBuilder {
   Status finish();
 
  private:
-  void run();
+  void run(std::uint64_t expected_keys);
   Status error() const;
 
   FstBuilder builder_;

@@ -59,6 +59,13 @@ FstBuilder::FstBuilder(ByteSink* sink) : sink_(sink) {
   simple_cache_.resize(std::size_t{1} << kSimpleCacheBits);
 }
 
+void FstBuilder::reserve(std::uint64_t keys) {
+  // A bound against a wild hint: 2^24 keys reserve a registry of 1 GiB
+  // (2^25 slots of 32 bytes); beyond that it grows as it fills.
+  constexpr std::uint64_t kMaxReserved = std::uint64_t{1} << 24;
+  if (!finished_) registry_.reserve(static_cast<std::size_t>(std::min(keys, kMaxReserved)));
+}
+
 FstBuilder::PendingNode& FstBuilder::push_node() {
   ++depth_;
   if (path_.size() <= depth_) path_.emplace_back();
@@ -162,7 +169,6 @@ Status FstBuilder::freeze_through_registry(const PendingNode& node, std::uint64_
   // A node whose last child was just written cannot exist yet: an equal node
   // would point to an equal child, and the registry would have found it.
   const bool surely_new = last_was_new_ && !node.transitions.empty();
-  if (surely_new) registry_.prefetch(hash);  // the insert below will touch it
   const bool cacheable = canonical_.size() <= kCachedCanonicalBytes;
   CacheEntry& cached = cache_[hash & (kCacheEntries - 1)];
   const std::uint64_t* existing = nullptr;
@@ -185,7 +191,13 @@ Status FstBuilder::freeze_through_registry(const PendingNode& node, std::uint64_
     std::reverse(logical_.begin(), logical_.end());
     if (Status s = emit(logical_); !s.is_ok()) return s;
     *address = position_;
-    registry_.insert_new(canonical_, hash, *address);
+    // A surely new node's parent is surely new too: no lookup follows at
+    // once, so its insert can wait and overlap with the next ones.
+    if (surely_new) {
+      registry_.insert_new_deferred(canonical_, hash, *address);
+    } else {
+      registry_.insert_new(canonical_, hash, *address);
+    }
     ++node_count_;
     if (node.final && node.final_output == 0 && node.transitions.empty()) leaf_address_ = *address;
   }

@@ -45,6 +45,10 @@ class FstBuilder {
   // offending key.
   Status add(std::string_view key, std::uint64_t value);
 
+  // Sizes the registry for about `keys` keys at once (one node a key), so
+  // that it does not grow step by step. Optional: a hint, never a limit.
+  void reserve(std::uint64_t keys);
+
   // Freezes the remaining nodes and writes the root and the footer, then
   // finishes the sink. No add() after this.
   Status finish();

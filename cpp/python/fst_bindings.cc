@@ -245,7 +245,14 @@ py::object fst_build(py::iterable pairs, std::optional<py::bytes> path) {
     if (!temporary.empty()) std::remove(temporary.c_str());
   };
   try {
-    fst::BackgroundFstBuilder builder(sink.get());
+    // A list (anything with a length) tells how many keys will come, and the
+    // builder sizes its registry once instead of growing it step by step.
+    Py_ssize_t expected = PyObject_LengthHint(pairs.ptr(), 0);
+    if (expected < 0) {
+      PyErr_Clear();
+      expected = 0;
+    }
+    fst::BackgroundFstBuilder builder(sink.get(), static_cast<std::uint64_t>(expected));
     PairBatcher batcher(&builder);
     for (py::handle item : pairs) batcher.take(item);
     batcher.flush();
