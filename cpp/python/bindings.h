@@ -9,5 +9,6 @@ namespace tomes::python {
 void bind_analysis(pybind11::module_& m);
 void bind_fst(pybind11::module_& m);
 void bind_text(pybind11::module_& m);
+void bind_index(pybind11::module_& m);
 
 }  // namespace tomes::python

@@ -48,4 +48,5 @@ PYBIND11_MODULE(_core, m) {
   tomes::python::bind_analysis(m);
   tomes::python::bind_fst(m);
   tomes::python::bind_text(m);
+  tomes::python::bind_index(m);
 }

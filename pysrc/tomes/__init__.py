@@ -15,6 +15,7 @@ from __future__ import annotations
 from tomes._analysis import STEMMERS, STOPWORD_LISTS, analyze
 from tomes._core import CorruptIndexError
 from tomes._fst import Fst
+from tomes._index import Hit, Index, IndexReport, index_corpus, open, verify
 from tomes._version import __version__
 
 __all__ = [
@@ -22,6 +23,12 @@ __all__ = [
     "STOPWORD_LISTS",
     "CorruptIndexError",
     "Fst",
+    "Hit",
+    "Index",
+    "IndexReport",
     "__version__",
     "analyze",
+    "index_corpus",
+    "open",
+    "verify",
 ]

@@ -1,21 +1,27 @@
 """The ``tomes`` command line (also ``python -m tomes``).
 
-Commands grow with the library; today: ``analyze`` and ``demo``.
+Commands: ``index``, ``search``, ``info``, ``verify``, ``analyze`` and
+``demo``. Errors print one line on stderr and exit with status 1 (2 for bad
+usage, as argparse does).
 """
 
 from __future__ import annotations
 
 import argparse
-import collections
+import json
 import os
+import shutil
 import sys
 import sysconfig
+import tempfile
 import time
 from pathlib import Path
 from typing import List, Optional, Sequence
 
 from tomes import _core
 from tomes._analysis import STEMMERS, STOPWORD_LISTS, analyze
+from tomes._core import CorruptIndexError
+from tomes._index import index_corpus, open as open_index, verify
 from tomes._version import __version__
 
 
@@ -32,41 +38,117 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo_files() -> List[Path]:
-    """The Python standard library's sources: a corpus every machine has."""
+def _snippet(text: str, width: int = 100) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "\u2026"
+
+
+def _print_report(report) -> None:
+    print(f"indexed {report.books:,} books into {report.chunks:,} chunks, {report.segments} segment(s), "
+          f"{report.bytes_read / 1e6:,.1f} MB in {report.seconds:.2f} s "
+          f"({report.bytes_read / 1e6 / max(report.seconds, 1e-9):,.1f} MB/s)")
+    if report.duplicates:
+        print(f"{len(report.duplicates):,} duplicate(s) skipped")
+    if report.skipped:
+        print(f"{len(report.skipped):,} file(s) skipped:")
+        for path, reason in report.skipped[:20]:
+            print(f"  {path}: {reason}")
+        if len(report.skipped) > 20:
+            print(f"  ... and {len(report.skipped) - 20:,} more")
+
+
+def _cmd_index(args: argparse.Namespace) -> int:
+    report = index_corpus(
+        args.books_dir, args.index_dir, chunk_size=args.chunk_size, chunk_overlap=args.chunk_overlap,
+        batch_size=args.batch_size, stopwords=args.stopwords, stemmer=args.stemmer, threads=args.threads,
+        store_text=not args.no_text, progress=not args.quiet, mode="overwrite" if args.overwrite else "create")
+    _print_report(report)
+    return 0
+
+
+def _print_hits(ix, hits) -> None:
+    for rank, hit in enumerate(hits, 1):
+        print(f"{rank:>3}. {hit.score:8.4f}  {hit.book_id}  chunk {hit.chunk}  [{hit.start}:{hit.end}]")
+        if ix.stats()["store_text"]:
+            print(f"       {_snippet(ix.text(hit.doc_id))}")
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    with open_index(args.index_dir) as ix:
+        hits = ix.search(args.query, k=args.k, fuzzy=args.fuzzy)
+        if args.json:
+            print(json.dumps([{"book_id": h.book_id, "chunk": h.chunk, "doc_id": h.doc_id, "score": h.score,
+                               "start": h.start, "end": h.end} for h in hits], ensure_ascii=False))
+        else:
+            _print_hits(ix, hits)
+    return 0
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    with open_index(args.index_dir) as ix:
+        stats = ix.stats()
+    if args.json:
+        print(json.dumps(stats))
+    else:
+        for key, value in stats.items():
+            print(f"{key:<16} {value}")
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    try:
+        stats = verify(args.index_dir)
+    except CorruptIndexError as error:
+        print(f"tomes verify: DAMAGED: {error}", file=sys.stderr)
+        return 1
+    print(f"ok: {stats['segments']} segment(s), {stats['chunks']:,} chunks, {stats['bytes']:,} bytes checked")
+    return 0
+
+
+def _demo_books(books: Path) -> int:
+    """Writes the Python standard library's sources as .txt books; returns how many."""
     stdlib = Path(sysconfig.get_paths()["stdlib"])
-    return sorted(p for p in stdlib.rglob("*.py") if "site-packages" not in p.parts)
+    count = 0
+    for path in sorted(stdlib.rglob("*.py")):
+        if "site-packages" in path.parts or "test" in path.parts or "tests" in path.parts:
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        target = books / path.relative_to(stdlib).with_suffix(".txt")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        count += 1
+    return count
+
+
+DEMO_QUERIES = ("regular expression pattern", "thread lock acquire", "socket connect timeout",
+                "parse json", "pars* decod*", "asyncronous", )
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    files = _demo_files()
-    if not files:
-        print("demo: found no Python standard library sources to analyze", file=sys.stderr)
-        return 1
-    counts: collections.Counter = collections.Counter()
-    total_bytes = 0
-    seconds = 0.0
-    for path in files:
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            print(f"demo: skipped {path}: {error}", file=sys.stderr)
-            continue
-        total_bytes += len(data)
-        text = data.decode("utf-8", errors="replace")
-        started = time.perf_counter()
-        terms = analyze(text, stopwords="english", stemmer="english")
-        seconds += time.perf_counter() - started
-        counts.update(terms)
-    print(f"analyzed {len(files):,} files of the Python standard library "
-          f"({total_bytes / 1e6:.1f} MB) in {seconds:.2f} s of analysis "
-          f"({total_bytes / 1e6 / max(seconds, 1e-9):.0f} MB/s on one thread, "
-          "terms returned as Python lists)")
-    print(f"{sum(counts.values()):,} terms, {len(counts):,} distinct "
-          "(english stopwords and stemmer)")
-    print("most frequent terms:")
-    for term, n in counts.most_common(args.top):
-        print(f"  {term:<20} {n:>10,}")
+    work = Path(tempfile.mkdtemp(prefix="tomes-demo-"))
+    try:
+        books = work / "books"
+        count = _demo_books(books)
+        if count == 0:
+            print("demo: found no Python standard library sources to index", file=sys.stderr)
+            return 1
+        print(f"demo: the Python standard library's {count:,} modules, written out as books in {books}")
+        report = index_corpus(books, work / "index", stopwords="english", stemmer="english",
+                              progress=not args.quiet)
+        _print_report(report)
+        with open_index(work / "index") as ix:
+            for query in DEMO_QUERIES:
+                fuzzy = 1 if query == "asyncronous" else 0
+                started = time.perf_counter()
+                hits = ix.search(query, k=args.top, fuzzy=fuzzy)
+                ms = (time.perf_counter() - started) * 1000
+                print(f"\nsearch {query!r}" + (f" (fuzzy={fuzzy})" if fuzzy else "") + f": {ms:.1f} ms")
+                _print_hits(ix, hits)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
@@ -82,9 +164,41 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--stemmer", choices=STEMMERS, default=None)
     p.set_defaults(run=_cmd_analyze)
 
+    p = commands.add_parser("index", help="index the books under BOOKS_DIR into INDEX_DIR")
+    p.add_argument("books_dir")
+    p.add_argument("index_dir")
+    p.add_argument("--chunk-size", type=int, default=1000, help="code points per chunk (0: whole books)")
+    p.add_argument("--chunk-overlap", type=int, default=100)
+    p.add_argument("--batch-size", type=int, default=1000, help="books per segment at most")
+    p.add_argument("--stopwords", choices=STOPWORD_LISTS, default=None)
+    p.add_argument("--stemmer", choices=STEMMERS, default=None)
+    p.add_argument("--threads", type=int, default=None, help="default: all cores")
+    p.add_argument("--no-text", action="store_true", help="do not store the chunks' text")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing index")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=_cmd_index)
+
+    p = commands.add_parser("search", help="search an index")
+    p.add_argument("index_dir")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=10, help="number of hits (default 10)")
+    p.add_argument("--fuzzy", type=int, default=0, choices=(0, 1, 2))
+    p.add_argument("--json", action="store_true", help="print the hits as JSON")
+    p.set_defaults(run=_cmd_search)
+
+    p = commands.add_parser("info", help="print an index's statistics and settings")
+    p.add_argument("index_dir")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_cmd_info)
+
+    p = commands.add_parser("verify", help="check every checksum of an index (exit 1 if damaged)")
+    p.add_argument("index_dir")
+    p.set_defaults(run=_cmd_verify)
+
     p = commands.add_parser(
-        "demo", help="analyze the Python standard library's sources and show the top terms")
-    p.add_argument("--top", type=int, default=10, help="how many terms to show (default 10)")
+        "demo", help="index the Python standard library's sources as books, then search them")
+    p.add_argument("--top", type=int, default=3, help="hits per query (default 3)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_cmd_demo)
     return parser
 
@@ -97,6 +211,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 0
     try:
         return int(args.run(args))
+    except (OSError, ValueError, TypeError) as error:
+        if isinstance(error, BrokenPipeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+        print(f"tomes {args.command}: error: {error}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         # The reader went away (`tomes analyze ... | head`): not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -113,17 +113,52 @@ def test_cli_analyze():
     assert result.returncode == 2 and "invalid choice" in result.stderr
 
 
-def test_cli_demo_runs_on_the_standard_library():
+def test_cli_demo_indexes_and_searches_the_standard_library():
     result = run_cli("demo", "--top", "3")
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert lines[0].startswith("analyzed ") and "files of the Python standard library" in lines[0]
-    assert lines[2] == "most frequent terms:"
-    top = [line.split() for line in lines[3:]]
-    assert len(top) == 3
-    # "self" is the commonest word of Python's sources; stopwords never show.
-    assert top[0][0] == "self"
-    assert all(term not in {"the", "and", "of"} for term, _ in top)
+    out = result.stdout
+    assert "the Python standard library's" in out and "indexed " in out
+    # Every demo query prints hits with book, chunk and span, and a snippet.
+    assert out.count("search '") == 6
+    first_hits = [line for line in out.splitlines() if line.strip().startswith("1. ")]
+    assert len(first_hits) == 6
+    assert any("re/" in line or "sre" in line or "fnmatch" in line for line in first_hits[:1])
+    # The progress bar went to stderr, not stdout.
+    assert "book" in result.stderr
+
+
+def test_cli_index_search_info_verify(tmp_path):
+    import json
+
+    books = tmp_path / "books"
+    books.mkdir()
+    (books / "moby.txt").write_text("Call me Ishmael. The white whale swam by the ship.")
+    (books / "other.md").write_text("A story of ships and the sea, with no whale at all. Whale!")
+    ix = tmp_path / "ix"
+    result = run_cli("index", str(books), str(ix), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "indexed 2 books into 2 chunks" in result.stdout
+    result = run_cli("index", str(books), str(ix), "--quiet")
+    assert result.returncode == 1 and "already holds an index" in result.stderr
+    result = run_cli("search", str(ix), "whale", "--json", "-k", "5")
+    hits = json.loads(result.stdout)
+    assert [h["book_id"] for h in hits] == ["other.md", "moby.txt"]
+    assert set(hits[0]) == {"book_id", "chunk", "doc_id", "score", "start", "end"}
+    result = run_cli("search", str(ix), "wale", "--fuzzy", "1")
+    assert "moby.txt" in result.stdout and "white whale" in result.stdout
+    result = run_cli("info", str(ix), "--json")
+    assert json.loads(result.stdout)["books"] == 2
+    result = run_cli("verify", str(ix))
+    assert result.returncode == 0 and result.stdout.startswith("ok:")
+    segment = next(ix.glob("segment_*"))
+    damaged = segment / "postings_freqs.bin"
+    data = bytearray(damaged.read_bytes())
+    data[0] ^= 0x40
+    damaged.write_bytes(bytes(data))
+    result = run_cli("verify", str(ix))
+    assert result.returncode == 1 and "postings_freqs.bin" in result.stderr
+    result = run_cli("search", str(tmp_path / "nothing"), "x")
+    assert result.returncode == 1 and "no tomes index" in result.stderr
 
 
 def test_console_script_installed():

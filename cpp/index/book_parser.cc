@@ -1,0 +1,126 @@
+#include "index/book_parser.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+
+#include "common/hash128.h"
+#include "index/segment_format.h"
+#include "parse/plain_text.h"
+
+namespace tomes::index {
+
+void BookParser::skip(ParsedBook* out, std::string reason) {
+  out->skipped = true;
+  out->skip_reason = std::move(reason);
+  out->chunks.clear();
+  out->chunk_lengths.clear();
+  out->term_bytes.clear();
+  out->term_ends.clear();
+  out->postings.clear();
+  out->chunk_ends.clear();
+  out->deflated.clear();
+  out->text_blocks.clear();
+}
+
+void BookParser::parse(const parse::BookFile& file, ParsedBook* out) {
+  out->relative_path = file.relative_path;
+  if (file.format != parse::BookFormat::kPlainText && file.format != parse::BookFormat::kMarkdown) {
+    // Formats without an extractor yet: refused before reading a byte.
+    Result<std::string> refused = parse::extract_text(file, {});
+    skip(out, refused.is_ok() ? "no text" : parse::skip_reason(refused.status(), file.path));
+    return;
+  }
+  Result<std::string> bytes = parse::read_book_bytes(file, options_.max_text_bytes);
+  if (!bytes.is_ok()) {
+    skip(out, parse::skip_reason(bytes.status(), file.path));
+    return;
+  }
+  out->bytes_read = bytes.value().size();
+  Result<std::string> extracted = parse::extract_text(file, bytes.value());
+  bytes.value().clear();
+  bytes.value().shrink_to_fit();
+  if (!extracted.is_ok()) {
+    skip(out, parse::skip_reason(extracted.status(), file.path));
+    return;
+  }
+  std::string text = std::move(extracted).value();
+  if (text.size() > options_.max_text_bytes || text.size() >= (std::uint64_t{1} << 32)) {
+    skip(out, "the text is larger than the cap of " + std::to_string(options_.max_text_bytes) + " bytes");
+    return;
+  }
+  hash128(text, out->text_hash);
+  analyze_chunks(text, out);
+  if (out->chunks.empty()) {
+    skip(out, spans_.empty() ? "empty text" : "no indexable terms");
+    return;
+  }
+  if (options_.store_text && !deflate_text(text, out)) {
+    skip(out, "could not compress the text (out of memory?)");
+  }
+}
+
+void BookParser::analyze_chunks(std::string_view text, ParsedBook* out) {
+  spans_.clear();
+  chunk::chunk_text(text, options_.chunk_size, options_.chunk_overlap, &spans_);
+  dictionary_.clear();
+  tf_.clear();
+  touched_.clear();
+  out->chunks.clear();
+  out->chunk_lengths.clear();
+  out->term_bytes.clear();
+  out->term_ends.clear();
+  out->postings.clear();
+  out->chunk_ends.clear();
+  for (const chunk::ChunkSpan& span : spans_) {
+    terms_.reset(text.substr(span.byte_start, span.byte_end - span.byte_start));
+    std::uint32_t length = 0;
+    std::string_view term;
+    while (terms_.next(&term)) {
+      ++length;
+      const std::uint64_t h = hash_bytes(term);
+      std::uint32_t id;
+      if (const std::uint64_t* found = dictionary_.find(term, h)) {
+        id = static_cast<std::uint32_t>(*found);
+      } else {
+        id = static_cast<std::uint32_t>(out->term_ends.size());
+        dictionary_.insert_new(term, h, id);
+        out->term_bytes.append(term);
+        out->term_ends.push_back(static_cast<std::uint32_t>(out->term_bytes.size()));
+        tf_.push_back(0);
+      }
+      if (tf_[id]++ == 0) touched_.push_back(id);
+    }
+    if (length == 0) continue;  // a chunk with no indexed term is dropped
+    for (std::uint32_t id : touched_) {
+      out->postings.push_back(TermFrequency{id, tf_[id]});
+      tf_[id] = 0;
+    }
+    touched_.clear();
+    out->chunks.push_back(span);
+    out->chunk_lengths.push_back(length);
+    out->chunk_ends.push_back(out->postings.size());
+  }
+}
+
+bool BookParser::deflate_text(std::string_view text, ParsedBook* out) {
+  out->deflated.clear();
+  out->text_blocks.clear();
+  for (std::size_t at = 0; at < text.size(); at += kTextBlockBytes) {
+    const std::string_view block = text.substr(at, kTextBlockBytes);
+    uLongf bound = compressBound(static_cast<uLong>(block.size()));
+    const std::size_t before = out->deflated.size();
+    out->deflated.resize(before + bound);
+    // Level 1: indexing speed first; text compresses ~2.5x even so.
+    const int rc = compress2(reinterpret_cast<Bytef*>(&out->deflated[before]), &bound,
+                             reinterpret_cast<const Bytef*>(block.data()),
+                             static_cast<uLong>(block.size()), 1);
+    if (rc != Z_OK) return false;
+    out->deflated.resize(before + bound);
+    out->text_blocks.push_back(
+        TextBlock{static_cast<std::uint32_t>(block.size()), static_cast<std::uint32_t>(bound)});
+  }
+  return true;
+}
+
+}  // namespace tomes::index

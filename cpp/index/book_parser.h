@@ -1,0 +1,53 @@
+// book_parser.h: one book file -> ParsedBook (batch.h): read, extract the
+// text, fingerprint it, cut it into chunks, analyze each chunk into (term,
+// tf) pairs over a book-local dictionary, and deflate the text for storage.
+//
+// A book that cannot be read or yields nothing to index comes back with
+// skipped = true and a reason for report.skipped; parse() never fails
+// otherwise and never throws on any input.
+//
+// Thread safety: a BookParser belongs to one thread at a time (it keeps the
+// analysis stream, with its stem cache, and scratch buffers between books);
+// make one per thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "analysis/analyzer.h"
+#include "common/string_table.h"
+#include "index/batch.h"
+#include "parse/book_files.h"
+
+namespace tomes::index {
+
+struct ParseOptions {
+  std::uint32_t chunk_size = 1000;
+  std::uint32_t chunk_overlap = 100;
+  bool store_text = true;
+  std::uint64_t max_text_bytes = std::uint64_t{256} << 20;
+};
+
+class BookParser {
+ public:
+  // REQUIRES: analyzer and options outlive the parser.
+  BookParser(const analysis::Analyzer& analyzer, const ParseOptions& options)
+      : options_(options), terms_(analyzer) {}
+
+  void parse(const parse::BookFile& file, ParsedBook* out);
+
+ private:
+  void skip(ParsedBook* out, std::string reason);
+  void analyze_chunks(std::string_view text, ParsedBook* out);
+  bool deflate_text(std::string_view text, ParsedBook* out);
+
+  const ParseOptions& options_;
+  analysis::TermStream terms_;
+  StringTable dictionary_;              // term -> local id, for the current book
+  std::vector<std::uint32_t> tf_;       // per local id, in the current chunk
+  std::vector<std::uint32_t> touched_;  // local ids with tf_ > 0
+  std::vector<chunk::ChunkSpan> spans_;
+};
+
+}  // namespace tomes::index

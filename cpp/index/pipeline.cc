@@ -1,0 +1,285 @@
+#include "index/pipeline.h"
+
+#include <tbb/concurrent_queue.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "analysis/unicode_tables.h"
+#include "common/file_system.h"
+#include "index/index_lock.h"
+#include "index/segment_format.h"
+#include "parse/book_files.h"
+
+namespace tomes::index {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Serializes and throttles progress calls made from parsing threads.
+class ProgressReporter {
+ public:
+  ProgressReporter(const ProgressFn& fn, std::uint64_t books_total, std::uint64_t bytes_total)
+      : fn_(fn), books_total_(books_total), bytes_total_(bytes_total) {}
+
+  void book_done(std::uint64_t bytes) {
+    books_.fetch_add(1, std::memory_order_relaxed);
+    bytes_.fetch_add(bytes, std::memory_order_relaxed);
+    report(false);
+  }
+  // force: report even if the last report was recent.
+  void report(bool force) {
+    if (!fn_ || cancelled_.load(std::memory_order_relaxed)) return;
+    const auto now = Clock::now();
+    std::unique_lock<std::mutex> lock(mutex_, std::defer_lock);
+    if (force) {
+      lock.lock();
+    } else {
+      if (now - last_.load(std::memory_order_relaxed) < std::chrono::milliseconds(100)) return;
+      if (!lock.try_lock()) return;
+    }
+    last_.store(now, std::memory_order_relaxed);
+    if (!fn_(books_.load(), books_total_, bytes_.load(), bytes_total_)) cancelled_.store(true);
+  }
+  bool cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
+
+ private:
+  const ProgressFn& fn_;
+  const std::uint64_t books_total_;
+  const std::uint64_t bytes_total_;
+  std::atomic<std::uint64_t> books_{0};
+  std::atomic<std::uint64_t> bytes_{0};
+  std::atomic<Clock::time_point> last_{Clock::time_point{}};
+  std::atomic<bool> cancelled_{false};
+  std::mutex mutex_;
+};
+
+struct HashKey {
+  std::uint64_t a, b;
+  bool operator==(const HashKey& o) const { return a == o.a && b == o.b; }
+};
+struct HashKeyHash {
+  std::size_t operator()(const HashKey& k) const { return static_cast<std::size_t>(k.a ^ (k.b * 31)); }
+};
+
+std::string segment_name(std::uint64_t generation, std::uint64_t number) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "segment_%06llu_%06llu", static_cast<unsigned long long>(generation),
+                static_cast<unsigned long long>(number));
+  return buf;
+}
+
+bool is_segment_name(const std::string& name) { return name.rfind("segment_", 0) == 0; }
+
+Status validate(const IndexOptions& o) {
+  if (Status s = chunk::check_chunk_options(o.parse.chunk_size, o.parse.chunk_overlap); !s.is_ok()) return s;
+  if (o.batch_size == 0) return Status::invalid_argument("batch_size must be at least 1");
+  if (o.batch_bytes == 0) return Status::invalid_argument("batch_bytes must be at least 1");
+  if (o.parse.max_text_bytes == 0) return Status::invalid_argument("the text cap must be at least 1 byte");
+  return Status::ok();
+}
+
+// Removes what earlier runs left: temporary segment directories, and segment
+// directories that the committed manifest does not list.
+Status clean_leftovers(const std::string& index_dir, const std::set<std::string>& keep) {
+  Result<std::vector<std::string>> names = list_directory(index_dir);
+  if (!names.is_ok()) return names.status();
+  for (const std::string& name : names.value()) {
+    const bool temporary = name.rfind(".tmp-", 0) == 0 ||
+                           name.rfind(std::string(kManifestFile) + ".tmp", 0) == 0 ||
+                           name.rfind("." + std::string(kManifestFile), 0) == 0;
+    if (temporary || (is_segment_name(name) && keep.count(name) == 0)) {
+      if (Status s = remove_tree(index_dir + "/" + name); !s.is_ok()) return s;
+    }
+  }
+  return Status::ok();
+}
+
+struct WriterState {
+  tbb::concurrent_bounded_queue<std::unique_ptr<Batch>> queue;
+  Status status;
+  std::vector<SegmentInfo> segments;
+};
+
+}  // namespace
+
+Result<IndexReport> index_corpus(const std::string& books_dir, const std::string& index_dir,
+                                 const IndexOptions& options, const ProgressFn& progress) {
+  const auto started = Clock::now();
+  if (Status s = validate(options); !s.is_ok()) return s;
+  if (!is_directory(books_dir)) {
+    return Status::io_error(books_dir + ": books_dir is not a directory");
+  }
+  if (Status s = make_directories(index_dir); !s.is_ok()) return s;
+  Result<IndexLock> lock = IndexLock::acquire(index_dir);
+  if (!lock.is_ok()) return lock.status();
+
+  // What is committed now.
+  std::uint64_t generation = 1;
+  std::set<std::string> committed;
+  Result<Manifest> previous = read_manifest(index_dir);
+  if (previous.is_ok() || previous.status().code() != Status::Code::kNotFound) {
+    if (!options.overwrite) {
+      return Status::io_error(index_dir + ": already holds an index (index.json); pass mode=\"overwrite\" "
+                                          "to replace it");
+    }
+    if (previous.is_ok()) {
+      generation = previous.value().generation + 1;
+      for (const SegmentInfo& s : previous.value().segments) committed.insert(s.name);
+    }
+  }
+  if (Status s = clean_leftovers(index_dir, committed); !s.is_ok()) return s;
+
+  std::vector<parse::BookFile> files;
+  std::vector<parse::SkippedFile> skipped_files;
+  if (Status s = parse::collect_books(books_dir, &files, &skipped_files); !s.is_ok()) return s;
+  IndexReport report;
+  for (const parse::SkippedFile& f : skipped_files) report.skipped.emplace_back(f.path, f.reason);
+  std::uint64_t bytes_total = 0;
+  for (const parse::BookFile& f : files) bytes_total += f.size;
+
+  // Analyzer, threads.
+  std::vector<std::string> stopwords = options.settings.stopwords;
+  Result<analysis::Stemmer> stemmer = options.settings.stemmer.empty()
+                                          ? Result<analysis::Stemmer>(analysis::Stemmer::kNone)
+                                          : analysis::parse_stemmer(options.settings.stemmer);
+  if (!stemmer.is_ok()) return stemmer.status();
+  const analysis::Analyzer analyzer(stopwords, stemmer.value());
+  const unsigned threads = options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency())
+                                                : options.threads;
+  // TBB keeps hardware_concurrency - 1 workers by default; the arena below
+  // needs `threads` of them besides the calling thread.
+  tbb::global_control workers(tbb::global_control::max_allowed_parallelism, threads + 1);
+  tbb::task_arena arena(static_cast<int>(threads));
+  tbb::enumerable_thread_specific<BookParser> parsers(
+      [&] { return BookParser(analyzer, options.parse); });
+  ProgressReporter reporter(progress, files.size(), bytes_total);
+
+  // The writer thread.
+  WriterState writer;
+  writer.queue.set_capacity(1);
+  std::thread writer_thread([&] {
+    std::uint64_t next_doc = 0;
+    while (true) {
+      std::unique_ptr<Batch> batch;
+      writer.queue.pop(batch);
+      if (!batch) return;
+      if (!writer.status.is_ok()) continue;  // drain, so the main thread never blocks
+      Result<SegmentInfo> info = write_segment(*batch, index_dir, segment_name(generation, writer.segments.size()),
+                                               next_doc, options.parse.store_text, arena);
+      if (!info.is_ok()) {
+        writer.status = info.status();
+        continue;
+      }
+      next_doc += info.value().num_docs;
+      writer.segments.push_back(std::move(info).value());
+    }
+  });
+
+  std::unordered_map<HashKey, std::size_t, HashKeyHash> first_with_text;
+  Status status;
+  std::size_t next = 0;
+  std::uint32_t batch_number = 0;
+  while (next < files.size() && status.is_ok()) {
+    // Cut the next batch: batch_size books, batch_bytes of files (at least one book).
+    std::size_t end = next;
+    std::uint64_t bytes = 0;
+    while (end < files.size() && end - next < options.batch_size &&
+           (end == next || bytes + files[end].size <= options.batch_bytes)) {
+      bytes += files[end].size;
+      ++end;
+    }
+    auto batch = std::make_unique<Batch>();
+    batch->number = batch_number++;
+    batch->books.resize(end - next);
+    arena.execute([&] {
+      tbb::parallel_for(std::size_t{next}, end, [&](std::size_t i) {
+        ParsedBook& book = batch->books[i - next];
+        if (reporter.cancelled()) {
+          book.skipped = true;
+          return;
+        }
+        parsers.local().parse(files[i], &book);
+        reporter.book_done(files[i].size);
+      });
+    });
+    reporter.report(true);
+    if (reporter.cancelled()) {
+      status = Status::invalid_argument("indexing was cancelled; the index is unchanged");
+      break;
+    }
+    bool any = false;
+    for (std::size_t i = next; i < end; ++i) {
+      ParsedBook& book = batch->books[i - next];
+      report.bytes_read += book.bytes_read;
+      if (book.skipped) {
+        report.skipped.emplace_back(files[i].path, book.skip_reason);
+        continue;
+      }
+      const HashKey key{book.text_hash[0], book.text_hash[1]};
+      auto [it, inserted] = first_with_text.emplace(key, i);
+      if (!inserted) {
+        book.duplicate = true;
+        report.duplicates.emplace_back(files[i].path, files[it->second].path);
+        continue;
+      }
+      ++report.books;
+      report.chunks += book.chunks.size();
+      any = true;
+    }
+    next = end;
+    if (any) writer.queue.push(std::move(batch));
+  }
+  writer.queue.push(nullptr);
+  writer_thread.join();
+  if (status.is_ok()) status = writer.status;
+
+  Manifest manifest;
+  if (status.is_ok()) {
+    manifest.generation = generation;
+    manifest.settings = options.settings;
+    manifest.settings.stopwords = analyzer.stopwords().words();
+    manifest.settings.chunk_size = options.parse.chunk_size;
+    manifest.settings.chunk_overlap = options.parse.chunk_overlap;
+    manifest.settings.store_text = options.parse.store_text;
+    manifest.unicode_version = analysis::unicode::kUnicodeVersion;
+    manifest.segments = writer.segments;
+    for (const SegmentInfo& s : writer.segments) {
+      manifest.total_docs += s.num_docs;
+      manifest.total_books += s.num_books;
+      manifest.total_length += s.total_length;
+    }
+    if (manifest.total_docs > UINT32_MAX) {
+      status = Status::invalid_argument("more than 2^32 - 1 chunks: split the corpus into several indexes");
+    } else {
+      status = write_manifest(index_dir, manifest);
+    }
+  }
+  if (!status.is_ok()) {
+    // Nothing of this run was committed: remove what it wrote.
+    for (const SegmentInfo& s : writer.segments) remove_tree(index_dir + "/" + s.name);
+    return status;
+  }
+  // Committed: the previous generation's segments can go (open readers keep
+  // their mappings; the files vanish when they close).
+  std::set<std::string> keep;
+  for (const SegmentInfo& s : manifest.segments) keep.insert(s.name);
+  clean_leftovers(index_dir, keep);
+  report.segments = manifest.segments.size();
+  report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  return report;
+}
+
+}  // namespace tomes::index

@@ -1,0 +1,61 @@
+// pipeline.h: books in, committed index out (SPEC 5), the seed writer's
+// design in C++ with TBB:
+//
+//   main thread: collect the books, then per batch a tbb::parallel_for over
+//     its books (read, decode, fingerprint, chunk, analyze: BookParser), then
+//     in book order mark skips and duplicates, and push the batch into
+//   a tbb::concurrent_bounded_queue of capacity 1, to
+//   one writer thread: write_segment() per batch while the next is parsed.
+//
+// Backpressure bounds memory to three batches: one parsing, one queued, one
+// being written. The commit is index.json (manifest.h), replaced last; a run
+// that fails or is cancelled removes what it wrote and leaves the previous
+// index as it was. One writer per index (index_lock.h).
+//
+// Thread safety: index_corpus() may be called from any thread; concurrent
+// calls on the same index_dir fail fast on the lock.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "index/book_parser.h"
+#include "index/manifest.h"
+
+namespace tomes::index {
+
+struct IndexOptions {
+  ParseOptions parse;
+  IndexSettings settings;  // stopwords, stemmer; chunk fields mirror parse
+  std::uint32_t batch_size = 1000;
+  std::uint64_t batch_bytes = std::uint64_t{256} << 20;
+  unsigned threads = 0;  // 0: all cores
+  bool overwrite = false;
+};
+
+struct IndexReport {
+  std::uint64_t books = 0;
+  std::uint64_t chunks = 0;
+  std::uint64_t segments = 0;
+  std::vector<std::pair<std::string, std::string>> skipped;     // (path, reason)
+  std::vector<std::pair<std::string, std::string>> duplicates;  // (path, first path)
+  double seconds = 0;
+  std::uint64_t bytes_read = 0;
+};
+
+// Called now and then (at most every ~100 ms, and at the end of each batch),
+// from any one thread at a time. Returning false cancels the run.
+using ProgressFn = std::function<bool(std::uint64_t books_done, std::uint64_t books_total,
+                                      std::uint64_t bytes_done, std::uint64_t bytes_total)>;
+
+// Indexes books_dir into index_dir. InvalidArgument for bad options, IOError
+// for an unusable directory, a held lock or (without overwrite) an existing
+// index; errors of the writer (disk full...) come back as they happened.
+Result<IndexReport> index_corpus(const std::string& books_dir, const std::string& index_dir,
+                                 const IndexOptions& options, const ProgressFn& progress);
+
+}  // namespace tomes::index

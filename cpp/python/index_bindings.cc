@@ -1,0 +1,229 @@
+// index_bindings.cc: tomes._core's indexing and search names: index_corpus,
+// Index. Conversions and the GIL only; the Python layer (pysrc/tomes/_index.py)
+// validates arguments and builds the public objects.
+#include <pybind11/functional.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "index/pipeline.h"
+#include "python/bindings.h"
+#include "python/errors.h"
+#include "search/index_reader.h"
+
+namespace py = pybind11;
+
+namespace tomes::python {
+
+namespace {
+
+py::dict index_corpus(const std::string& books_dir, const std::string& index_dir, std::uint32_t chunk_size,
+                      std::uint32_t chunk_overlap, std::uint32_t batch_size, std::uint64_t batch_bytes,
+                      const std::string& stopwords_name, const std::vector<std::string>& stopwords,
+                      const std::string& stemmer, unsigned threads, bool store_text, bool overwrite,
+                      std::uint64_t max_text_bytes, py::object progress) {
+  index::IndexOptions options;
+  options.parse.chunk_size = chunk_size;
+  options.parse.chunk_overlap = chunk_overlap;
+  options.parse.store_text = store_text;
+  options.parse.max_text_bytes = max_text_bytes;
+  options.settings.stopwords_name = stopwords_name;
+  options.settings.stopwords = stopwords;
+  options.settings.stemmer = stemmer;
+  options.batch_size = batch_size;
+  options.batch_bytes = batch_bytes;
+  options.threads = threads;
+  options.overwrite = overwrite;
+  // The callback runs on whichever thread reports: it takes the GIL, and a
+  // Python exception (KeyboardInterrupt included) cancels the run and is
+  // raised again once the run has cleaned up.
+  std::optional<py::error_already_set> raised;
+  index::ProgressFn fn = [&](std::uint64_t books_done, std::uint64_t books_total, std::uint64_t bytes_done,
+                             std::uint64_t bytes_total) {
+    py::gil_scoped_acquire gil;
+    if (raised) return false;
+    try {
+      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+      if (!progress.is_none()) progress(books_done, books_total, bytes_done, bytes_total);
+    } catch (py::error_already_set& e) {
+      raised.emplace(std::move(e));
+      return false;
+    }
+    return true;
+  };
+  Result<index::IndexReport> report = [&] {
+    py::gil_scoped_release release;
+    return index::index_corpus(books_dir, index_dir, options, fn);
+  }();
+  if (raised) throw std::move(*raised);
+  const index::IndexReport r = unwrap(std::move(report));
+  py::dict d;
+  d["books"] = r.books;
+  d["chunks"] = r.chunks;
+  d["segments"] = r.segments;
+  py::list skipped, duplicates;
+  for (const auto& [path, reason] : r.skipped) skipped.append(py::make_tuple(py::bytes(path), reason));
+  for (const auto& [path, first] : r.duplicates) duplicates.append(py::make_tuple(py::bytes(path), py::bytes(first)));
+  d["skipped"] = skipped;
+  d["duplicates"] = duplicates;
+  d["seconds"] = r.seconds;
+  d["bytes_read"] = r.bytes_read;
+  return d;
+}
+
+class PyIndex {
+ public:
+  explicit PyIndex(const std::string& dir) {
+    Result<std::shared_ptr<search::IndexReader>> reader = [&] {
+      py::gil_scoped_release release;
+      return search::IndexReader::open(dir);
+    }();
+    reader_ = unwrap(std::move(reader));
+  }
+
+  const search::IndexReader& reader() const {
+    if (!reader_) throw py::value_error("the index is closed");
+    return *reader_;
+  }
+  void close() { reader_.reset(); }
+
+  py::dict stats() const {
+    const index::Manifest& m = reader().manifest();
+    py::dict d;
+    std::uint64_t terms = 0, bytes = 0;
+    for (const index::SegmentInfo& s : m.segments) {
+      terms += s.num_terms;
+      bytes += s.bytes;
+    }
+    d["books"] = m.total_books;
+    d["chunks"] = m.total_docs;
+    d["segment_terms"] = terms;
+    d["segments"] = m.segments.size();
+    d["avgdl"] = m.avgdl();
+    d["total_length"] = m.total_length;
+    d["bytes"] = bytes;
+    d["generation"] = m.generation;
+    d["store_text"] = m.settings.store_text;
+    d["stopwords"] = m.settings.stopwords_name.empty() ? py::object(py::none()) : py::str(m.settings.stopwords_name);
+    d["stemmer"] = m.settings.stemmer.empty() ? py::object(py::none()) : py::str(m.settings.stemmer);
+    d["chunk_size"] = m.settings.chunk_size;
+    d["chunk_overlap"] = m.settings.chunk_overlap;
+    d["unicode_version"] = m.unicode_version;
+    return d;
+  }
+
+  // [(doc_id, score, book_id bytes, chunk, start, end)]
+  py::list search(const std::string& query, std::size_t k, double k1, double b, unsigned fuzzy) const {
+    search::SearchOptions options;
+    options.k = k;
+    options.k1 = k1;
+    options.b = b;
+    options.fuzzy = fuzzy;
+    std::vector<search::Hit> hits;
+    std::vector<search::ChunkLocation> where;
+    Status status;
+    {
+      py::gil_scoped_release release;
+      status = reader().search(query, options, &hits);
+      for (const search::Hit& h : hits) {
+        if (!status.is_ok()) break;
+        Result<search::ChunkLocation> loc = reader().chunk_info(h.doc_id);
+        if (!loc.is_ok()) status = loc.status();
+        else where.push_back(std::move(loc).value());
+      }
+    }
+    check(status);
+    py::list out;
+    for (std::size_t i = 0; i < hits.size(); ++i) {
+      out.append(py::make_tuple(hits[i].doc_id, hits[i].score, py::bytes(where[i].book_id), where[i].chunk,
+                                where[i].start, where[i].end));
+    }
+    return out;
+  }
+
+  py::list terms(const std::string& prefix) const {
+    std::vector<std::pair<std::string, std::uint64_t>> list;
+    Status status;
+    {
+      py::gil_scoped_release release;
+      status = reader().terms(prefix, &list);
+    }
+    check(status);
+    py::list out;
+    for (const auto& [term, df] : list) out.append(py::make_tuple(py::bytes(term), df));
+    return out;
+  }
+
+  py::tuple postings(const std::string& term) const {
+    std::vector<std::uint32_t> docs, freqs;
+    Status status;
+    {
+      py::gil_scoped_release release;
+      status = reader().postings(term, &docs, &freqs);
+    }
+    check(status);
+    py::array_t<std::uint32_t> d(static_cast<py::ssize_t>(docs.size()));
+    py::array_t<std::uint32_t> f(static_cast<py::ssize_t>(freqs.size()));
+    std::copy(docs.begin(), docs.end(), d.mutable_data());
+    std::copy(freqs.begin(), freqs.end(), f.mutable_data());
+    return py::make_tuple(d, f);
+  }
+
+  py::tuple chunk_info(std::int64_t doc_id) const {
+    if (doc_id < 0) throw py::value_error("doc_id must be >= 0, got " + std::to_string(doc_id));
+    search::ChunkLocation loc = unwrap(reader().chunk_info(static_cast<std::uint64_t>(doc_id)));
+    return py::make_tuple(py::bytes(loc.book_id), loc.chunk, loc.start, loc.end);
+  }
+
+  py::str text(std::int64_t doc_id) const {
+    if (doc_id < 0) throw py::value_error("doc_id must be >= 0, got " + std::to_string(doc_id));
+    Result<std::string> text = [&] {
+      py::gil_scoped_release release;
+      return reader().text(static_cast<std::uint64_t>(doc_id));
+    }();
+    const std::string t = unwrap(std::move(text));
+    return py::str(t.data(), t.size());
+  }
+
+  void verify() const {
+    Status status;
+    {
+      py::gil_scoped_release release;
+      status = reader().verify();
+    }
+    check(status);
+  }
+
+  std::size_t size() const { return reader().num_docs(); }
+
+ private:
+  std::shared_ptr<search::IndexReader> reader_;
+};
+
+}  // namespace
+
+void bind_index(py::module_& m) {
+  m.def("index_corpus", &index_corpus, py::arg("books_dir"), py::arg("index_dir"), py::arg("chunk_size"),
+        py::arg("chunk_overlap"), py::arg("batch_size"), py::arg("batch_bytes"), py::arg("stopwords_name"),
+        py::arg("stopwords"), py::arg("stemmer"), py::arg("threads"), py::arg("store_text"), py::arg("overwrite"),
+        py::arg("max_text_bytes"), py::arg("progress"));
+  py::class_<PyIndex>(m, "Index")
+      .def(py::init<const std::string&>(), py::arg("path"))
+      .def("close", &PyIndex::close)
+      .def("stats", &PyIndex::stats)
+      .def("search", &PyIndex::search, py::arg("query"), py::arg("k"), py::arg("k1"), py::arg("b"),
+           py::arg("fuzzy"))
+      .def("terms", &PyIndex::terms, py::arg("prefix"))
+      .def("postings", &PyIndex::postings, py::arg("term"))
+      .def("chunk_info", &PyIndex::chunk_info, py::arg("doc_id"))
+      .def("text", &PyIndex::text, py::arg("doc_id"))
+      .def("verify", &PyIndex::verify)
+      .def("__len__", &PyIndex::size);
+}
+
+}  // namespace tomes::python

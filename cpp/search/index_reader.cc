@@ -1,0 +1,250 @@
+#include "search/index_reader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <queue>
+
+#include "analysis/unicode_tables.h"
+#include "fst/fst_fuzzy.h"
+#include "index/segment_format.h"
+#include "search/query.h"
+
+namespace tomes::search {
+
+Result<std::shared_ptr<IndexReader>> IndexReader::open(const std::string& dir) {
+  std::shared_ptr<IndexReader> reader(new IndexReader());
+  reader->dir_ = dir;
+  Result<index::Manifest> manifest = index::read_manifest(dir);
+  if (!manifest.is_ok()) {
+    if (manifest.status().code() == Status::Code::kNotFound) {
+      return Status::not_found(dir + ": no tomes index here (no index.json)");
+    }
+    return manifest.status();
+  }
+  reader->manifest_ = std::move(manifest).value();
+  const index::IndexSettings& settings = reader->manifest_.settings;
+  const std::string source = dir + "/" + std::string(index::kManifestFile);
+  if (reader->manifest_.unicode_version != analysis::unicode::kUnicodeVersion) {
+    return Status::corruption(source + ": built with Unicode " + reader->manifest_.unicode_version +
+                              " tables, this tomes has " + analysis::unicode::kUnicodeVersion);
+  }
+  analysis::Stemmer stemmer = analysis::Stemmer::kNone;
+  if (!settings.stemmer.empty()) {
+    Result<analysis::Stemmer> parsed = analysis::parse_stemmer(settings.stemmer);
+    if (!parsed.is_ok()) return Status::corruption(source + ": unknown stemmer \"" + settings.stemmer + "\"");
+    stemmer = parsed.value();
+  }
+  reader->analyzer_ = analysis::Analyzer(settings.stopwords, stemmer);
+  for (const index::SegmentInfo& info : reader->manifest_.segments) {
+    Result<std::shared_ptr<SegmentReader>> segment =
+        SegmentReader::open(dir + "/" + info.name, info, settings.store_text);
+    if (!segment.is_ok()) return segment.status();
+    reader->segments_.push_back(std::move(segment).value());
+  }
+  return reader;
+}
+
+std::pair<const SegmentReader*, std::uint32_t> IndexReader::locate(std::uint64_t doc_id) const {
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), doc_id,
+                             [](std::uint64_t d, const std::shared_ptr<SegmentReader>& s) {
+                               return d < s->info().base_doc_id;
+                             });
+  const SegmentReader* segment = (it - 1)->get();
+  return {segment, static_cast<std::uint32_t>(doc_id - segment->info().base_doc_id)};
+}
+
+Result<ChunkLocation> IndexReader::chunk_info(std::uint64_t doc_id) const {
+  if (doc_id >= num_docs()) {
+    return Status::invalid_argument("doc_id " + std::to_string(doc_id) + " is out of range: the index has " +
+                                    std::to_string(num_docs()) + " chunks");
+  }
+  const auto [segment, local] = locate(doc_id);
+  const ChunkEntry c = segment->chunk(local);
+  return ChunkLocation{std::string(segment->book_name(c.book)), c.chunk, c.start, c.end};
+}
+
+Result<std::string> IndexReader::text(std::uint64_t doc_id) const {
+  if (doc_id >= num_docs()) {
+    return Status::invalid_argument("doc_id " + std::to_string(doc_id) + " is out of range: the index has " +
+                                    std::to_string(num_docs()) + " chunks");
+  }
+  const auto [segment, local] = locate(doc_id);
+  return segment->text(local);
+}
+
+Result<std::uint64_t> IndexReader::doc_freq(std::string_view term) const {
+  std::uint64_t df = 0;
+  for (const auto& segment : segments_) {
+    bool found = false;
+    TermEntry entry;
+    if (Status s = segment->find_term(term, &found, &entry); !s.is_ok()) return s;
+    if (found) df += entry.doc_count;
+  }
+  return df;
+}
+
+Status IndexReader::terms(std::string_view prefix, std::vector<std::pair<std::string, std::uint64_t>>* out) const {
+  std::map<std::string, std::uint64_t> merged;
+  fst::FstStream::Bounds bounds;
+  bounds.has_ge = true;
+  bounds.ge = std::string(prefix);
+  bounds.has_lt = fst::prefix_successor(prefix, &bounds.lt);
+  for (const auto& segment : segments_) {
+    fst::FstStream stream(segment->terms(), bounds);
+    std::string_view key;
+    std::uint64_t ordinal;
+    while (stream.next(&key, &ordinal)) {
+      TermEntry entry;
+      if (Status s = segment->term_entry(ordinal, &entry); !s.is_ok()) return s;
+      merged[std::string(key)] += entry.doc_count;
+    }
+    if (!stream.status().is_ok()) return stream.status();
+  }
+  out->assign(merged.begin(), merged.end());
+  return Status::ok();
+}
+
+Status IndexReader::postings(std::string_view term, std::vector<std::uint32_t>* docs,
+                             std::vector<std::uint32_t>* freqs) const {
+  docs->clear();
+  freqs->clear();
+  std::vector<std::uint32_t> d, f;
+  for (const auto& segment : segments_) {
+    bool found = false;
+    TermEntry entry;
+    if (Status s = segment->find_term(term, &found, &entry); !s.is_ok()) return s;
+    if (!found) continue;
+    if (Status s = segment->postings(entry, &d, &f); !s.is_ok()) return s;
+    const auto base = static_cast<std::uint32_t>(segment->info().base_doc_id);
+    for (std::uint32_t doc : d) docs->push_back(base + doc);
+    freqs->insert(freqs->end(), f.begin(), f.end());
+  }
+  return Status::ok();
+}
+
+Status IndexReader::expand_fuzzy(const std::string& term, unsigned distance, std::vector<std::string>* out) const {
+  struct Candidate {
+    unsigned distance = 0;
+    std::uint64_t df = 0;
+  };
+  std::map<std::string, Candidate> merged;
+  for (const auto& segment : segments_) {
+    Status failed;
+    Status s = fst::fuzzy_search(segment->terms(), term, distance,
+                                 [&](std::string_view key, std::uint64_t ordinal, unsigned d) {
+                                   TermEntry entry;
+                                   if (!failed.is_ok()) return;
+                                   failed = segment->term_entry(ordinal, &entry);
+                                   Candidate& c = merged[std::string(key)];
+                                   c.distance = d;
+                                   c.df += entry.doc_count;
+                                 });
+    if (!s.is_ok()) return s;
+    if (!failed.is_ok()) return failed;
+  }
+  std::vector<std::pair<std::string, Candidate>> list(merged.begin(), merged.end());
+  // Lowest distance first (an exact match first of all), then highest df, then term order.
+  std::stable_sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
+    if (a.second.distance != b.second.distance) return a.second.distance < b.second.distance;
+    return a.second.df > b.second.df;
+  });
+  for (std::size_t i = 0; i < list.size() && i < kMaxExpansions; ++i) out->push_back(list[i].first);
+  return Status::ok();
+}
+
+Status IndexReader::expand_prefix(const std::string& prefix, std::vector<std::string>* out) const {
+  std::vector<std::pair<std::string, std::uint64_t>> list;
+  if (Status s = terms(prefix, &list); !s.is_ok()) return s;
+  std::stable_sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  for (std::size_t i = 0; i < list.size() && i < kMaxExpansions; ++i) out->push_back(list[i].first);
+  return Status::ok();
+}
+
+Status IndexReader::search(std::string_view query, const SearchOptions& options, std::vector<Hit>* hits) const {
+  hits->clear();
+  if (options.fuzzy > fst::kMaxFuzzyDistance) {
+    return Status::invalid_argument("fuzzy must be 0, 1 or 2, got " + std::to_string(options.fuzzy));
+  }
+  if (!(options.k1 >= 0) || !std::isfinite(options.k1) || !(options.b >= 0 && options.b <= 1)) {
+    return Status::invalid_argument("k1 must be >= 0 and b within [0, 1]");
+  }
+  if (options.k == 0 || num_docs() == 0) return Status::ok();
+  const ParsedQuery parsed = parse_query(analyzer_, query);
+  // Each query term stands for a group of indexed terms; a chunk scores, per
+  // group, the best of the group's terms.
+  std::vector<std::vector<std::string>> groups;
+  for (const std::string& term : parsed.terms) {
+    std::vector<std::string> group;
+    if (options.fuzzy == 0) {
+      group.push_back(term);
+    } else if (Status s = expand_fuzzy(term, options.fuzzy, &group); !s.is_ok()) {
+      return s;
+    }
+    groups.push_back(std::move(group));
+  }
+  for (const std::string& prefix : parsed.prefixes) {
+    std::vector<std::string> group;
+    if (Status s = expand_prefix(prefix, &group); !s.is_ok()) return s;
+    groups.push_back(std::move(group));
+  }
+
+  const double n = num_docs();
+  const double avgdl = manifest_.avgdl();
+  std::vector<double> total(num_docs(), 0.0);
+  std::vector<double> best(num_docs(), 0.0);
+  std::vector<std::uint32_t> touched, matched;
+  std::vector<char> is_matched(num_docs(), 0);
+  std::vector<std::uint32_t> docs, freqs;
+  for (const auto& group : groups) {
+    for (const std::string& term : group) {
+      Result<std::uint64_t> df = doc_freq(term);
+      if (!df.is_ok()) return df.status();
+      if (df.value() == 0) continue;
+      const double idf = std::log(1.0 + (n - df.value() + 0.5) / (df.value() + 0.5));
+      for (const auto& segment : segments_) {
+        bool found = false;
+        TermEntry entry;
+        if (Status s = segment->find_term(term, &found, &entry); !s.is_ok()) return s;
+        if (!found) continue;
+        if (Status s = segment->postings(entry, &docs, &freqs); !s.is_ok()) return s;
+        const auto base = static_cast<std::uint32_t>(segment->info().base_doc_id);
+        const std::uint32_t* lengths = segment->doc_lengths();
+        for (std::size_t i = 0; i < docs.size(); ++i) {
+          const double tf = freqs[i];
+          const double norm = options.k1 * (1.0 - options.b + options.b * lengths[docs[i]] / avgdl);
+          const double score = idf * tf / (tf + norm);
+          const std::uint32_t doc = base + docs[i];
+          if (best[doc] == 0.0) touched.push_back(doc);
+          best[doc] = std::max(best[doc], score);
+        }
+      }
+    }
+    for (std::uint32_t doc : touched) {
+      total[doc] += best[doc];
+      best[doc] = 0.0;
+      if (!is_matched[doc]) {
+        is_matched[doc] = 1;
+        matched.push_back(doc);
+      }
+    }
+    touched.clear();
+  }
+  // Top k: higher score first, then lower doc id.
+  auto better = [&](std::uint32_t a, std::uint32_t b) {
+    return total[a] != total[b] ? total[a] > total[b] : a < b;
+  };
+  const std::size_t k = std::min(options.k, matched.size());
+  std::partial_sort(matched.begin(), matched.begin() + static_cast<std::ptrdiff_t>(k), matched.end(), better);
+  for (std::size_t i = 0; i < k; ++i) hits->push_back(Hit{matched[i], total[matched[i]]});
+  return Status::ok();
+}
+
+Status IndexReader::verify() const {
+  for (const auto& segment : segments_) {
+    if (Status s = segment->verify(); !s.is_ok()) return s;
+  }
+  return Status::ok();
+}
+
+}  // namespace tomes::search

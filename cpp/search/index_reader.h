@@ -1,0 +1,89 @@
+// index_reader.h: an index (index.json and the segments it lists), opened
+// for reading: lookups across segments in global doc ids, and exhaustive
+// BM25 search (SPEC 7), the oracle every faster algorithm is tested against.
+//
+// Doc ids are global and dense: segment s holds [base_doc_id, base + num_docs).
+// Term statistics (N, df, avgdl) are index-wide.
+//
+// Thread safety: immutable after open(); search() and every lookup may run
+// from any number of threads at once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "analysis/analyzer.h"
+#include "common/status.h"
+#include "index/manifest.h"
+#include "search/segment_reader.h"
+
+namespace tomes::search {
+
+struct Hit {
+  std::uint32_t doc_id = 0;
+  double score = 0;
+};
+
+struct SearchOptions {
+  std::size_t k = 10;
+  double k1 = 1.5;
+  double b = 0.75;
+  unsigned fuzzy = 0;  // 0, 1 or 2
+};
+
+// Limits of SPEC 7.
+inline constexpr std::size_t kMaxExpansions = 64;
+
+struct ChunkLocation {
+  std::string book_id;
+  std::uint32_t chunk = 0;
+  std::uint32_t start = 0, end = 0;
+};
+
+class IndexReader {
+ public:
+  // NotFound when dir holds no index.json; Corruption for anything damaged.
+  static Result<std::shared_ptr<IndexReader>> open(const std::string& dir);
+
+  const std::string& dir() const { return dir_; }
+  const index::Manifest& manifest() const { return manifest_; }
+  const analysis::Analyzer& analyzer() const { return analyzer_; }
+  std::uint32_t num_docs() const { return static_cast<std::uint32_t>(manifest_.total_docs); }
+  const std::vector<std::shared_ptr<SegmentReader>>& segments() const { return segments_; }
+
+  // Index-wide doc frequency of an exact term.
+  Result<std::uint64_t> doc_freq(std::string_view term) const;
+  // (term, doc_freq) for the terms starting with prefix, in term order.
+  Status terms(std::string_view prefix, std::vector<std::pair<std::string, std::uint64_t>>* out) const;
+  // A term's postings, global doc ids ascending.
+  Status postings(std::string_view term, std::vector<std::uint32_t>* docs, std::vector<std::uint32_t>* freqs) const;
+  // InvalidArgument if doc_id >= num_docs().
+  Result<ChunkLocation> chunk_info(std::uint64_t doc_id) const;
+  Result<std::string> text(std::uint64_t doc_id) const;
+
+  // The k best chunks for query, best first, ties by lower doc id; an
+  // exhaustive evaluation of every matching posting.
+  Status search(std::string_view query, const SearchOptions& options, std::vector<Hit>* hits) const;
+
+  // Checks every checksum and every posting of every segment.
+  Status verify() const;
+
+ private:
+  IndexReader() = default;
+  // Segment holding doc_id, and its local id. REQUIRES: doc_id < num_docs().
+  std::pair<const SegmentReader*, std::uint32_t> locate(std::uint64_t doc_id) const;
+  // The terms a query term stands for (itself, fuzzy or prefix expansions).
+  Status expand_fuzzy(const std::string& term, unsigned distance, std::vector<std::string>* out) const;
+  Status expand_prefix(const std::string& prefix, std::vector<std::string>* out) const;
+
+  std::string dir_;
+  index::Manifest manifest_;
+  analysis::Analyzer analyzer_;
+  std::vector<std::shared_ptr<SegmentReader>> segments_;
+};
+
+}  // namespace tomes::search
