@@ -54,7 +54,7 @@ FstBuilder::FstBuilder(ByteSink* sink) : sink_(sink) {
   put_fixed(header, kFormatVersion, 4);
   put_fixed(header, 0, 4);
   status_ = emit(header);
-  path_.resize(1);
+  path_.push_back(new_node());
   cache_.resize(kCacheEntries);
   simple_cache_.resize(std::size_t{1} << kSimpleCacheBits);
 }
@@ -66,14 +66,30 @@ void FstBuilder::reserve(std::uint64_t keys) {
   if (!finished_) registry_.reserve(static_cast<std::size_t>(std::min(keys, kMaxReserved)));
 }
 
-FstBuilder::PendingNode& FstBuilder::push_node() {
-  ++depth_;
-  if (path_.size() <= depth_) path_.emplace_back();
-  PendingNode& node = path_[depth_];
+std::uint32_t FstBuilder::new_node() {
+  std::uint32_t n;
+  if (!free_.empty()) {
+    n = free_.back();
+    free_.pop_back();
+  } else {
+    n = static_cast<std::uint32_t>(nodes_.size());
+    nodes_.emplace_back();
+  }
+  Node& node = nodes_[n];
   node.final = false;
+  node.frozen = false;
   node.final_output = 0;
   node.transitions.clear();
-  return node;
+  node.unsettled = 0;
+  node.parent = kNone;
+  node.child_written = 0;
+  return n;
+}
+
+std::uint32_t FstBuilder::push_node() {
+  const std::uint32_t n = new_node();
+  path_.push_back(n);
+  return n;
 }
 
 Status FstBuilder::add(std::string_view key, std::uint64_t value) {
@@ -90,16 +106,17 @@ Status FstBuilder::add(std::string_view key, std::uint64_t value) {
       : static_cast<std::size_t>(
             std::mismatch(key.begin(), key.begin() + std::min(key.size(), previous_key_.size()),
                           previous_key_.begin()).first - key.begin());
-  if (Status s = freeze_below(common); !s.is_ok()) return status_ = s;
+  freeze_below(common);
+  if (!write_status_.is_ok()) return status_ = write_status_;
 
   // Along the shared prefix, each transition keeps what both keys need; the
   // excess moves one level down, onto every way out of the child.
   for (std::size_t d = 0; d < common; ++d) {
-    Transition& t = path_[d].transitions.back();
+    Transition& t = nodes_[path_[d]].transitions.back();
     const std::uint64_t kept = std::min(t.output, value);
     const std::uint64_t excess = t.output - kept;
     if (excess != 0) {
-      PendingNode& child = path_[d + 1];
+      Node& child = nodes_[path_[d + 1]];
       for (Transition& ct : child.transitions) ct.output += excess;
       if (child.final) child.final_output += excess;
       t.output = kept;
@@ -108,109 +125,163 @@ Status FstBuilder::add(std::string_view key, std::uint64_t value) {
   }
   if (key.size() == common) {
     // Only the first key can end here: the empty key, at the root.
-    path_[common].final = true;
-    path_[common].final_output = value;
+    nodes_[path_[common]].final = true;
+    nodes_[path_[common]].final_output = value;
   } else {
-    path_[common].transitions.push_back({static_cast<std::uint8_t>(key[common]), value, 0});
+    nodes_[path_[common]].transitions.push_back({static_cast<std::uint8_t>(key[common]), value, 0});
     for (std::size_t d = common + 1; d < key.size(); ++d) {
-      push_node().transitions.push_back({static_cast<std::uint8_t>(key[d]), 0, 0});
+      const std::uint32_t n = push_node();
+      nodes_[n].transitions.push_back({static_cast<std::uint8_t>(key[d]), 0, 0});
     }
-    push_node().final = true;
+    nodes_[push_node()].final = true;
   }
   previous_key_.assign(key.data(), key.size());
   ++key_count_;
   return status_;
 }
 
-Status FstBuilder::freeze_below(std::size_t depth) {
-  while (depth_ > depth) {
-    std::uint64_t address;
-    if (Status s = freeze(path_[depth_], &address); !s.is_ok()) return s;
-    --depth_;
-    path_[depth_].transitions.back().target = address;
+void FstBuilder::freeze_below(std::size_t depth) {
+  while (path_.size() > depth + 1) {
+    const std::uint32_t n = path_.back();
+    path_.pop_back();
+    freeze(n, path_.back());
   }
-  return Status::ok();
 }
 
-Status FstBuilder::freeze(const PendingNode& node, std::uint64_t* address) {
+void FstBuilder::freeze(std::uint32_t n, std::uint32_t parent) {
+  Node& node = nodes_[n];
+  node.frozen = true;
+  node.parent = parent;
+  if (parent != kNone) {
+    Node& p = nodes_[parent];
+    node.parent_transition = static_cast<std::uint32_t>(p.transitions.size() - 1);
+    ++p.unsettled;
+  }
+  if (node.unsettled == 0) settle(n);
+}
+
+void FstBuilder::settle(std::uint32_t n) {
+  while (n != kNone) n = settle_one(n);
+}
+
+void FstBuilder::make_canonical(const Node& node, std::string* out) const {
+  // The registry key: everything that makes two nodes equal.
+  out->clear();
+  out->push_back(node.final ? 1 : 0);
+  put_varint(*out, node.final_output);
+  for (const Transition& t : node.transitions) {
+    out->push_back(static_cast<char>(t.input));
+    put_varint(*out, t.output);
+    put_varint(*out, t.target);
+  }
+}
+
+std::uint32_t FstBuilder::settle_one(std::uint32_t n) {
+  Node& node = nodes_[n];
   // The end of every key is the same node: skip the registry for it.
   const bool leaf = node.final && node.final_output == 0 && node.transitions.empty();
-  if (leaf && leaf_address_ != 0) {
-    *address = leaf_address_;
-    last_was_new_ = false;
-    return Status::ok();
-  }
+  if (leaf && leaf_address_ != 0) return settled(n, leaf_address_, false);
+  // A node whose child was written just now cannot exist yet.
+  const bool surely_new = node.child_written == stamp_ && !node.transitions.empty();
   const bool simple = !node.final && node.transitions.size() == 1 && node.transitions[0].output == 0;
-  if (!simple) return freeze_through_registry(node, address);
-  const std::uint64_t key = (node.transitions[0].target << 8) | node.transitions[0].input;
-  SimpleEntry& entry = simple_cache_[(key * 0x9E3779B97F4A7C15ull) >> (64 - kSimpleCacheBits)];
-  if (entry.key == key) {
-    *address = entry.address;
-    last_was_new_ = false;
-    return Status::ok();
+  SimpleEntry* entry = nullptr;
+  std::uint64_t simple_key = 0;
+  if (simple) {
+    simple_key = (node.transitions[0].target << 8) | node.transitions[0].input;
+    entry = &simple_cache_[(simple_key * 0x9E3779B97F4A7C15ull) >> (64 - kSimpleCacheBits)];
+    if (!surely_new && entry->key == simple_key) return settled(n, entry->address, false);
   }
-  if (Status s = freeze_through_registry(node, address); !s.is_ok()) return s;
-  entry.key = key;
-  entry.address = *address;
-  return Status::ok();
-}
-
-Status FstBuilder::freeze_through_registry(const PendingNode& node, std::uint64_t* address) {
-  // The registry key: everything that makes two nodes equal.
-  canonical_.clear();
-  canonical_.push_back(node.final ? 1 : 0);
-  put_varint(canonical_, node.final_output);
-  for (const Transition& t : node.transitions) {
-    canonical_.push_back(static_cast<char>(t.input));
-    put_varint(canonical_, t.output);
-    put_varint(canonical_, t.target);
-  }
+  make_canonical(node, &canonical_);
   const std::uint64_t hash = hash_bytes(canonical_);
-  // A node whose last child was just written cannot exist yet: an equal node
-  // would point to an equal child, and the registry would have found it.
-  const bool surely_new = last_was_new_ && !node.transitions.empty();
   const bool cacheable = canonical_.size() <= kCachedCanonicalBytes;
   CacheEntry& cached = cache_[hash & (kCacheEntries - 1)];
-  const std::uint64_t* existing = nullptr;
-  if (!surely_new) {
-    if (cacheable && cached.hash == hash && cached.length == canonical_.size() &&
-        std::memcmp(cached.canonical, canonical_.data(), canonical_.size()) == 0) {
-      *address = cached.address;
-      last_was_new_ = false;
-      return Status::ok();
+  if (surely_new) {
+    const std::uint64_t address = write(node);
+    // Its parent is surely new too: no lookup follows at once, so the
+    // insert can wait and overlap with the next ones.
+    registry_.insert_new_deferred(canonical_, hash, address);
+    if (entry != nullptr) {
+      entry->key = simple_key;
+      entry->address = address;
     }
-    existing = registry_.find(canonical_, hash);
-  }
-  last_was_new_ = existing == nullptr;
-  if (existing != nullptr) {
-    *address = *existing;
-  } else {
-    const std::uint64_t start = position_;
-    encode(node, start);
-    // Nodes are stored backwards: logical byte 0 (the header) is the last byte.
-    std::reverse(logical_.begin(), logical_.end());
-    if (Status s = emit(logical_); !s.is_ok()) return s;
-    *address = position_;
-    // A surely new node's parent is surely new too: no lookup follows at
-    // once, so its insert can wait and overlap with the next ones.
-    if (surely_new) {
-      registry_.insert_new_deferred(canonical_, hash, *address);
-    } else {
-      registry_.insert_new(canonical_, hash, *address);
+    if (cacheable) {
+      cached.hash = hash;
+      cached.address = address;
+      cached.length = static_cast<std::uint8_t>(canonical_.size());
+      std::memcpy(cached.canonical, canonical_.data(), canonical_.size());
     }
-    ++node_count_;
-    if (node.final && node.final_output == 0 && node.transitions.empty()) leaf_address_ = *address;
+    return settled(n, address, true);
   }
-  if (cacheable) {
-    cached.hash = hash;
-    cached.address = *address;
-    cached.length = static_cast<std::uint8_t>(canonical_.size());
-    std::memcpy(cached.canonical, canonical_.data(), canonical_.size());
+  if (cacheable && cached.hash == hash && cached.length == canonical_.size() &&
+      std::memcmp(cached.canonical, canonical_.data(), canonical_.size()) == 0) {
+    return settled(n, cached.address, false);
   }
-  return Status::ok();
+  // Park the node: its registry slot loads while later nodes are handled.
+  registry_.prefetch(hash);
+  node.hash = hash;
+  node.canonical.swap(canonical_);
+  parked_[(parked_head_ + parked_count_) % (kInFlight + 1)] = n;
+  ++parked_count_;
+  return parked_count_ > kInFlight ? unpark_oldest() : kNone;
 }
 
-void FstBuilder::encode(const PendingNode& node, std::uint64_t start) {
+std::uint32_t FstBuilder::unpark_oldest() {
+  const std::uint32_t n = parked_[parked_head_];
+  parked_head_ = (parked_head_ + 1) % (kInFlight + 1);
+  --parked_count_;
+  Node& node = nodes_[n];
+  const std::uint64_t* existing = registry_.find(node.canonical, node.hash);
+  const bool written = existing == nullptr;
+  std::uint64_t address;
+  if (written) {
+    address = write(node);
+    registry_.insert_new(node.canonical, node.hash, address);
+  } else {
+    address = *existing;
+  }
+  if (!node.final && node.transitions.size() == 1 && node.transitions[0].output == 0) {
+    const std::uint64_t key = (node.transitions[0].target << 8) | node.transitions[0].input;
+    SimpleEntry& entry = simple_cache_[(key * 0x9E3779B97F4A7C15ull) >> (64 - kSimpleCacheBits)];
+    entry.key = key;
+    entry.address = address;
+  }
+  if (node.canonical.size() <= kCachedCanonicalBytes) {
+    CacheEntry& cached = cache_[node.hash & (kCacheEntries - 1)];
+    cached.hash = node.hash;
+    cached.address = address;
+    cached.length = static_cast<std::uint8_t>(node.canonical.size());
+    std::memcpy(cached.canonical, node.canonical.data(), node.canonical.size());
+  }
+  return settled(n, address, written);
+}
+
+std::uint32_t FstBuilder::settled(std::uint32_t n, std::uint64_t address, bool written) {
+  ++stamp_;
+  const std::uint32_t parent = nodes_[n].parent;
+  free_.push_back(n);
+  if (parent == kNone) {
+    root_address_ = address;
+    return kNone;
+  }
+  Node& p = nodes_[parent];
+  p.transitions[nodes_[n].parent_transition].target = address;
+  if (written) p.child_written = stamp_;
+  --p.unsettled;
+  return p.frozen && p.unsettled == 0 ? parent : kNone;
+}
+
+std::uint64_t FstBuilder::write(const Node& node) {
+  const std::uint64_t start = position_;
+  encode(node, start);
+  // Nodes are stored backwards: logical byte 0 (the header) is the last byte.
+  std::reverse(logical_.begin(), logical_.end());
+  if (Status s = emit(logical_); !s.is_ok() && write_status_.is_ok()) write_status_ = s;
+  ++node_count_;
+  if (node.final && node.final_output == 0 && node.transitions.empty()) leaf_address_ = position_;
+  return position_;
+}
+
+void FstBuilder::encode(const Node& node, std::uint64_t start) {
   logical_.clear();
   const std::size_t n = node.transitions.size();
   if (!node.final && n == 1 && node.transitions[0].output == 0) {
@@ -259,9 +330,11 @@ Status FstBuilder::finish() {
   if (!status_.is_ok()) return status_;
   if (finished_) return status_ = Status::invalid_argument("FstBuilder: finish() called twice");
   finished_ = true;
-  if (Status s = freeze_below(0); !s.is_ok()) return status_ = s;
-  std::uint64_t root;
-  if (Status s = freeze(path_[0], &root); !s.is_ok()) return status_ = s;
+  freeze_below(0);
+  freeze(path_[0], kNone);
+  while (parked_count_ > 0) settle(unpark_oldest());
+  if (!write_status_.is_ok()) return status_ = write_status_;
+  const std::uint64_t root = root_address_;
   char footer[kFooterSize];
   put_fixed64(footer, key_count_);
   put_fixed64(footer + 8, root);
@@ -277,6 +350,8 @@ Status FstBuilder::finish() {
   if (!written.is_ok()) return status_ = written;
   status_ = sink_->finish();
   registry_.clear();
+  nodes_.clear();
+  nodes_.shrink_to_fit();
   cache_.clear();
   cache_.shrink_to_fit();
   simple_cache_.clear();

@@ -291,6 +291,37 @@ TEST_CASE("many keys: the builder's caches evict, the FST stays exact and minima
   }
 }
 
+TEST_CASE("equal suffixes frozen close together: parked lookups never duplicate a node") {
+  // Many prefixes, each followed by a few of a small set of suffixes: equal
+  // suffix nodes freeze a few keys apart, while the registry lookups of
+  // earlier ones are still parked.
+  std::mt19937_64 rng(11);
+  std::vector<std::string> suffixes;
+  for (int i = 0; i < 24; ++i) {
+    std::string s;
+    const std::size_t length = 1 + rng() % 7;
+    for (std::size_t j = 0; j < length; ++j) s.push_back(static_cast<char>('a' + rng() % 3));
+    suffixes.push_back(s);
+  }
+  for (const bool ordinals : {true, false}) {
+    Map map;
+    for (int i = 0; i < 4000; ++i) {
+      std::string prefix;
+      const std::size_t length = 1 + rng() % 5;
+      for (std::size_t j = 0; j < length; ++j) prefix.push_back(static_cast<char>('a' + rng() % 8));
+      for (int k = 0; k < 3; ++k) map[prefix + suffixes[rng() % suffixes.size()]] = 0;
+    }
+    std::uint64_t ordinal = 0;
+    for (auto& kv : map) kv.second = ordinals ? ordinal++ : rng() % 4;
+    std::uint64_t nodes = 0;
+    const std::string bytes = build(map, &nodes);
+    const FstReader reader = FstReader::open(bytes, "<suffixes>").value();
+    CHECK_EQ(nodes, minimal_state_count(map));
+    const std::vector<std::pair<std::string, std::uint64_t>> all(map.begin(), map.end());
+    CHECK(stream_all(reader, {}) == all);
+  }
+}
+
 TEST_CASE("background builder: same bytes as the plain one; errors come back") {
   std::mt19937_64 rng(8);
   const Map map = random_map(rng, 5000, 6, 10, true);
