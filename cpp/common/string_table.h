@@ -59,10 +59,6 @@ class StringTable {
   const std::uint64_t* find(std::string_view key) const { return find(key, hash_bytes(key)); }
   // The same, for a caller that has hash_bytes(key) already.
   const std::uint64_t* find(std::string_view key, std::uint64_t h) const {
-    for (std::size_t k = 0; k < deferred_count_; ++k) {
-      const Slot& slot = deferred_[k];
-      if (slot.hash == h && key_equals(slot, key)) return &slot.value;
-    }
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
       const Slot& slot = slots_[i];
       if (slot.key_length == kEmpty) return nullptr;
@@ -80,47 +76,24 @@ class StringTable {
   // REQUIRES: h == hash_bytes(key).
   void insert_new(std::string_view key, std::uint64_t h, std::uint64_t value) {
     if ((size_ + 1) * 4 > slots_.size() * 3) grow();
-    place(make_slot(key, h, value));
-    ++size_;
-  }
-
-  // The same, for a caller that will not look the key up soon: the slot is
-  // prefetched now and written kDeferred deferred inserts later, so that the
-  // cache misses of several inserts overlap instead of stalling one by one.
-  // find() sees a deferred key at once (it scans the few waiting first).
-  void insert_new_deferred(std::string_view key, std::uint64_t h, std::uint64_t value) {
-    if ((size_ + 1) * 4 > slots_.size() * 3) grow();
-    if (deferred_count_ == kDeferred) {
-      place(deferred_[deferred_next_]);
-      deferred_[deferred_next_] = make_slot(key, h, value);
-      deferred_next_ = (deferred_next_ + 1) % kDeferred;
+    std::size_t i = h & mask_;
+    while (slots_[i].key_length != kEmpty) i = (i + 1) & mask_;
+    Slot& slot = slots_[i];
+    slot.hash = h;
+    slot.value = value;
+    slot.key_length = static_cast<std::uint32_t>(key.size());
+    if (key.size() <= kInlineBytes) {
+      if (!key.empty()) std::memcpy(slot.key.bytes, key.data(), key.size());
     } else {
-      deferred_[deferred_count_++] = make_slot(key, h, value);
+      slot.key.offset = arena_.size();
+      arena_.append(key);
     }
-    __builtin_prefetch(&slots_[h & mask_], 1);
     ++size_;
-  }
-
-  // Writes every deferred insert into the table.
-  void flush_deferred() {
-    for (std::size_t k = 0; k < deferred_count_; ++k) place(deferred_[k]);
-    deferred_count_ = 0;
-    deferred_next_ = 0;
-  }
-
-  // Makes room for `count` keys in all, so that inserting them does not
-  // rehash: for a caller that knows roughly how many will come.
-  void reserve(std::size_t count) {
-    std::size_t slots = slots_.size();
-    while (count * 4 > slots * 3) slots *= 2;
-    if (slots != slots_.size()) rehash(slots);
   }
 
   void clear() {
     arena_.clear();
     size_ = 0;
-    deferred_count_ = 0;
-    deferred_next_ = 0;
     reset_slots(16);
   }
 
@@ -138,29 +111,6 @@ class StringTable {
     } key;
   };
 
-  static constexpr std::size_t kDeferred = 16;
-
-  Slot make_slot(std::string_view key, std::uint64_t h, std::uint64_t value) {
-    Slot slot;
-    slot.hash = h;
-    slot.value = value;
-    slot.key_length = static_cast<std::uint32_t>(key.size());
-    if (key.size() <= kInlineBytes) {
-      if (!key.empty()) std::memcpy(slot.key.bytes, key.data(), key.size());
-    } else {
-      slot.key.offset = arena_.size();
-      arena_.append(key);
-    }
-    return slot;
-  }
-
-  // Writes slot into its first free place. REQUIRES: room for it.
-  void place(const Slot& slot) {
-    std::size_t i = slot.hash & mask_;
-    while (slots_[i].key_length != kEmpty) i = (i + 1) & mask_;
-    slots_[i] = slot;
-  }
-
   bool key_equals(const Slot& slot, std::string_view key) const {
     if (slot.key_length != key.size()) return false;
     if (key.empty()) return true;
@@ -174,26 +124,23 @@ class StringTable {
     mask_ = count - 1;
   }
 
-  void grow() { rehash(slots_.size() * 2); }
-
-  void rehash(std::size_t count) {
-    flush_deferred();
+  void grow() {
     HugeBuffer<Slot> old;
     old.swap(slots_);
-    reset_slots(count);
+    reset_slots(old.size() * 2);
     for (std::size_t k = 0; k < old.size(); ++k) {
       const Slot& slot = old[k];
-      if (slot.key_length != kEmpty) place(slot);
+      if (slot.key_length == kEmpty) continue;
+      std::size_t i = slot.hash & mask_;
+      while (slots_[i].key_length != kEmpty) i = (i + 1) & mask_;
+      slots_[i] = slot;
     }
   }
 
   HugeBuffer<Slot> slots_;
   std::size_t mask_ = 0;
-  std::size_t size_ = 0;  // deferred keys included
+  std::size_t size_ = 0;
   std::string arena_;
-  Slot deferred_[kDeferred];  // inserts not yet placed; the oldest at deferred_next_
-  std::size_t deferred_count_ = 0;
-  std::size_t deferred_next_ = 0;
 };
 
 }  // namespace tomes

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "common/crc32.h"
+#include "common/huge_buffer.h"
 #include "fst/fst_format.h"
 
 namespace tomes::fst {
@@ -49,7 +50,161 @@ std::string printable(std::string_view key) {
 
 }  // namespace
 
-FstBuilder::FstBuilder(ByteSink* sink) : sink_(sink) {
+// The registry: every distinct node written so far, its canonical bytes ->
+// its address. Probed at random over millions of nodes, so its size is its
+// speed: an open-addressing table of 16-byte slots, four to a cache line,
+// probed linearly (at most 3/4 full):
+//
+//   head  bits 0-39   the address (0: a free slot; no node ends before 16)
+//         bits 40-47  the key's length, 255 if over 8 bytes
+//         bits 48-63  the key hash's top 16 bits
+//   body  the key, if at most 8 bytes (most nodes: one transition without
+//         output), zero-padded little-endian; else its offset in arena_,
+//         where it is stored as a u32 length and its bytes
+//
+// Inserts of surely new nodes are deferred: the slot is prefetched and
+// written kDeferred such inserts later; find() scans those first.
+class FstBuilder::Registry {
+ public:
+  static constexpr std::uint64_t kMaxAddress = (std::uint64_t{1} << 40) - 1;
+
+  Registry() { reset(16); }
+
+  void reserve(std::size_t count) {
+    std::size_t slots = slots_.size();
+    while (count * 4 > slots * 3) slots *= 2;
+    if (slots != slots_.size()) rehash(slots);
+  }
+
+  void prefetch(std::uint64_t h) const { __builtin_prefetch(&slots_[h & mask_]); }
+
+  // The address of the node with this canonical key (h its hash_bytes), or 0.
+  std::uint64_t find(std::string_view key, std::uint64_t h) const {
+    const std::uint64_t tag = tag_of(key, h);
+    const std::uint64_t body = key.size() <= 8 ? pack(key) : 0;
+    for (std::size_t k = 0; k < deferred_count_; ++k) {
+      if (matches(deferred_[k].slot, key, tag, body)) return deferred_[k].slot.head & kMaxAddress;
+    }
+    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+      const Slot& slot = slots_[i];
+      if (slot.head == 0) return 0;
+      if (matches(slot, key, tag, body)) return slot.head & kMaxAddress;
+    }
+  }
+
+  // REQUIRES: find(key, h) == 0; 16 <= address <= kMaxAddress.
+  void insert(std::string_view key, std::uint64_t h, std::uint64_t address) {
+    if ((size_ + 1) * 4 > slots_.size() * 3) rehash(slots_.size() * 2);
+    place(make_slot(key, h, address), h);
+    ++size_;
+  }
+
+  // The same, written later; the slot loads meanwhile.
+  void insert_deferred(std::string_view key, std::uint64_t h, std::uint64_t address) {
+    if ((size_ + 1) * 4 > slots_.size() * 3) rehash(slots_.size() * 2);
+    if (deferred_count_ == kDeferred) {
+      place(deferred_[deferred_next_].slot, deferred_[deferred_next_].hash);
+      deferred_[deferred_next_] = {make_slot(key, h, address), h};
+      deferred_next_ = (deferred_next_ + 1) % kDeferred;
+    } else {
+      deferred_[deferred_count_++] = {make_slot(key, h, address), h};
+    }
+    __builtin_prefetch(&slots_[h & mask_], 1);
+    ++size_;
+  }
+
+ private:
+  static constexpr std::size_t kDeferred = 16;
+  static constexpr std::uint64_t kLong = 255;
+
+  struct Slot {
+    std::uint64_t head;
+    std::uint64_t body;
+  };
+  struct Deferred {
+    Slot slot;
+    std::uint64_t hash;
+  };
+
+  static std::uint64_t pack(std::string_view key) {
+    std::uint64_t v = 0;
+    if (!key.empty()) std::memcpy(&v, key.data(), key.size());
+    return v;
+  }
+  // head's bits 40-63 for this key.
+  static std::uint64_t tag_of(std::string_view key, std::uint64_t h) {
+    const std::uint64_t length = key.size() <= 8 ? key.size() : kLong;
+    return ((h >> 48) << 8) | length;
+  }
+
+  bool matches(const Slot& slot, std::string_view key, std::uint64_t tag, std::uint64_t body) const {
+    if ((slot.head >> 40) != tag) return false;
+    if (key.size() <= 8) return slot.body == body;
+    std::uint32_t length;
+    std::memcpy(&length, arena_.data() + slot.body, 4);
+    return length == key.size() && std::memcmp(arena_.data() + slot.body + 4, key.data(), key.size()) == 0;
+  }
+
+  Slot make_slot(std::string_view key, std::uint64_t h, std::uint64_t address) {
+    Slot slot;
+    slot.head = address | (tag_of(key, h) << 40);
+    if (key.size() <= 8) {
+      slot.body = pack(key);
+    } else {
+      slot.body = arena_.size();
+      const std::uint32_t length = static_cast<std::uint32_t>(key.size());
+      arena_.append(reinterpret_cast<const char*>(&length), 4);
+      arena_.append(key);
+    }
+    return slot;
+  }
+
+  std::uint64_t hash_of(const Slot& slot) const {
+    const std::uint64_t length = (slot.head >> 40) & 0xFF;
+    if (length != kLong) {
+      char bytes[8];
+      std::memcpy(bytes, &slot.body, 8);
+      return hash_bytes(std::string_view(bytes, length));
+    }
+    std::uint32_t long_length;
+    std::memcpy(&long_length, arena_.data() + slot.body, 4);
+    return hash_bytes(std::string_view(arena_.data() + slot.body + 4, long_length));
+  }
+
+  void place(const Slot& slot, std::uint64_t h) {
+    std::size_t i = h & mask_;
+    while (slots_[i].head != 0) i = (i + 1) & mask_;
+    slots_[i] = slot;
+  }
+
+  void reset(std::size_t count) {
+    slots_.reset(count);
+    for (std::size_t i = 0; i < count; ++i) slots_[i] = Slot{0, 0};
+    mask_ = count - 1;
+  }
+
+  void rehash(std::size_t count) {
+    for (std::size_t k = 0; k < deferred_count_; ++k) place(deferred_[k].slot, deferred_[k].hash);
+    deferred_count_ = 0;
+    deferred_next_ = 0;
+    HugeBuffer<Slot> old;
+    old.swap(slots_);
+    reset(count);
+    for (std::size_t k = 0; k < old.size(); ++k) {
+      if (old[k].head != 0) place(old[k], hash_of(old[k]));
+    }
+  }
+
+  HugeBuffer<Slot> slots_;
+  std::size_t mask_ = 0;
+  std::size_t size_ = 0;  // deferred inserts included
+  std::string arena_;
+  Deferred deferred_[kDeferred];  // the oldest at deferred_next_ once full
+  std::size_t deferred_count_ = 0;
+  std::size_t deferred_next_ = 0;
+};
+
+FstBuilder::FstBuilder(ByteSink* sink) : sink_(sink), registry_(std::make_unique<Registry>()) {
   std::string header(kMagic, sizeof(kMagic));
   put_fixed(header, kFormatVersion, 4);
   put_fixed(header, 0, 4);
@@ -59,11 +214,13 @@ FstBuilder::FstBuilder(ByteSink* sink) : sink_(sink) {
   simple_cache_.resize(std::size_t{1} << kSimpleCacheBits);
 }
 
+FstBuilder::~FstBuilder() = default;
+
 void FstBuilder::reserve(std::uint64_t keys) {
-  // A bound against a wild hint: 2^24 keys reserve a registry of 1 GiB
-  // (2^25 slots of 32 bytes); beyond that it grows as it fills.
+  // A bound against a wild hint: 2^24 keys reserve a registry of 512 MiB
+  // (2^25 slots of 16 bytes); beyond that it grows as it fills.
   constexpr std::uint64_t kMaxReserved = std::uint64_t{1} << 24;
-  if (!finished_) registry_.reserve(static_cast<std::size_t>(std::min(keys, kMaxReserved)));
+  if (!finished_) registry_->reserve(static_cast<std::size_t>(std::min(keys, kMaxReserved)));
 }
 
 std::uint32_t FstBuilder::new_node() {
@@ -167,8 +324,8 @@ void FstBuilder::settle(std::uint32_t n) {
 void FstBuilder::make_canonical(const Node& node, std::string* out) const {
   // The registry key: everything that makes two nodes equal.
   out->clear();
-  out->push_back(node.final ? 1 : 0);
-  put_varint(*out, node.final_output);
+  out->push_back(static_cast<char>((node.final ? 1 : 0) | (node.final_output != 0 ? 2 : 0)));
+  if (node.final_output != 0) put_varint(*out, node.final_output);
   for (const Transition& t : node.transitions) {
     out->push_back(static_cast<char>(t.input));
     put_varint(*out, t.output);
@@ -199,7 +356,7 @@ std::uint32_t FstBuilder::settle_one(std::uint32_t n) {
     const std::uint64_t address = write(node);
     // Its parent is surely new too: no lookup follows at once, so the
     // insert can wait and overlap with the next ones.
-    registry_.insert_new_deferred(canonical_, hash, address);
+    registry_->insert_deferred(canonical_, hash, address);
     if (entry != nullptr) {
       entry->key = simple_key;
       entry->address = address;
@@ -217,7 +374,7 @@ std::uint32_t FstBuilder::settle_one(std::uint32_t n) {
     return settled(n, cached.address, false);
   }
   // Park the node: its registry slot loads while later nodes are handled.
-  registry_.prefetch(hash);
+  registry_->prefetch(hash);
   node.hash = hash;
   node.canonical.swap(canonical_);
   parked_[(parked_head_ + parked_count_) % (kInFlight + 1)] = n;
@@ -230,14 +387,11 @@ std::uint32_t FstBuilder::unpark_oldest() {
   parked_head_ = (parked_head_ + 1) % (kInFlight + 1);
   --parked_count_;
   Node& node = nodes_[n];
-  const std::uint64_t* existing = registry_.find(node.canonical, node.hash);
-  const bool written = existing == nullptr;
-  std::uint64_t address;
+  std::uint64_t address = registry_->find(node.canonical, node.hash);
+  const bool written = address == 0;
   if (written) {
     address = write(node);
-    registry_.insert_new(node.canonical, node.hash, address);
-  } else {
-    address = *existing;
+    registry_->insert(node.canonical, node.hash, address);
   }
   if (!node.final && node.transitions.size() == 1 && node.transitions[0].output == 0) {
     const std::uint64_t key = (node.transitions[0].target << 8) | node.transitions[0].input;
@@ -276,6 +430,9 @@ std::uint64_t FstBuilder::write(const Node& node) {
   // Nodes are stored backwards: logical byte 0 (the header) is the last byte.
   std::reverse(logical_.begin(), logical_.end());
   if (Status s = emit(logical_); !s.is_ok() && write_status_.is_ok()) write_status_ = s;
+  if (position_ > Registry::kMaxAddress && write_status_.is_ok()) {
+    write_status_ = Status::invalid_argument("FstBuilder: the FST would pass 1 TiB (node addresses are 40 bits)");
+  }
   ++node_count_;
   if (node.final && node.final_output == 0 && node.transitions.empty()) leaf_address_ = position_;
   return position_;
@@ -349,7 +506,7 @@ Status FstBuilder::finish() {
   buffer_.clear();
   if (!written.is_ok()) return status_ = written;
   status_ = sink_->finish();
-  registry_.clear();
+  registry_.reset();
   nodes_.clear();
   nodes_.shrink_to_fit();
   cache_.clear();

@@ -19,9 +19,11 @@
 // nodes the second looked up finds the first.
 //
 // Memory: the unfinished path and the parked nodes, plus the registry, which
-// stores each distinct node once in a compact canonical form (a few bytes per
-// transition): it grows with the size of the minimal FST, never with the
-// number of keys. Output bytes stream to the ByteSink as nodes are written.
+// stores each distinct node once: a 16-byte slot (at most 3/4 of them used),
+// plus its canonical form (a few bytes per transition) if over 8 bytes. It
+// grows with the size of the minimal FST, never with the number of keys.
+// Output bytes stream to the ByteSink as nodes are written; node addresses
+// are 40 bits, so an FST is at most 1 TiB.
 //
 // Errors are sticky: after the first failed add() (out of order, duplicate,
 // sink error), every later call returns that error.
@@ -30,6 +32,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +52,9 @@ class FstBuilder {
  public:
   // Writes the header to sink at once. REQUIRES: sink outlives the builder.
   explicit FstBuilder(ByteSink* sink);
+  ~FstBuilder();
+  FstBuilder(const FstBuilder&) = delete;
+  FstBuilder& operator=(const FstBuilder&) = delete;
 
   // Adds key -> value. REQUIRES: key is greater (in byte order) than every key
   // added before; otherwise InvalidArgument naming the previous and the
@@ -71,6 +77,7 @@ class FstBuilder {
 
  private:
   static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+  class Registry;  // canonical node bytes -> address, in fst_builder.cc
 
   struct Transition {
     std::uint8_t input;
@@ -133,7 +140,7 @@ class FstBuilder {
   std::uint32_t parked_[kInFlight + 1];  // a ring, oldest at parked_head_
   std::size_t parked_head_ = 0;
   std::size_t parked_count_ = 0;
-  StringTable registry_;           // canonical node bytes -> address
+  std::unique_ptr<Registry> registry_;
   // A small direct-mapped cache in front of the registry: most frozen nodes
   // equal a recent, popular one (a leaf, a common suffix), found here
   // without touching the registry's large table.
