@@ -154,7 +154,8 @@ def main() -> None:
     ap.add_argument("--corpus", type=Path, help="a directory of .txt books")
     ap.add_argument("--rows", default=",".join(ROWS))
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--tantivy-heap", type=int, default=200_000_000, help="tantivy writer heap, bytes (default 200 MB)")
+    ap.add_argument("--tantivy-heap", type=int, default=128_000_000,
+                    help="tantivy writer heap, bytes (default 128 MB, tantivy-py's own default)")
     ap.add_argument("--rss-scaling", type=Path, nargs="+", help="corpora for the tomes peak-RSS-vs-size table")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)

@@ -2,19 +2,19 @@
 // segment, through the pipeline's bounded queue.
 //
 // A ParsedBook is everything the writer needs of one book, already analyzed:
-// its kept chunks (spans and lengths), a book-local dictionary of its
-// distinct terms, and per chunk the (local term, tf) pairs. The writer maps
-// local terms to batch terms once per distinct term of a book, not once per
-// occurrence.
+// its kept chunks (spans and lengths) and per chunk the (term id, tf) pairs,
+// term ids from the batch's shared dictionary (batch_dictionary.h).
 //
 // Thread safety: plain values, moved between threads, never shared.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "chunk/chunker.h"
+#include "index/batch_dictionary.h"
 
 namespace tomes::index {
 
@@ -23,10 +23,41 @@ struct TextBlock {
   std::uint32_t deflated_bytes = 0;  // bytes in ParsedBook::deflated
 };
 
-struct TermFrequency {
-  std::uint32_t term = 0;  // index into the book's dictionary
-  std::uint32_t tf = 0;
-};
+// Appends v as a LEB128 varint.
+inline void append_varint(std::string* out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+// Reads a varint append_varint wrote. REQUIRES: *p points at one (the
+// pairs are ours, in memory, never read from disk).
+inline std::uint64_t read_varint(const unsigned char** p) {
+  std::uint64_t v = 0;
+  for (int shift = 0;; shift += 7) {
+    const unsigned char b = *(*p)++;
+    v |= std::uint64_t{b & 0x7Fu} << shift;
+    if (b < 0x80) return v;
+  }
+}
+
+// The in-memory packing of one chunk's (term id, tf) pairs, ids ascending:
+// varint(gap << 1 | (tf == 1)), then varint(tf - 2) if tf > 1, where gap =
+// id - (previous id + 1), the first from 0. Most pairs take one or two bytes.
+inline void append_pair(std::string* out, std::uint32_t gap, std::uint32_t tf) {
+  append_varint(out, (std::uint64_t{gap} << 1) | (tf == 1 ? 1u : 0u));
+  if (tf != 1) append_varint(out, tf - 2);
+}
+
+// Reads one pair; *next_id is the id after the previous pair's (0 first).
+inline void read_pair(const unsigned char** p, std::uint32_t* next_id, std::uint32_t* id, std::uint32_t* tf) {
+  const std::uint64_t v = read_varint(p);
+  *id = *next_id + static_cast<std::uint32_t>(v >> 1);
+  *tf = (v & 1) ? 1 : static_cast<std::uint32_t>(read_varint(p)) + 2;
+  *next_id = *id + 1;
+}
 
 struct ParsedBook {
   // Set by the main thread after parsing, in book order.
@@ -41,11 +72,12 @@ struct ParsedBook {
   std::vector<chunk::ChunkSpan> chunks;     // kept chunks, numbered 0, 1, ...
   std::vector<std::uint32_t> chunk_lengths;  // terms per chunk (dl)
 
-  // Book-local dictionary: term i is term_bytes[term_ends[i-1] .. term_ends[i]).
-  std::string term_bytes;
-  std::vector<std::uint32_t> term_ends;
-  // Chunk c's pairs are postings[chunk_ends[c-1] .. chunk_ends[c]), terms ascending.
-  std::vector<TermFrequency> postings;
+  // Per chunk, its distinct terms as (batch term id, tf) pairs, packed by
+  // append_pair: chunk c's are pairs[chunk_ends[c-1] .. chunk_ends[c])
+  // (bytes). About 1.3 bytes a pair, where (u32, u32) would take 8: the
+  // batch is held three times over (parsing, queued, writing), so this is
+  // most of the pipeline's memory.
+  std::string pairs;
   std::vector<std::uint64_t> chunk_ends;
 
   // store_text: the text in kTextBlockBytes blocks, each deflated.
@@ -56,6 +88,7 @@ struct ParsedBook {
 struct Batch {
   std::uint32_t number = 0;  // 0, 1, ... in corpus order
   std::vector<ParsedBook> books;
+  std::unique_ptr<BatchDictionary> dictionary = std::make_unique<BatchDictionary>();
 };
 
 }  // namespace tomes::index

@@ -1,6 +1,6 @@
 // book_parser.h: one book file -> ParsedBook (batch.h): read, extract the
 // text, fingerprint it, cut it into chunks, analyze each chunk into (term,
-// tf) pairs over a book-local dictionary, and deflate the text for storage.
+// tf) pairs over the batch's dictionary, and deflate the text for storage.
 //
 // A book that cannot be read or yields nothing to index comes back with
 // skipped = true and a reason for report.skipped; parse() never fails
@@ -35,18 +35,19 @@ class BookParser {
   BookParser(const analysis::Analyzer& analyzer, const ParseOptions& options)
       : options_(options), terms_(analyzer) {}
 
-  void parse(const parse::BookFile& file, ParsedBook* out);
+  // Parses file into *out, interning its terms into dictionary (shared by
+  // every parser of the batch).
+  void parse(const parse::BookFile& file, BatchDictionary* dictionary, ParsedBook* out);
 
  private:
   void skip(ParsedBook* out, std::string reason);
-  void analyze_chunks(std::string_view text, ParsedBook* out);
+  void analyze_chunks(std::string_view text, BatchDictionary* dictionary, ParsedBook* out);
   bool deflate_text(std::string_view text, ParsedBook* out);
 
   const ParseOptions& options_;
   analysis::TermStream terms_;
-  StringTable dictionary_;              // term -> local id, for the current book
-  std::vector<std::uint32_t> tf_;       // per local id, in the current chunk
-  std::vector<std::uint32_t> touched_;  // local ids with tf_ > 0
+  std::vector<std::uint32_t> tf_;       // per term id, in the current chunk
+  std::vector<std::uint32_t> touched_;  // term ids with tf_ > 0
   std::vector<chunk::ChunkSpan> spans_;
 };
 

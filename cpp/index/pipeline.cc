@@ -7,6 +7,9 @@
 #include <tbb/task_arena.h>
 
 #include <atomic>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -81,37 +84,88 @@ std::string segment_name(std::uint64_t generation, std::uint64_t number) {
   return buf;
 }
 
-bool is_segment_name(const std::string& name) { return name.rfind("segment_", 0) == 0; }
+// segment_<6+ digits>_<6+ digits>, as segment_name() writes them; *generation
+// gets the first number.
+bool parse_segment_name(const std::string& name, std::uint64_t* generation) {
+  unsigned long long g = 0, n = 0;
+  char tail = 0;
+  if (std::sscanf(name.c_str(), "segment_%llu_%llu%c", &g, &n, &tail) != 2) return false;
+  if (segment_name(g, n) != name) return false;
+  *generation = g;
+  return true;
+}
 
 Status validate(const IndexOptions& o) {
   if (Status s = chunk::check_chunk_options(o.parse.chunk_size, o.parse.chunk_overlap); !s.is_ok()) return s;
   if (o.batch_size == 0) return Status::invalid_argument("batch_size must be at least 1");
   if (o.batch_bytes == 0) return Status::invalid_argument("batch_bytes must be at least 1");
+  if (o.postings_per_pass == 0) return Status::invalid_argument("postings_per_pass must be at least 1");
   if (o.parse.max_text_bytes == 0) return Status::invalid_argument("the text cap must be at least 1 byte");
   return Status::ok();
 }
 
-// Removes what earlier runs left: temporary segment directories, and segment
-// directories that the committed manifest does not list.
-Status clean_leftovers(const std::string& index_dir, const std::set<std::string>& keep) {
+// Removes what earlier runs left: temporary directories and files always;
+// segment directories the committed manifest does not list only when
+// `known` (the manifest was read, so what is committed is certain).
+Status clean_leftovers(const std::string& index_dir, const std::set<std::string>& keep, bool known) {
   Result<std::vector<std::string>> names = list_directory(index_dir);
   if (!names.is_ok()) return names.status();
   for (const std::string& name : names.value()) {
-    const bool temporary = name.rfind(".tmp-", 0) == 0 ||
-                           name.rfind(std::string(kManifestFile) + ".tmp", 0) == 0 ||
-                           name.rfind("." + std::string(kManifestFile), 0) == 0;
-    if (temporary || (is_segment_name(name) && keep.count(name) == 0)) {
+    std::uint64_t generation = 0;
+    const bool temporary = name.rfind(".tmp-segment_", 0) == 0 ||
+                           name.rfind(std::string(kManifestFile) + ".tmp", 0) == 0;
+    const bool stale_segment = known && parse_segment_name(name, &generation) && keep.count(name) == 0;
+    if (temporary || stale_segment) {
       if (Status s = remove_tree(index_dir + "/" + name); !s.is_ok()) return s;
     }
   }
   return Status::ok();
 }
 
+// A generation above every segment directory present, committed or not.
+Result<std::uint64_t> next_generation(const std::string& index_dir, std::uint64_t committed) {
+  Result<std::vector<std::string>> names = list_directory(index_dir);
+  if (!names.is_ok()) return names.status();
+  std::uint64_t highest = committed;
+  for (const std::string& name : names.value()) {
+    std::uint64_t generation = 0;
+    if (parse_segment_name(name, &generation)) highest = std::max(highest, generation);
+  }
+  return highest + 1;
+}
+
+// Hands memory freed by a finished batch back to the system. glibc keeps
+// freed blocks of a few hundred KB (a book's pairs) in its arenas, where the
+// next batch, allocated by other threads, may not reuse them: without this
+// the process's RSS creeps up batch after batch.
+void release_free_memory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
 struct WriterState {
   tbb::concurrent_bounded_queue<std::unique_ptr<Batch>> queue;
-  Status status;
+  Status status;                   // written by the writer thread only
+  std::atomic<bool> failed{false};  // status is not ok (read by the main thread)
   std::vector<SegmentInfo> segments;
 };
+
+// write_segment, with anything thrown (out of memory) turned into a Status:
+// an exception must not escape a std::thread.
+Result<SegmentInfo> write_segment_safely(const Batch& batch, const std::string& index_dir, const std::string& name,
+                                         std::uint64_t base_doc_id, const IndexOptions& options,
+                                         tbb::task_arena& arena) {
+  try {
+    return write_segment(batch, index_dir, name, base_doc_id, options.parse.store_text, options.postings_per_pass,
+                         arena);
+  } catch (const std::bad_alloc&) {
+    return Status::io_error(index_dir + "/" + name + ": out of memory while writing the segment "
+                                                   "(try a smaller batch_bytes)");
+  } catch (const std::exception& e) {
+    return Status::io_error(index_dir + "/" + name + ": " + e.what());
+  }
+}
 
 }  // namespace
 
@@ -126,21 +180,27 @@ Result<IndexReport> index_corpus(const std::string& books_dir, const std::string
   Result<IndexLock> lock = IndexLock::acquire(index_dir);
   if (!lock.is_ok()) return lock.status();
 
-  // What is committed now.
-  std::uint64_t generation = 1;
+  // What is committed now. An unreadable index.json (damaged, or from
+  // another version) is replaced in overwrite mode, but its segments stay
+  // until the new index is committed.
+  std::uint64_t committed_generation = 0;
   std::set<std::string> committed;
   Result<Manifest> previous = read_manifest(index_dir);
+  const bool known = previous.is_ok() || previous.status().code() == Status::Code::kNotFound;
   if (previous.is_ok() || previous.status().code() != Status::Code::kNotFound) {
     if (!options.overwrite) {
       return Status::io_error(index_dir + ": already holds an index (index.json); pass mode=\"overwrite\" "
                                           "to replace it");
     }
     if (previous.is_ok()) {
-      generation = previous.value().generation + 1;
+      committed_generation = previous.value().generation;
       for (const SegmentInfo& s : previous.value().segments) committed.insert(s.name);
     }
   }
-  if (Status s = clean_leftovers(index_dir, committed); !s.is_ok()) return s;
+  if (Status s = clean_leftovers(index_dir, committed, known); !s.is_ok()) return s;
+  Result<std::uint64_t> fresh = next_generation(index_dir, committed_generation);
+  if (!fresh.is_ok()) return fresh.status();
+  const std::uint64_t generation = fresh.value();
 
   std::vector<parse::BookFile> files;
   std::vector<parse::SkippedFile> skipped_files;
@@ -177,14 +237,17 @@ Result<IndexReport> index_corpus(const std::string& books_dir, const std::string
       writer.queue.pop(batch);
       if (!batch) return;
       if (!writer.status.is_ok()) continue;  // drain, so the main thread never blocks
-      Result<SegmentInfo> info = write_segment(*batch, index_dir, segment_name(generation, writer.segments.size()),
-                                               next_doc, options.parse.store_text, arena);
+      Result<SegmentInfo> info = write_segment_safely(
+          *batch, index_dir, segment_name(generation, writer.segments.size()), next_doc, options, arena);
       if (!info.is_ok()) {
         writer.status = info.status();
+        writer.failed.store(true);
         continue;
       }
       next_doc += info.value().num_docs;
       writer.segments.push_back(std::move(info).value());
+      batch.reset();
+      release_free_memory();
     }
   });
 
@@ -192,7 +255,7 @@ Result<IndexReport> index_corpus(const std::string& books_dir, const std::string
   Status status;
   std::size_t next = 0;
   std::uint32_t batch_number = 0;
-  while (next < files.size() && status.is_ok()) {
+  while (next < files.size() && status.is_ok() && !writer.failed.load()) {
     // Cut the next batch: batch_size books, batch_bytes of files (at least one book).
     std::size_t end = next;
     std::uint64_t bytes = 0;
@@ -204,17 +267,25 @@ Result<IndexReport> index_corpus(const std::string& books_dir, const std::string
     auto batch = std::make_unique<Batch>();
     batch->number = batch_number++;
     batch->books.resize(end - next);
-    arena.execute([&] {
-      tbb::parallel_for(std::size_t{next}, end, [&](std::size_t i) {
-        ParsedBook& book = batch->books[i - next];
-        if (reporter.cancelled()) {
-          book.skipped = true;
-          return;
-        }
-        parsers.local().parse(files[i], &book);
-        reporter.book_done(files[i].size);
+    try {
+      arena.execute([&] {
+        tbb::parallel_for(std::size_t{next}, end, [&](std::size_t i) {
+          ParsedBook& book = batch->books[i - next];
+          if (reporter.cancelled()) {
+            book.skipped = true;
+            return;
+          }
+          parsers.local().parse(files[i], batch->dictionary.get(), &book);
+          reporter.book_done(files[i].size);
+        });
       });
-    });
+    } catch (const std::bad_alloc&) {
+      status = Status::io_error(books_dir + ": out of memory while parsing books (try a smaller batch_bytes)");
+      break;
+    } catch (const std::exception& e) {
+      status = Status::io_error(books_dir + ": " + e.what());
+      break;
+    }
     reporter.report(true);
     if (reporter.cancelled()) {
       status = Status::invalid_argument("indexing was cancelled; the index is unchanged");
@@ -276,7 +347,7 @@ Result<IndexReport> index_corpus(const std::string& books_dir, const std::string
   // their mappings; the files vanish when they close).
   std::set<std::string> keep;
   for (const SegmentInfo& s : manifest.segments) keep.insert(s.name);
-  clean_leftovers(index_dir, keep);
+  clean_leftovers(index_dir, keep, true);
   report.segments = manifest.segments.size();
   report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   return report;

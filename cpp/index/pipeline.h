@@ -35,6 +35,9 @@ struct IndexOptions {
   std::uint64_t batch_bytes = std::uint64_t{256} << 20;
   unsigned threads = 0;  // 0: all cores
   bool overwrite = false;
+  // The segment writer's working set: postings inverted per pass (see
+  // write_segment); a tuning knob, the output does not depend on it.
+  std::uint64_t postings_per_pass = std::uint64_t{1} << 22;
 };
 
 struct IndexReport {

@@ -4,6 +4,7 @@
 #include <tbb/parallel_sort.h>
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <string_view>
 #include <vector>
@@ -70,146 +71,169 @@ Status write_one(const std::string& dir, std::string_view name, const std::strin
   return write_pieces(dir, name, {&body}, magic, files);
 }
 
-// The batch's inverted index: terms (by batch id) and their postings.
-struct Inversion {
-  std::string term_bytes;
-  std::vector<std::uint64_t> term_ends;   // batch id -> end in term_bytes
-  std::vector<std::uint64_t> list_start;  // batch id -> first posting (size + 1 entries)
-  std::vector<std::uint32_t> docs;        // all postings, grouped by batch id, doc order inside
-  std::vector<std::uint32_t> freqs;
-  std::vector<std::uint32_t> doc_lengths;  // local doc -> dl
-
-  std::string_view term(std::uint32_t id) const {
-    const std::uint64_t begin = id == 0 ? 0 : term_ends[id - 1];
-    return std::string_view(term_bytes).substr(begin, term_ends[id] - begin);
-  }
-};
-
-void invert(const Batch& batch, Inversion* inv) {
-  StringTable table;
-  std::vector<std::vector<std::uint32_t>> to_batch(batch.books.size());
-  std::vector<std::uint64_t> df;
-  // Pass 1: intern each book's distinct terms, count document frequencies.
-  for (std::size_t b = 0; b < batch.books.size(); ++b) {
-    const ParsedBook& book = batch.books[b];
-    if (book.skipped || book.duplicate) continue;
-    std::vector<std::uint32_t>& map = to_batch[b];
-    map.resize(book.term_ends.size());
-    for (std::size_t t = 0; t < book.term_ends.size(); ++t) {
-      const std::uint32_t begin = t == 0 ? 0 : book.term_ends[t - 1];
-      const std::string_view term(book.term_bytes.data() + begin, book.term_ends[t] - begin);
-      const std::uint64_t h = hash_bytes(term);
-      if (const std::uint64_t* found = table.find(term, h)) {
-        map[t] = static_cast<std::uint32_t>(*found);
-      } else {
-        const auto id = static_cast<std::uint32_t>(inv->term_ends.size());
-        table.insert_new(term, h, id);
-        inv->term_bytes.append(term);
-        inv->term_ends.push_back(inv->term_bytes.size());
-        df.push_back(0);
-        map[t] = id;
-      }
-    }
-    for (const TermFrequency& p : book.postings) ++df[map[p.term]];
-    inv->doc_lengths.insert(inv->doc_lengths.end(), book.chunk_lengths.begin(), book.chunk_lengths.end());
-  }
-  // Pass 2: counting sort of the postings by term, filled in doc order.
-  inv->list_start.assign(df.size() + 1, 0);
-  for (std::size_t id = 0; id < df.size(); ++id) inv->list_start[id + 1] = inv->list_start[id] + df[id];
-  const std::uint64_t total = inv->list_start.back();
-  inv->docs.resize(total);
-  inv->freqs.resize(total);
-  std::vector<std::uint64_t> fill(inv->list_start.begin(), inv->list_start.end() - 1);
+// Calls fn(doc, term id, tf) for every pair of the batch's kept books, docs
+// in order (local doc ids counted from 0).
+template <class Fn>
+void for_each_pair(const Batch& batch, Fn&& fn) {
   std::uint32_t doc = 0;
-  for (std::size_t b = 0; b < batch.books.size(); ++b) {
-    const ParsedBook& book = batch.books[b];
+  for (const ParsedBook& book : batch.books) {
     if (book.skipped || book.duplicate) continue;
-    const std::vector<std::uint32_t>& map = to_batch[b];
-    std::uint64_t begin = 0;
+    const auto* p = reinterpret_cast<const unsigned char*>(book.pairs.data());
     for (std::size_t c = 0; c < book.chunk_ends.size(); ++c, ++doc) {
-      for (std::uint64_t i = begin; i < book.chunk_ends[c]; ++i) {
-        const TermFrequency& p = book.postings[i];
-        const std::uint64_t at = fill[map[p.term]]++;
-        inv->docs[at] = doc;
-        inv->freqs[at] = p.tf;
+      const auto* end = reinterpret_cast<const unsigned char*>(book.pairs.data()) + book.chunk_ends[c];
+      std::uint32_t next_id = 0, id, tf;
+      while (p < end) {
+        read_pair(&p, &next_id, &id, &tf);
+        fn(doc, id, tf);
       }
-      begin = book.chunk_ends[c];
     }
   }
 }
 
+// A file written piece by piece, then footed, checksummed as it goes.
+class StreamedFile {
+ public:
+  StreamedFile(const std::string& path, std::string_view magic) : file_(path), sink_(&file_), magic_(magic) {}
+  Status status() const { return file_.status(); }
+  Status write(std::string_view bytes) { return sink_.write(bytes); }
+  std::uint64_t size() const { return sink_.size(); }
+  Status finish(std::string name, std::vector<FileRecord>* files) {
+    const std::string footer = make_footer(magic_, kSegmentFormatVersion, sink_.crc());
+    if (Status s = sink_.write(footer); !s.is_ok()) return s;
+    if (Status s = sink_.finish(); !s.is_ok()) return s;
+    files->push_back(FileRecord{std::move(name), sink_.size(), sink_.crc()});
+    return Status::ok();
+  }
+
+ private:
+  FileSink file_;
+  ChecksumSink sink_;
+  std::string_view magic_;
+};
+
 }  // namespace
 
 Result<SegmentInfo> write_segment(const Batch& batch, const std::string& index_dir, const std::string& name,
-                                  std::uint64_t base_doc_id, bool store_text, tbb::task_arena& arena) {
-  Inversion inv;
-  invert(batch, &inv);
-  const auto num_terms = static_cast<std::uint32_t>(inv.term_ends.size());
-  const auto num_docs = static_cast<std::uint32_t>(inv.doc_lengths.size());
+                                  std::uint64_t base_doc_id, bool store_text, std::uint64_t postings_per_pass,
+                                  tbb::task_arena& arena) {
+  const std::string final_dir = index_dir + "/" + name;
+  const std::string dir = index_dir + "/.tmp-" + name;
+  if (Status s = remove_tree(dir); !s.is_ok()) return s;
+  if (Status s = make_directory(dir); !s.is_ok()) return s;
+  std::vector<FileRecord> files;
 
-  // Term ordinals: batch ids in byte order of their terms.
-  std::vector<std::uint32_t> order(num_terms);
-  std::iota(order.begin(), order.end(), 0u);
+  // Terms: the batch's ids, with their document frequencies in this segment
+  // (a duplicate book's terms may have none), in byte order = ordinals.
+  std::vector<std::string_view> term_of;
+  batch.dictionary->terms(&term_of);
+  std::vector<std::uint32_t> df(term_of.size(), 0);
+  std::vector<std::uint32_t> doc_lengths;
+  for (const ParsedBook& book : batch.books) {
+    if (book.skipped || book.duplicate) continue;
+    doc_lengths.insert(doc_lengths.end(), book.chunk_lengths.begin(), book.chunk_lengths.end());
+  }
+  for_each_pair(batch, [&](std::uint32_t, std::uint32_t id, std::uint32_t) { ++df[id]; });
+  std::vector<std::uint32_t> order;
+  for (std::uint32_t id = 0; id < df.size(); ++id) {
+    if (df[id] > 0) order.push_back(id);
+  }
   arena.execute([&] {
     tbb::parallel_sort(order.begin(), order.end(),
-                       [&](std::uint32_t a, std::uint32_t b) { return inv.term(a) < inv.term(b); });
+                       [&](std::uint32_t a, std::uint32_t b) { return term_of[a] < term_of[b]; });
   });
+  if (doc_lengths.size() >= std::numeric_limits<std::uint32_t>::max()) {
+    return Status::invalid_argument(final_dir + ": more than 2^32 - 2 chunks in one segment (lower batch_bytes)");
+  }
+  const auto num_terms = static_cast<std::uint32_t>(order.size());
+  const auto num_docs = static_cast<std::uint32_t>(doc_lengths.size());
+  constexpr std::uint32_t kAbsent = 0xFFFFFFFFu;
+  std::vector<std::uint32_t> ordinal_of(term_of.size(), kAbsent);
+  std::vector<std::uint64_t> first(num_terms + 1, 0);  // ordinal -> its first posting, over all
+  for (std::uint32_t o = 0; o < num_terms; ++o) {
+    ordinal_of[order[o]] = o;
+    first[o + 1] = first[o] + df[order[o]];
+    if (df[order[o]] > postings::kMaxPostings) {
+      return Status::invalid_argument(final_dir + ": a term occurs in more than " +
+                                      std::to_string(postings::kMaxPostings) +
+                                      " chunks of one segment (lower batch_bytes)");
+    }
+  }
+  std::vector<std::uint32_t>().swap(df);
 
-  // Postings, encoded in parallel over ranges of ordinals of about equal work.
-  constexpr std::size_t kRanges = 64;
-  std::vector<std::uint32_t> range_begin{0};
-  {
-    const std::uint64_t per_range = inv.docs.size() / kRanges + 1;
+  // Postings, one range of ordinals per pass: place the range's pairs by a
+  // counting sort (doc order within each term, as the pairs come in doc
+  // order), encode its terms in parallel, append to the files.
+  StreamedFile docs_file(dir + "/" + std::string(kDocsFile), kDocsMagic);
+  StreamedFile freqs_file(dir + "/" + std::string(kFreqsFile), kFreqsMagic);
+  if (!docs_file.status().is_ok()) return docs_file.status();
+  if (!freqs_file.status().is_ok()) return freqs_file.status();
+  std::string offsets;
+  offsets.reserve(std::size_t{num_terms} * kOffsetEntryBytes);
+  std::vector<std::uint32_t> docs, freqs;
+  std::vector<std::uint64_t> fill;
+  for (std::uint32_t begin = 0; begin < num_terms;) {
+    std::uint32_t end = begin + 1;
+    while (end < num_terms && first[end + 1] - first[begin] <= postings_per_pass) ++end;
+    const std::uint64_t base = first[begin];
+    const std::uint64_t count = first[end] - base;
+    docs.resize(count);
+    freqs.resize(count);
+    fill.assign(first.begin() + begin, first.begin() + end);
+    for_each_pair(batch, [&](std::uint32_t doc, std::uint32_t id, std::uint32_t tf) {
+      const std::uint32_t o = ordinal_of[id];
+      if (o < begin || o >= end) return;
+      const std::uint64_t at = fill[o - begin]++ - base;
+      docs[at] = doc;
+      freqs[at] = tf;
+    });
+    // Encode in parallel over sub-ranges of about equal work.
+    constexpr std::size_t kParts = 32;
+    std::vector<std::uint32_t> part_begin{begin};
+    const std::uint64_t per_part = count / kParts + 1;
     std::uint64_t acc = 0;
-    for (std::uint32_t o = 0; o < num_terms; ++o) {
-      const std::uint32_t id = order[o];
-      acc += inv.list_start[id + 1] - inv.list_start[id] + 1;
-      if (acc >= per_range && o + 1 < num_terms) {
-        range_begin.push_back(o + 1);
+    for (std::uint32_t o = begin; o < end; ++o) {
+      acc += first[o + 1] - first[o] + 1;
+      if (acc >= per_part && o + 1 < end) {
+        part_begin.push_back(o + 1);
         acc = 0;
       }
     }
-    range_begin.push_back(num_terms);
-  }
-  const std::size_t ranges = range_begin.size() - 1;
-  std::vector<std::string> docs_parts(ranges), freqs_parts(ranges);
-  // Per ordinal: end of its doc and freq region within its range's part.
-  std::vector<std::uint64_t> docs_end(num_terms), freqs_end(num_terms);
-  arena.execute([&] {
-    tbb::parallel_for(std::size_t{0}, ranges, [&](std::size_t r) {
-      for (std::uint32_t o = range_begin[r]; o < range_begin[r + 1]; ++o) {
-        const std::uint32_t id = order[o];
-        const std::uint64_t begin = inv.list_start[id];
-        const std::uint64_t n = inv.list_start[id + 1] - begin;
-        postings::append_postings(inv.docs.data() + begin, inv.freqs.data() + begin, n,
-                                  inv.doc_lengths.data(), &docs_parts[r], &freqs_parts[r]);
-        docs_end[o] = docs_parts[r].size();
-        freqs_end[o] = freqs_parts[r].size();
-      }
+    part_begin.push_back(end);
+    const std::size_t parts = part_begin.size() - 1;
+    std::vector<std::string> docs_parts(parts), freqs_parts(parts);
+    std::vector<std::uint64_t> docs_end(end - begin), freqs_end(end - begin);
+    arena.execute([&] {
+      tbb::parallel_for(std::size_t{0}, parts, [&](std::size_t r) {
+        for (std::uint32_t o = part_begin[r]; o < part_begin[r + 1]; ++o) {
+          const std::uint64_t at = first[o] - base;
+          postings::append_postings(docs.data() + at, freqs.data() + at, first[o + 1] - first[o],
+                                    doc_lengths.data(), &docs_parts[r], &freqs_parts[r]);
+          docs_end[o - begin] = docs_parts[r].size();
+          freqs_end[o - begin] = freqs_parts[r].size();
+        }
+      });
     });
-  });
-  std::string offsets;
-  offsets.reserve(std::size_t{num_terms} * kOffsetEntryBytes);
-  {
-    std::uint64_t docs_base = 0, freqs_base = 0;
-    for (std::size_t r = 0; r < ranges; ++r) {
+    for (std::size_t r = 0; r < parts; ++r) {
+      const std::uint64_t docs_base = docs_file.size(), freqs_base = freqs_file.size();
       std::uint64_t docs_at = 0, freqs_at = 0;
-      for (std::uint32_t o = range_begin[r]; o < range_begin[r + 1]; ++o) {
-        const std::uint32_t id = order[o];
+      for (std::uint32_t o = part_begin[r]; o < part_begin[r + 1]; ++o) {
         put_u64(&offsets, docs_base + docs_at);
-        put_u32(&offsets, static_cast<std::uint32_t>(docs_end[o] - docs_at));
+        put_u32(&offsets, static_cast<std::uint32_t>(docs_end[o - begin] - docs_at));
         put_u64(&offsets, freqs_base + freqs_at);
-        put_u32(&offsets, static_cast<std::uint32_t>(freqs_end[o] - freqs_at));
-        put_u32(&offsets, static_cast<std::uint32_t>(inv.list_start[id + 1] - inv.list_start[id]));
-        docs_at = docs_end[o];
-        freqs_at = freqs_end[o];
+        put_u32(&offsets, static_cast<std::uint32_t>(freqs_end[o - begin] - freqs_at));
+        put_u32(&offsets, static_cast<std::uint32_t>(first[o + 1] - first[o]));
+        docs_at = docs_end[o - begin];
+        freqs_at = freqs_end[o - begin];
       }
-      docs_base += docs_parts[r].size();
-      freqs_base += freqs_parts[r].size();
+      if (Status s = docs_file.write(docs_parts[r]); !s.is_ok()) return s;
+      if (Status s = freqs_file.write(freqs_parts[r]); !s.is_ok()) return s;
     }
+    begin = end;
   }
-  std::vector<std::uint32_t>().swap(inv.docs);
-  std::vector<std::uint32_t>().swap(inv.freqs);
+  std::vector<std::uint32_t>().swap(docs);
+  std::vector<std::uint32_t>().swap(freqs);
+  if (Status s = docs_file.finish(std::string(kDocsFile), &files); !s.is_ok()) return s;
+  if (Status s = freqs_file.finish(std::string(kFreqsFile), &files); !s.is_ok()) return s;
 
   // Chunks, books and stored text.
   std::string chunks_head, chunk_entries, book_entries, names;
@@ -252,14 +276,8 @@ Result<SegmentInfo> write_segment(const Batch& batch, const std::string& index_d
   put_u64(&chunks_head, names.size());
   std::string lengths;
   lengths.reserve(std::size_t{num_docs} * 4);
-  for (std::uint32_t dl : inv.doc_lengths) put_u32(&lengths, dl);
+  for (std::uint32_t dl : doc_lengths) put_u32(&lengths, dl);
 
-  // Files, into a temporary directory renamed into place at the end.
-  const std::string final_dir = index_dir + "/" + name;
-  const std::string dir = index_dir + "/.tmp-" + name;
-  if (Status s = remove_tree(dir); !s.is_ok()) return s;
-  if (Status s = make_directory(dir); !s.is_ok()) return s;
-  std::vector<FileRecord> files;
   {
     const std::string path = dir + "/" + std::string(kTermsFile);
     FileSink file(path);
@@ -267,20 +285,12 @@ Result<SegmentInfo> write_segment(const Batch& batch, const std::string& index_d
     ChecksumSink sink(&file);
     fst::FstBuilder builder(&sink);
     for (std::uint32_t o = 0; o < num_terms; ++o) {
-      if (Status s = builder.add(inv.term(order[o]), o); !s.is_ok()) return s;
+      if (Status s = builder.add(term_of[order[o]], o); !s.is_ok()) return s;
     }
     if (Status s = builder.finish(); !s.is_ok()) return s;
     files.push_back(FileRecord{std::string(kTermsFile), sink.size(), sink.crc()});
   }
   if (Status s = write_one(dir, kOffsetsFile, offsets, kOffsetsMagic, &files); !s.is_ok()) return s;
-  {
-    std::vector<const std::string*> pieces;
-    for (const std::string& part : docs_parts) pieces.push_back(&part);
-    if (Status s = write_pieces(dir, kDocsFile, pieces, kDocsMagic, &files); !s.is_ok()) return s;
-    pieces.clear();
-    for (const std::string& part : freqs_parts) pieces.push_back(&part);
-    if (Status s = write_pieces(dir, kFreqsFile, pieces, kFreqsMagic, &files); !s.is_ok()) return s;
-  }
   if (Status s = write_one(dir, kDocLengthsFile, lengths, kDocLengthsMagic, &files); !s.is_ok()) return s;
   if (Status s = write_pieces(dir, kChunksFile, {&chunks_head, &chunk_entries, &book_entries, &names},
                               kChunksMagic, &files);

@@ -2,12 +2,14 @@
 // (segment_format.h), written under a temporary name, every file fsynced,
 // then renamed into place.
 //
-// Inversion is per batch and never a map<string, vector>: the distinct terms
-// of each book are interned once into a batch-wide hash table (an arena of
-// term bytes + ids), postings are laid out by a counting sort over term ids
-// (so each list is in doc order as it is filled), terms are sorted once in
-// parallel, postings are encoded in parallel over ranges of terms, and the
-// FST is built from the sorted terms. The bytes written depend only on the
+// Inversion is per batch and never a map<string, vector>: the parsers have
+// already interned every term into the batch's dictionary (a sharded hash
+// table over an arena) and packed each chunk's (term id, tf) pairs as
+// varints; the writer counts document frequencies, sorts the terms once in
+// parallel (their ordinals), lays postings out by a counting sort over
+// ordinals (each list in doc order as it is filled), encodes them in
+// parallel over ranges of terms, streams them to the files, and builds the
+// FST from the sorted terms. The bytes written depend only on the
 // batch, never on the thread count.
 //
 // Thread safety: write_segment() may run on any thread; it uses `arena` for
@@ -37,9 +39,13 @@ struct SegmentInfo {
 // Writes batch's books that are neither skipped nor duplicates as segment
 // `index_dir/name`, through `index_dir/.tmp-name`. The caller renames nothing:
 // on success the segment is in place (but not committed: index.json decides).
-// REQUIRES: batch has at least one kept book.
+// Postings are inverted postings_per_pass (doc, tf) pairs at a time: a batch
+// with more is inverted in several passes over its pairs, one range of term
+// ordinals each, so the writer's arrays stay at 8 x postings_per_pass bytes
+// (the bytes written do not depend on it).
+// REQUIRES: batch has at least one kept book; postings_per_pass >= 1.
 Result<SegmentInfo> write_segment(const Batch& batch, const std::string& index_dir,
                                   const std::string& name, std::uint64_t base_doc_id, bool store_text,
-                                  tbb::task_arena& arena);
+                                  std::uint64_t postings_per_pass, tbb::task_arena& arena);
 
 }  // namespace tomes::index

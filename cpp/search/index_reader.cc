@@ -13,6 +13,18 @@
 namespace tomes::search {
 
 Result<std::shared_ptr<IndexReader>> IndexReader::open(const std::string& dir) {
+  // A writer may commit a new generation and delete the old one's segments
+  // between our reading index.json and opening them: then read it again.
+  for (int attempt = 0;; ++attempt) {
+    std::uint64_t tried = 0;
+    Result<std::shared_ptr<IndexReader>> reader = open_generation(dir, &tried);
+    if (reader.is_ok() || attempt == 3 || reader.status().code() != Status::Code::kCorruption) return reader;
+    Result<index::Manifest> now = index::read_manifest(dir);
+    if (!now.is_ok() || now.value().generation == tried) return reader;
+  }
+}
+
+Result<std::shared_ptr<IndexReader>> IndexReader::open_generation(const std::string& dir, std::uint64_t* tried) {
   std::shared_ptr<IndexReader> reader(new IndexReader());
   reader->dir_ = dir;
   Result<index::Manifest> manifest = index::read_manifest(dir);
@@ -23,6 +35,7 @@ Result<std::shared_ptr<IndexReader>> IndexReader::open(const std::string& dir) {
     return manifest.status();
   }
   reader->manifest_ = std::move(manifest).value();
+  *tried = reader->manifest_.generation;
   const index::IndexSettings& settings = reader->manifest_.settings;
   const std::string source = dir + "/" + std::string(index::kManifestFile);
   if (reader->manifest_.unicode_version != analysis::unicode::kUnicodeVersion) {

@@ -74,6 +74,8 @@ class IndexReader {
 
  private:
   IndexReader() = default;
+  // One attempt at open(); *tried gets the generation index.json named.
+  static Result<std::shared_ptr<IndexReader>> open_generation(const std::string& dir, std::uint64_t* tried);
   // Segment holding doc_id, and its local id. REQUIRES: doc_id < num_docs().
   std::pair<const SegmentReader*, std::uint32_t> locate(std::uint64_t doc_id) const;
   // The terms a query term stands for (itself, fuzzy or prefix expansions).

@@ -1,10 +1,11 @@
 // segment_reader.h: one segment directory (index/segment_format.h), memory-
 // mapped and checked before use.
 //
-// open() checks every file's footer (magic, version), every size against
-// meta.json and the manifest, the CRC-32 of the small files (terms.fst via
-// its own footer, offsets, doc lengths, chunks), and every chunk and book
-// entry, so no later lookup follows an unchecked offset. The big files
+// open() checks meta.json (its checksum, and its counts against the
+// manifest), every file's footer (magic, version), every size that follows
+// from those counts, the CRC-32 of the small files (terms.fst via its own
+// footer, offsets, doc lengths, chunks), and every chunk and book entry, so
+// no later lookup follows an unchecked offset. The big files
 // (postings, stored text) are checked block by block as they are decoded,
 // and in full by verify().
 //
