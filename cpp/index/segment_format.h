@@ -9,9 +9,12 @@
 //   postings_docs.bin   per term, its doc-id region (postings_format.h)
 //   postings_freqs.bin  per term, its frequency region
 //   doc_lengths.bin     u32 per chunk: its number of terms (BM25 dl)
-//   chunks.bin          header (u32 num_chunks, u32 num_books, u64 names_bytes),
-//                       per chunk 24 bytes: u32 book, u32 chunk, u32 start, u32 end,
-//                         u32 byte_start, u32 byte_end (spans in the book's text)
+//   chunks.bin          header (u32 num_chunks, u32 num_books, u32 names_bytes,
+//                         u32 chunk_entry_bytes: 8, or 16 with store_text),
+//                       per chunk: u32 start, u32 end (code points of the book's
+//                         text), and with store_text u32 byte_start, u32 byte_end
+//                         (the same span in UTF-8 bytes); a chunk's book is the
+//                         last book whose first_chunk <= it
 //                       per book 24 bytes: u64 name_offset, u32 name_len,
 //                         u32 first_chunk, u32 first_text_block, u32 text_blocks
 //                       the names (book ids, raw bytes), back to back
@@ -51,7 +54,8 @@ inline constexpr std::string_view kTextMagic = "tmsTEXT";
 
 inline constexpr std::size_t kOffsetEntryBytes = 28;
 inline constexpr std::size_t kChunksHeaderBytes = 16;
-inline constexpr std::size_t kChunkEntryBytes = 24;
+inline constexpr std::size_t kChunkEntryBytes = 8;
+inline constexpr std::size_t kChunkEntryWithBytes = 16;
 inline constexpr std::size_t kBookEntryBytes = 24;
 inline constexpr std::size_t kTextBlockEntryBytes = 16;
 inline constexpr std::uint32_t kTextBlockBytes = 64 * 1024;

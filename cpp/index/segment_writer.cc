@@ -250,12 +250,12 @@ Result<SegmentInfo> write_segment(const Batch& batch, const std::string& index_d
     names.append(book.relative_path);
     for (std::size_t c = 0; c < book.chunks.size(); ++c, ++doc) {
       const chunk::ChunkSpan& span = book.chunks[c];
-      put_u32(&chunk_entries, num_books);
-      put_u32(&chunk_entries, static_cast<std::uint32_t>(c));
       put_u32(&chunk_entries, span.start);
       put_u32(&chunk_entries, span.end);
-      put_u32(&chunk_entries, span.byte_start);
-      put_u32(&chunk_entries, span.byte_end);
+      if (store_text) {  // byte spans serve only to cut the stored text
+        put_u32(&chunk_entries, span.byte_start);
+        put_u32(&chunk_entries, span.byte_end);
+      }
       total_length += book.chunk_lengths[c];
     }
     if (store_text) {
@@ -271,9 +271,13 @@ Result<SegmentInfo> write_segment(const Batch& batch, const std::string& index_d
     }
     ++num_books;
   }
+  if (names.size() > std::numeric_limits<std::uint32_t>::max()) {
+    return Status::invalid_argument(final_dir + ": book paths of more than 4 GiB in one segment (lower batch_size)");
+  }
   put_u32(&chunks_head, num_docs);
   put_u32(&chunks_head, num_books);
-  put_u64(&chunks_head, names.size());
+  put_u32(&chunks_head, static_cast<std::uint32_t>(names.size()));
+  put_u32(&chunks_head, static_cast<std::uint32_t>(store_text ? kChunkEntryWithBytes : kChunkEntryBytes));
   std::string lengths;
   lengths.reserve(std::size_t{num_docs} * 4);
   for (std::uint32_t dl : doc_lengths) put_u32(&lengths, dl);

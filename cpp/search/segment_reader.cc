@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+
 #include "common/coding.h"
 #include "common/crc32.h"
 #include "common/file_footer.h"
@@ -107,18 +109,24 @@ Status SegmentReader::load(bool store_text) {
   if (chunks.size() < kChunksHeaderBytes) return size_error(kChunksFile, kChunksHeaderBytes, chunks.size());
   const std::uint32_t n_chunks = get_u32(chunks.data());
   const std::uint32_t n_books = get_u32(chunks.data() + 4);
-  const std::uint64_t names_bytes = get_u64(chunks.data() + 8);
+  const std::uint64_t names_bytes = get_u32(chunks.data() + 8);
+  chunk_entry_bytes_ = get_u32(chunks.data() + 12);
   if (n_chunks != info_.num_docs || n_books != info_.num_books) {
     return Status::corruption(path(kChunksFile) + ": header says " + std::to_string(n_chunks) + " chunks and " +
                               std::to_string(n_books) + " books, meta.json " + std::to_string(info_.num_docs) +
                               " and " + std::to_string(info_.num_books));
   }
-  const std::uint64_t want = kChunksHeaderBytes + std::uint64_t{n_chunks} * kChunkEntryBytes +
+  if (chunk_entry_bytes_ != (store_text ? kChunkEntryWithBytes : kChunkEntryBytes)) {
+    return Status::corruption(path(kChunksFile) + ": chunk entries of " + std::to_string(chunk_entry_bytes_) +
+                              " bytes, expected " +
+                              std::to_string(store_text ? kChunkEntryWithBytes : kChunkEntryBytes));
+  }
+  const std::uint64_t want = kChunksHeaderBytes + std::uint64_t{n_chunks} * chunk_entry_bytes_ +
                              std::uint64_t{n_books} * kBookEntryBytes;
   if (names_bytes > chunks.size() || chunks.size() - names_bytes != want) {
     return size_error(kChunksFile, want + names_bytes, chunks.size());
   }
-  chunks_ = chunks.substr(kChunksHeaderBytes, std::size_t{n_chunks} * kChunkEntryBytes);
+  chunks_ = chunks.substr(kChunksHeaderBytes, std::size_t{n_chunks} * chunk_entry_bytes_);
   books_ = chunks.substr(kChunksHeaderBytes + chunks_.size(), std::size_t{n_books} * kBookEntryBytes);
   names_ = chunks.substr(want);
 
@@ -147,7 +155,7 @@ Status SegmentReader::load(bool store_text) {
   }
 
   // Every book and chunk entry, so that lookups need no checks.
-  std::uint32_t expected_first = 0;
+  book_first_chunk_.resize(n_books);
   for (std::uint32_t b = 0; b < n_books; ++b) {
     const char* e = books_.data() + std::size_t{b} * kBookEntryBytes;
     const std::uint64_t name_offset = get_u64(e);
@@ -155,35 +163,45 @@ Status SegmentReader::load(bool store_text) {
     const std::uint32_t first_chunk = get_u32(e + 12);
     const std::uint32_t first_block = get_u32(e + 16);
     const std::uint32_t blocks = get_u32(e + 20);
-    if (name_offset > names_.size() || name_len > names_.size() - name_offset || first_chunk != expected_first ||
-        (store_text && (first_block > text_blocks_ || blocks > text_blocks_ - first_block))) {
+    const bool ordered = b == 0 ? first_chunk == 0 : first_chunk > book_first_chunk_[b - 1];
+    if (name_offset > names_.size() || name_len > names_.size() - name_offset || !ordered ||
+        first_chunk >= n_chunks || (store_text && (first_block > text_blocks_ || blocks > text_blocks_ - first_block))) {
       return Status::corruption(path(kChunksFile) + ": book entry " + std::to_string(b) + " is out of bounds");
     }
-    std::uint32_t c = first_chunk, index = 0;
-    for (; c < n_chunks; ++c, ++index) {
-      const ChunkEntry chunk = this->chunk(c);
-      if (chunk.book != b) break;
-      const std::uint64_t text_bytes = std::uint64_t{blocks} * kTextBlockBytes;
-      if (chunk.chunk != index || chunk.start >= chunk.end || chunk.byte_start >= chunk.byte_end ||
-          chunk.end - chunk.start > chunk.byte_end - chunk.byte_start ||
-          (store_text && chunk.byte_end > text_bytes)) {
-        return Status::corruption(path(kChunksFile) + ": chunk entry " + std::to_string(c) + " is inconsistent");
-      }
-    }
-    if (c == first_chunk) {
-      return Status::corruption(path(kChunksFile) + ": book entry " + std::to_string(b) + " has no chunks");
-    }
-    expected_first = c;
+    book_first_chunk_[b] = first_chunk;
   }
-  if (expected_first != n_chunks) {
-    return Status::corruption(path(kChunksFile) + ": chunk entries do not follow the book entries");
+  if (n_chunks > 0 && n_books == 0) {
+    return Status::corruption(path(kChunksFile) + ": chunks without books");
+  }
+  for (std::uint32_t c = 0; c < n_chunks; ++c) {
+    const ChunkEntry chunk = this->chunk(c);
+    bool ok = chunk.start < chunk.end;
+    if (store_text) {
+      const char* be = books_.data() + std::size_t{chunk.book} * kBookEntryBytes;
+      const std::uint64_t text_bytes = std::uint64_t{get_u32(be + 20)} * kTextBlockBytes;
+      ok = ok && chunk.byte_start < chunk.byte_end && chunk.end - chunk.start <= chunk.byte_end - chunk.byte_start &&
+           chunk.byte_end <= text_bytes;
+    }
+    if (!ok) {
+      return Status::corruption(path(kChunksFile) + ": chunk entry " + std::to_string(c) + " is inconsistent");
+    }
   }
   return Status::ok();
 }
 
 ChunkEntry SegmentReader::chunk(std::uint32_t local) const {
-  const char* e = chunks_.data() + std::size_t{local} * kChunkEntryBytes;
-  return ChunkEntry{get_u32(e), get_u32(e + 4), get_u32(e + 8), get_u32(e + 12), get_u32(e + 16), get_u32(e + 20)};
+  const char* e = chunks_.data() + std::size_t{local} * chunk_entry_bytes_;
+  ChunkEntry c;
+  const auto book = std::upper_bound(book_first_chunk_.begin(), book_first_chunk_.end(), local) - 1;
+  c.book = static_cast<std::uint32_t>(book - book_first_chunk_.begin());
+  c.chunk = local - *book;
+  c.start = get_u32(e);
+  c.end = get_u32(e + 4);
+  if (chunk_entry_bytes_ == kChunkEntryWithBytes) {
+    c.byte_start = get_u32(e + 8);
+    c.byte_end = get_u32(e + 12);
+  }
+  return c;
 }
 
 std::string_view SegmentReader::book_name(std::uint32_t book) const {

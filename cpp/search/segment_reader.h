@@ -86,6 +86,8 @@ class SegmentReader {
   std::string_view text_data_, text_table_;
   std::uint64_t text_blocks_ = 0;
   std::vector<std::uint32_t> doc_lengths_;
+  std::vector<std::uint32_t> book_first_chunk_;  // per book, its first chunk (ascending)
+  std::size_t chunk_entry_bytes_ = 0;
   bool has_text_ = false;
 };
 
