@@ -39,6 +39,17 @@ Status SegmentReader::load(bool store_text) {
   Result<Json> meta = Json::parse(meta_text.value(), meta_path);
   if (!meta.is_ok()) return meta.status();
   if (Status s = check_checksum(meta_text.value(), meta.value(), meta_path); !s.is_ok()) return s;
+  Result<std::int64_t> version = json_int(meta.value(), "format_version", meta_path);
+  if (!version.is_ok()) return version.status();
+  if (version.value() != kSegmentFormatVersion) {
+    return Status::corruption(meta_path + ": segment format version " + std::to_string(version.value()) +
+                              ", this tomes reads version " + std::to_string(kSegmentFormatVersion));
+  }
+  const Json* meta_store_text = meta.value().find("store_text");
+  if (meta_store_text == nullptr || meta_store_text->type() != Json::Type::kBool ||
+      meta_store_text->as_bool() != store_text) {
+    return Status::corruption(meta_path + ": store_text disagrees with index.json");
+  }
   for (const auto& [key, want] : {std::pair<const char*, std::uint64_t>{"num_docs", info_.num_docs},
                                   {"base_doc_id", info_.base_doc_id},
                                   {"num_books", info_.num_books},
