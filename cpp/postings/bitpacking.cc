@@ -1,5 +1,6 @@
 #include "postings/bitpacking.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <utility>
@@ -94,6 +95,47 @@ unsigned block_bit_width(const std::uint32_t* in) {
 }
 
 void pack_block(const std::uint32_t* in, unsigned w, std::uint8_t* out) { kPackers[w](in, out); }
+
+unsigned values_bit_width(const std::uint32_t* in, std::uint32_t k) {
+  std::uint32_t any = 0;
+  for (std::uint32_t i = 0; i < k; ++i) any |= in[i];
+  return bit_width(any);
+}
+
+void pack_tail(const std::uint32_t* in, std::uint32_t k, unsigned w, std::uint8_t* out) {
+  // A bit accumulator: fewer than 8 bits wait in it between values, so it
+  // never holds more than 7 + 32 bits.
+  std::uint64_t acc = 0;
+  unsigned bits = 0;
+  for (std::uint32_t i = 0; i < k; ++i) {
+    acc |= std::uint64_t{in[i]} << bits;
+    for (bits += w; bits >= 8; bits -= 8, acc >>= 8) *out++ = static_cast<std::uint8_t>(acc);
+  }
+  if (bits > 0) *out = static_cast<std::uint8_t>(acc);
+}
+
+void unpack_tail(const std::uint8_t* in, std::uint32_t k, unsigned w, std::uint32_t* out) {
+  if (w == 0) {
+    std::fill(out, out + k, 0u);
+    return;
+  }
+  // Copied into a buffer with 8 spare zero bytes, so every value is one
+  // unaligned 8-byte load and a shift, none depending on the one before:
+  // a value starts at bit p % 8 <= 7 of its first byte and spans at most
+  // 7 + 32 bits.
+  constexpr std::size_t kMaxBytes = ((kBlockSize - 1) * kMaxWidth + 7) / 8;
+  std::uint8_t buf[kMaxBytes + 8];
+  const std::size_t size = (std::size_t{k} * w + 7) / 8;
+  std::memcpy(buf, in, size);
+  std::memset(buf + size, 0, 8);
+  const std::uint64_t mask = (std::uint64_t{1} << w) - 1;
+  for (std::uint32_t i = 0; i < k; ++i) {
+    const std::size_t p = std::size_t{i} * w;
+    std::uint64_t word;
+    std::memcpy(&word, buf + p / 8, 8);
+    out[i] = static_cast<std::uint32_t>((word >> (p % 8)) & mask);
+  }
+}
 
 void unpack_block(const std::uint8_t* in, unsigned w, std::uint32_t* out) {
   kUnpackers[w](in, out);

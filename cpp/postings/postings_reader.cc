@@ -1,6 +1,7 @@
 #include "postings/postings_reader.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 
 #include "postings/bitpacking.h"
@@ -125,7 +126,7 @@ Status TermBlocks::decode(std::uint32_t i, std::uint32_t* docs, std::uint32_t* f
                           std::uint32_t* max_tf) const {
   const std::uint32_t m = block_size(i);
   // Reads one block of raw values (gaps or f - 1) into out; *width is the
-  // packed width, or 33 for a tail (no width to check).
+  // packed width, or 33 for a varint tail (no width to check).
   auto read = [&](std::string_view data, std::size_t start_field, const char* region,
                   std::uint32_t* out, unsigned* width) -> Status {
     std::size_t begin, end;
@@ -143,6 +144,27 @@ Status TermBlocks::decode(std::uint32_t i, std::uint32_t* docs, std::uint32_t* f
                                       str(size));
       }
       unpack_block(p + 1, w, out);
+      *width = w;
+      return Status::ok();
+    }
+    if (m > kMaxVarintTail) {
+      const unsigned w = p[0];
+      if (w > kMaxWidth) {
+        return corrupt(i, region, "expected a bit width in 0..32, got " + str(w));
+      }
+      if (size != packed_tail_size(m, w)) {
+        return corrupt(i, region, "expected " + str(packed_tail_size(m, w)) + " bytes for " +
+                                      str(m) + " values of width " + str(w) + ", got " +
+                                      str(size));
+      }
+      if (!tail_padding_clear(p + 1, m, w)) {
+        char last[8];
+        std::snprintf(last, sizeof last, "0x%02x", p[size - 1]);
+        return corrupt(i, region, "expected the " + str(8 - m * w % 8) +
+                                      " bits after the last value to be 0, got the last byte " +
+                                      last);
+      }
+      unpack_tail(p + 1, m, w, out);
       *width = w;
       return Status::ok();
     }

@@ -12,9 +12,9 @@
 //
 // Nothing here trusts the bytes: opening a term checks the region sizes and
 // the whole skip table (O(blocks)); decoding a block checks its byte bounds,
-// its width, its varints, that its doc ids increase and stay < num_docs and
-// agree with the skip table, and that its frequencies are >= 1 and agree with
-// max_tf. Any damage is a Corruption status saying what was expected and what
+// its width, its varints or a packed tail's unused bits, that its doc ids
+// increase and stay < num_docs and agree with the skip table, and that its
+// frequencies are >= 1 and agree with max_tf. Any damage is a Corruption status saying what was expected and what
 // was found; no input makes these read out of bounds, loop, or crash. The
 // caller adds the file and term to the message.
 //

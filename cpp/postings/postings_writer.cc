@@ -14,8 +14,9 @@ void put_u32(char* out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out[i] = static_cast<char>(v >> (8 * i));
 }
 
-// Appends values[0..m) as one block: packed when m is a full block, else the
-// varint tail.
+// Appends values[0..m) as one block: packed in lanes when m is a full block,
+// packed in sequence for a tail of more than kMaxVarintTail values, else
+// varints.
 void append_block(const std::uint32_t* values, std::uint32_t m, std::string* out) {
   const std::size_t at = out->size();
   if (m == kBlockSize) {
@@ -24,6 +25,12 @@ void append_block(const std::uint32_t* values, std::uint32_t m, std::string* out
     auto* bytes = reinterpret_cast<std::uint8_t*>(&(*out)[at]);
     bytes[0] = static_cast<std::uint8_t>(w);
     pack_block(values, w, bytes + 1);
+  } else if (m > kMaxVarintTail) {
+    const unsigned w = values_bit_width(values, m);
+    out->resize(at + packed_tail_size(m, w));
+    auto* bytes = reinterpret_cast<std::uint8_t*>(&(*out)[at]);
+    bytes[0] = static_cast<std::uint8_t>(w);
+    pack_tail(values, m, w, bytes + 1);
   } else {
     out->resize(at + std::size_t{m} * kMaxVarintSize);
     auto* bytes = reinterpret_cast<std::uint8_t*>(&(*out)[at]);

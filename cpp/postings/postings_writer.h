@@ -1,8 +1,8 @@
 // postings_writer.h: encodes one term's postings list (doc ids and term
 // frequencies) into its docs and freqs regions, in the format of
 // postings_format.h: gaps and f - 1, blocks of 128 bit-packed in 4 lanes, a
-// varint tail, and a skip table with block-max bounds when there is more than
-// one block.
+// tail bit-packed in sequence (varints when it has 1 or 2 values), and a skip
+// table with block-max bounds when there is more than one block.
 //
 // The segment writer calls append_postings once per term, terms in parallel,
 // each call appending to the strings of its own shard; offsets.bin records

@@ -117,10 +117,14 @@ void model_sizes(const Term& t, std::size_t* docs_size, std::size_t* freqs_size)
       gap_bytes += model_varint_size(gap);
       f_bytes += model_varint_size(t.freqs[i] - 1);
     }
-    if (end - begin == 128) {
+    const std::size_t k = end - begin;
+    if (k == 128) {
       *docs_size += 1 + 16 * model_width(max_gap);
       *freqs_size += 1 + 16 * model_width(max_f);
-    } else {
+    } else if (k >= 3) {  // a packed tail: width byte, k * w bits rounded up to bytes
+      *docs_size += 1 + (k * model_width(max_gap) + 7) / 8;
+      *freqs_size += 1 + (k * model_width(max_f) + 7) / 8;
+    } else {  // 1 or 2 varints
       *docs_size += gap_bytes;
       *freqs_size += f_bytes;
     }
@@ -463,16 +467,67 @@ TEST_CASE("bit packing: every width round-trips, sizes 16 * w, lanes interleaved
   }
 }
 
+TEST_CASE("tail packing: every k and width round-trips, ceil(k*w/8) bytes, sequential bits") {
+  std::mt19937_64 rng(8);
+  bool sizes_ok = true, bounded = true, round_trip = true, layout = true, padding = true;
+  for (std::uint32_t k = 0; k < kBlockSize; ++k) {
+    for (unsigned w = 0; w <= 32; ++w) {
+      std::vector<std::uint32_t> in(k), out(k + 1, 0xDEADBEEFu);
+      const std::uint64_t limit = std::uint64_t{1} << w;
+      for (auto& v : in) v = static_cast<std::uint32_t>(rng() % limit);
+      if (w > 0 && k > 0) in[rng() % k] = static_cast<std::uint32_t>(limit - 1);  // the top value
+      if (k > 0) sizes_ok = sizes_ok && values_bit_width(in.data(), k) == w;
+      const std::size_t size = (std::size_t{k} * w + 7) / 8;
+      if (k > kMaxVarintTail) sizes_ok = sizes_ok && packed_tail_size(k, w) == 1 + size;
+      // Guard bytes on both sides: nothing written outside [0, size).
+      std::vector<std::uint8_t> bytes(size + 2, 0xAB);
+      pack_tail(in.data(), k, w, bytes.data() + 1);
+      bounded = bounded && bytes[0] == 0xAB && bytes[size + 1] == 0xAB;
+      unpack_tail(bytes.data() + 1, k, w, out.data());
+      round_trip = round_trip && std::equal(in.begin(), in.end(), out.begin()) &&
+                   out[k] == 0xDEADBEEFu;
+      padding = padding && tail_padding_clear(bytes.data() + 1, k, w);
+      // The model of the layout: bit p of the stream is bit p % 8 of byte p / 8.
+      for (std::uint32_t i = 0; i < k && layout; ++i) {
+        std::uint64_t v = 0;
+        for (unsigned bit = 0; bit < w; ++bit) {
+          const std::size_t p = std::size_t{i} * w + bit;
+          v |= std::uint64_t{(bytes[1 + p / 8] >> (p % 8)) & 1u} << bit;
+        }
+        layout = v == in[i];
+      }
+      // Any bit set past the last value is seen; the unpacked values ignore it.
+      if ((std::size_t{k} * w) % 8 != 0) {
+        bytes[size] |= 0x80;
+        padding = padding && !tail_padding_clear(bytes.data() + 1, k, w);
+        unpack_tail(bytes.data() + 1, k, w, out.data());
+        round_trip = round_trip && std::equal(in.begin(), in.end(), out.begin());
+      }
+    }
+  }
+  CHECK(sizes_ok);
+  CHECK(bounded);
+  CHECK(round_trip);
+  CHECK(layout);
+  CHECK(padding);
+  // A hand-checked stream: 3, 1, 2 at width 2 is 0b10'01'11 = 0x27.
+  const std::uint32_t three[] = {3, 1, 2};
+  std::uint8_t byte = 0;
+  pack_tail(three, 3, 2, &byte);
+  CHECK_EQ(byte, 0x27);
+}
+
 TEST_CASE("worked example of docs/format-postings.md: exact bytes") {
-  // 130 postings: docs 0, 2, ..., 254 (freq 1), then 300 (freq 3), 1000 (200).
+  // 131 postings: docs 0, 2, ..., 254 (freq 1), then 300 (freq 3), 1000 (200),
+  // 1100 (1).
   Term t;
   t.num_docs = 1200;
   for (std::uint32_t i = 0; i < 128; ++i) {
     t.docs.push_back(2 * i);
     t.freqs.push_back(1);
   }
-  t.docs.insert(t.docs.end(), {300, 1000});
-  t.freqs.insert(t.freqs.end(), {3, 200});
+  t.docs.insert(t.docs.end(), {300, 1000, 1100});
+  t.freqs.insert(t.freqs.end(), {3, 200, 1});
   std::vector<std::uint32_t> dl(1200, 100);
   dl[10] = 7;
   dl[1000] = 42;
@@ -491,21 +546,32 @@ TEST_CASE("worked example of docs/format-postings.md: exact bytes") {
   CHECK_EQ(docs_hex,
            // skip entry 0: last 254, docs at 0, freqs at 0, max tf 1, min dl 7
            std::string("fe000000" "00000000" "00000000" "01000000" "07000000") +
-               // skip entry 1: last 1000, docs at 17, freqs at 1, max tf 200, min dl 42
-               "e8030000" "11000000" "01000000" "c8000000" "2a000000" +
+               // skip entry 1: last 1100, docs at 17, freqs at 1, max tf 200, min dl 42
+               "4c040000" "11000000" "01000000" "c8000000" "2a000000" +
                // block 0: width 1; lane 0's word holds gap 0 then 31 gaps of 1
                "01" "feffffff" "ffffffff" "ffffffff" "ffffffff" +
-               // tail: gaps 45 and 699
-               "2d" "bb05");
-  CHECK_EQ(freqs_hex, std::string("00") + "02" "c701");
+               // tail: width 10; gaps 45, 699, 99 in 30 bits:
+               // 45 | 699 << 10 | 99 << 20 = 0x063aec2d
+               "0a" "2dec3a06");
+  // block 0: width 0; tail: width 8, values 2, 199, 0
+  CHECK_EQ(freqs_hex, std::string("00") + "08" "02c700");
   check_round_trip(t, dl.data(), e);
 
-  // A term of one block has no skip table: docs 5, 6, 1000 with freqs 1, 1, 2.
+  // A term of one block has no skip table: docs 5, 6, 1000 with freqs 1, 1, 2,
+  // a tail of 3: gaps 5, 0, 993 at width 10 (5 | 993 << 20 = 0x3e100005),
+  // freqs - 1 = 0, 0, 1 at width 1 (0b100).
   Term small{{5, 6, 1000}, {1, 1, 2}, 1200};
   const Encoded s = encode(small, dl.data());
-  CHECK(s.docs == std::string("\x05\x00\xe1\x07", 4));
-  CHECK(s.freqs == std::string("\x00\x00\x01", 3));
+  CHECK(s.docs == std::string("\x0a\x05\x00\x10\x3e", 5));
+  CHECK(s.freqs == std::string("\x01\x04", 2));
   check_round_trip(small, dl.data(), s);
+
+  // A tail of 2 is varints: docs 5, 1000 (gaps 5, 994), freqs 1, 2.
+  Term two{{5, 1000}, {1, 2}, 1200};
+  const Encoded s2 = encode(two, dl.data());
+  CHECK(s2.docs == std::string("\x05\xe2\x07", 3));
+  CHECK(s2.freqs == std::string("\x00\x01", 2));
+  check_round_trip(two, dl.data(), s2);
 }
 
 TEST_CASE("round trips at sizes around the block size") {
@@ -610,9 +676,10 @@ TEST_CASE("extreme values: ids near 2^32 - 1, huge gaps and freqs, width 0 and 3
   CHECK_EQ(zero.freqs.size(), 2u);
   std::vector<std::uint32_t> dl8(8000, 1);
   const Encoded eq = encode(cases[6], dl8.data());
-  // 7 full blocks of gap 7 (width 3) + 104 one-byte varints; freqs 8 (width 4).
-  CHECK_EQ(eq.docs.size(), 8 * kSkipEntrySize + 7 * (1 + 16 * 3) + 104);
-  CHECK_EQ(eq.freqs.size(), 7 * (1 + 16 * 4) + 104u);
+  // 7 full blocks of gap 7 (width 3) and a packed tail of 104 gaps (width 3,
+  // 39 bytes); freqs - 1 = 8 (width 4; a tail of 52 bytes).
+  CHECK_EQ(eq.docs.size(), 8 * kSkipEntrySize + 7 * (1 + 16 * 3) + 1 + 39);
+  CHECK_EQ(eq.freqs.size(), 7 * (1 + 16 * 4) + 1 + 52u);
   // The cursor at the top of the id space: next_geq(top) lands, past it ends.
   const Term& high = cases[3];
   DocLengths dlh(high, rng);
@@ -714,10 +781,33 @@ TEST_CASE("messages say what was expected and what was found") {
   CHECK(has(message(d, e.freqs), "skip entry 1 of 2: expected a docs offset >= 1, got 0"));
   CHECK(has(message(e.docs.substr(0, 30), e.freqs),
             "expected at least 42 docs bytes for 200 postings, got 30"));
-  CHECK(has(message(e.docs + "\x01", e.freqs), "bytes left over"));
-  std::string f = e.freqs;
-  f.back() = static_cast<char>(0x80);
-  CHECK(has(message(e.docs, f), "cut short"));
+  // The tail: 72 gaps of 2 (width 2, 18 bytes) and 72 freqs - 1 in 0..4.
+  CHECK(has(message(e.docs + "\x01", e.freqs),
+            "block 1 of 2 (docs): expected 19 bytes for 72 values of width 2, got 20"));
+  d = e.docs;
+  d[d.size() - 19] = 3;  // the tail's width byte, with the bytes of width 2
+  CHECK(has(message(d, e.freqs), "expected 28 bytes for 72 values of width 3, got 19"));
+  d = e.docs;
+  d[d.size() - 19] = 33;
+  CHECK(has(message(d, e.freqs), "block 1 of 2 (docs): expected a bit width in 0..32, got 33"));
+
+  // Small tails. Docs 0, 2, 3: gaps 0, 1, 0 at width 1 (0b010), freqs 1, 1, 1.
+  auto small = [&](const std::string& dd, const std::string& ff, std::uint32_t count) {
+    const Status s = decode_postings(dd, ff, count, 10, &docs, &freqs);
+    return s.is_ok() ? std::string("ok") : s.message();
+  };
+  CHECK_EQ(small(std::string("\x01\x02", 2), std::string("\x00", 1), 3), std::string("ok"));
+  CHECK(has(small(std::string("\x01\x82", 2), std::string("\x00", 1), 3),
+            "expected the 5 bits after the last value to be 0, got the last byte 0x82"));
+  CHECK(has(small(std::string("\x02\x04", 2), std::string("\x00", 1), 3),
+            "expected bit width 1 for these values, got 2"));
+  CHECK(has(small(std::string("\x01\x02", 2), std::string("\x00\x00", 2), 3),
+            "(freqs): expected 1 bytes for 3 values of width 0, got 2"));
+  // Docs 5, 9 (gaps 5, 3), freqs 1, 1: a tail of 2 is varints.
+  CHECK_EQ(small(std::string("\x05\x03", 2), std::string("\x00\x00", 2), 2), std::string("ok"));
+  CHECK(has(small(std::string("\x05\x03\x01", 3), std::string("\x00\x00", 2), 2),
+            "bytes left over"));
+  CHECK(has(small(std::string("\x05\x03", 2), std::string("\x00\x80", 2), 2), "cut short"));
   // verify_postings checks min_dl against the doc lengths.
   dl[0] = 1;
   const Status v = verify_postings(e.docs, e.freqs, 200, 600, dl.data());
@@ -726,7 +816,7 @@ TEST_CASE("messages say what was expected and what was found") {
 
 TEST_CASE("every cut of an encoded term is refused") {
   std::mt19937_64 rng(99);
-  for (std::uint32_t n : {1u, 3u, 128u, 129u, 300u, 1000u}) {
+  for (std::uint32_t n : {1u, 2u, 3u, 4u, 127u, 128u, 129u, 130u, 131u, 300u, 1000u}) {
     Term t = random_term(rng, n);
     DocLengths dl(t, rng);
     const Encoded e = encode(t, dl.get());
@@ -743,6 +833,142 @@ TEST_CASE("every cut of an encoded term is refused") {
     CHECK(all_good);
     CHECK_EQ(accepted, 0u);
   }
+}
+
+namespace {
+
+// A term whose tail (its last k postings, after `full` full blocks) has doc
+// gaps of exactly width wd and freqs - 1 of exactly width wf.
+Term tail_term(std::mt19937_64& rng, std::uint32_t full, std::uint32_t k, unsigned wd,
+               unsigned wf) {
+  // The largest value of width w that stays in range: a gap or f - 1 of
+  // width 32 is at most 2^32 - 3 or 2^32 - 2.
+  auto top = [](unsigned w, std::uint32_t cap) {
+    return static_cast<std::uint32_t>(std::min<std::uint64_t>((std::uint64_t{1} << w) - 1, cap));
+  };
+  auto pick = [&](unsigned w, std::uint32_t cap) -> std::uint32_t {
+    if (w == 0) return 0;
+    const std::uint32_t lo = std::uint32_t{1} << (w - 1), hi = top(w, cap);
+    return lo + static_cast<std::uint32_t>(rng() % (std::uint64_t{hi} - lo + 1));
+  };
+  Term t;
+  const std::uint32_t n = full * kBlockSize + k;
+  std::vector<std::uint32_t> gaps(n), fm1(n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    gaps[i] = static_cast<std::uint32_t>(rng() % 4);
+    fm1[i] = static_cast<std::uint32_t>(rng() % 3);
+  }
+  const std::uint32_t begin = n - k;
+  // The tail's values stay below 2^w (the random ones are < 4 already); one
+  // of them (one gap only, so the ids fit in 32 bits) has width exactly w.
+  for (std::uint32_t i = begin; i < n; ++i) {
+    if (wd < 2) gaps[i] = wd == 0 ? 0 : gaps[i] & 1;
+    if (wf < 2) fm1[i] = wf == 0 ? 0 : fm1[i] & 1;
+  }
+  gaps[begin + rng() % k] = pick(wd, kMaxU32 - 3 - 4 * n);
+  const std::uint32_t at = begin + static_cast<std::uint32_t>(rng() % k);
+  fm1[at] = pick(wf, kMaxU32 - 1);
+  std::uint64_t doc = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    doc = i == 0 ? gaps[0] : doc + gaps[i] + 1;
+    t.docs.push_back(static_cast<std::uint32_t>(doc));
+    t.freqs.push_back(fm1[i] + 1);
+  }
+  t.num_docs = static_cast<std::uint32_t>(std::min<std::uint64_t>(kMaxU32, doc + 1 + rng() % 3));
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("tails of every size 1..127, widths 0..32: exact sizes, canonical, damage refused") {
+  std::mt19937_64 rng(0x7a11);
+  bool all_good = true, sizes_ok = true, wider_refused = true, padding_refused = true;
+  std::uint32_t accepted_cuts = 0, flips_accepted = 0, flips_refused = 0;
+  for (std::uint32_t k = 1; k < kBlockSize; ++k) {
+    for (unsigned w : {0u, 1u, 2u, 7u, 8u, 9u, 13u, 31u, 32u}) {
+      // One-block terms (no table), and terms with a full block before the tail.
+      const std::uint32_t full = (k + w) % 3 == 0 ? 1 : 0;
+      const unsigned wf = k % 2 == 0 ? w : 32 - w;  // the freqs at another width
+      const Term t = tail_term(rng, full, k, w, wf);
+      const auto n = static_cast<std::uint32_t>(t.docs.size());
+      DocLengths dl(t, rng);
+      CHECK(dl.ok());
+      if (!dl.ok()) continue;
+      const Encoded e = encode(t, dl.get());
+      check_round_trip(t, dl.get(), e);
+      if (k <= kMaxVarintTail) continue;  // varints: covered by the other damage tests
+
+      // The tail is the last packed_tail_size bytes of each region.
+      const std::size_t docs_tail = packed_tail_size(k, w), freqs_tail = packed_tail_size(k, wf);
+      const std::size_t docs_at = e.docs.size() - docs_tail, freqs_at = e.freqs.size() - freqs_tail;
+      sizes_ok = sizes_ok && static_cast<unsigned>(e.docs[docs_at]) == w &&
+                 static_cast<unsigned>(e.freqs[freqs_at]) == wf;
+
+      // Every cut inside the tail, and one byte more, is refused.
+      for (std::size_t cut = docs_at; cut <= e.docs.size(); ++cut) {
+        const std::string d = cut < e.docs.size() ? e.docs.substr(0, cut) : e.docs + '\0';
+        accepted_cuts += check_damaged(d, e.freqs, n, t.num_docs, rng, &all_good);
+      }
+      for (std::size_t cut = freqs_at; cut <= e.freqs.size(); ++cut) {
+        const std::string f = cut < e.freqs.size() ? e.freqs.substr(0, cut) : e.freqs + '\0';
+        accepted_cuts += check_damaged(e.docs, f, n, t.num_docs, rng, &all_good);
+      }
+
+      // The same values at one more bit of width: the right size, refused.
+      std::vector<std::uint32_t> gaps(k);
+      for (std::uint32_t i = 0; i < k; ++i) {
+        const std::uint32_t j = n - k + i;
+        gaps[i] = j == 0 ? t.docs[0] : t.docs[j] - t.docs[j - 1] - 1;
+      }
+      if (w < 32) {
+        std::string d = e.docs.substr(0, docs_at);
+        d.resize(docs_at + packed_tail_size(k, w + 1));
+        d[docs_at] = static_cast<char>(w + 1);
+        pack_tail(gaps.data(), k, w + 1, reinterpret_cast<std::uint8_t*>(&d[docs_at + 1]));
+        std::vector<std::uint32_t> docs, freqs;
+        const Status s = decode_postings(d, e.freqs, n, t.num_docs, &docs, &freqs);
+        wider_refused = wider_refused && s.code() == Status::Code::kCorruption &&
+                        s.message().find("expected bit width") != std::string::npos;
+      }
+      // Each unused bit of the final byte set: refused.
+      for (std::size_t bit = (std::size_t{k} * w) % 8; bit % 8 != 0; ++bit) {
+        std::string d = e.docs;
+        d.back() = static_cast<char>(d.back() | (1 << bit));
+        std::vector<std::uint32_t> docs, freqs;
+        const Status s = decode_postings(d, e.freqs, n, t.num_docs, &docs, &freqs);
+        padding_refused = padding_refused && s.code() == Status::Code::kCorruption &&
+                          s.message().find("bits after the last value") != std::string::npos;
+      }
+
+      // Bit flips in the tail: the width byte and the last two bytes in full,
+      // 16 random bits elsewhere, in both regions.
+      for (int region = 0; region < 2; ++region) {
+        const std::string& bytes = region == 0 ? e.docs : e.freqs;
+        const std::size_t at = region == 0 ? docs_at : freqs_at;
+        std::vector<std::size_t> bits;
+        for (unsigned b = 0; b < 8; ++b) bits.push_back(8 * at + b);
+        for (std::size_t p = std::max(at + 1, bytes.size() - std::min<std::size_t>(bytes.size(), 2));
+             p < bytes.size(); ++p) {
+          for (unsigned b = 0; b < 8; ++b) bits.push_back(8 * p + b);
+        }
+        for (int r = 0; r < 16; ++r) bits.push_back(8 * at + rng() % (8 * (bytes.size() - at)));
+        for (std::size_t bit : bits) {
+          std::string d = e.docs, f = e.freqs;
+          std::string& target = region == 0 ? d : f;
+          target[bit / 8] = static_cast<char>(target[bit / 8] ^ (1 << (bit % 8)));
+          (check_damaged(d, f, n, t.num_docs, rng, &all_good) ? flips_accepted : flips_refused)++;
+        }
+      }
+    }
+  }
+  CHECK(all_good);
+  CHECK(sizes_ok);
+  CHECK(wider_refused);
+  CHECK(padding_refused);
+  CHECK_EQ(accepted_cuts, 0u);
+  CHECK(flips_refused > 0);
+  std::fprintf(stderr, "    tail flips: %u accepted as valid, %u refused\n", flips_accepted,
+               flips_refused);
 }
 
 TEST_CASE("random byte flips decode to valid canonical postings or Corruption") {
