@@ -147,7 +147,7 @@ class FstBuilder::Registry {
 
   Slot make_slot(std::string_view key, std::uint64_t h, std::uint64_t address) {
     Slot slot;
-    slot.head = address | (tag_of(key, h) << 40);
+    slot.head = (address & kMaxAddress) | (tag_of(key, h) << 40);  // past 1 TiB: an error already
     if (key.size() <= 8) {
       slot.body = pack(key);
     } else {
