@@ -51,29 +51,44 @@
 //     is nearly 4 times that loss.
 //
 // SKIP TABLE (docs region only). A term with more than one block (n > 128)
-// starts its docs region with one 20-byte entry per block (the tail counts as
+// starts its docs region with one 10-byte entry per block (the tail counts as
 // a block), before any block data; a term with one block has no table.
+// Little-endian, no padding:
 //   u32 last_doc      the block's last doc id
-//   u32 docs_start    offset of the block in the docs region, counted from
-//                     the first byte after the table (block 0: 0)
-//   u32 freqs_start   offset of the block in the freqs region (block 0: 0)
-//   u32 max_tf        the block's largest frequency (>= 1)
-//   u32 min_dl        the smallest doc length (doc_lengths.bin) in the block
-// Block k's bytes run from its start to the next block's start (or the
-// region's end). Each block's term-frequency saturation
+//   u8  docs_width    the block's width byte in the docs region (0 for a
+//                     varint tail, which has none)
+//   u8  freqs_width   the same in the freqs region
+//   u16 max_tf        the block's largest frequency (>= 1) if < 65535, else
+//                     65535 (kSkipSaturated), meaning "unbounded": readers
+//                     must take it as +infinity (BlockBounds says 2^32 - 1)
+//   u16 min_dl        min(the smallest doc length (doc_lengths.bin) in the
+//                     block, 65535): still a lower bound when it saturates
+// Block offsets are not stored: a block's byte size follows from its width
+// (full block: 1 + 16 * w; packed tail of k: 1 + ceil(k * w / 8)), so the
+// reader computes every block's start in both regions by prefix sums when it
+// opens the term (O(blocks), once), and then reaches any block in O(1). The
+// last block runs to the region's end: when it is packed, the sums must equal
+// the region sizes exactly; a varint tail of k values takes the rest, which
+// must be k..5k bytes (its varints then fill it exactly). Each block's width
+// byte must equal the table's.
+// Each block's term-frequency saturation
 //   tf / (tf + k1 * (1 - b + b * dl / avgdl))
 // is largest at the largest tf and the smallest dl, so max_tf with min_dl
-// bound it for every k1 >= 0 and b in [0, 1].
+// bound it for every k1 >= 0 and b in [0, 1] (with max_tf = 65535 taken as
+// +infinity the bound is the saturation's limit, 1).
 //
 // CANONICAL FORM. The reader refuses anything the writer would not write:
 // widths larger than needed, overlong varints, unused bytes, nonzero bits
-// after a packed tail's last value, a table whose last_doc, offsets or max_tf
-// disagree with the blocks. (min_dl needs the doc lengths, which the reader
-// is not given: verify_postings() checks it.)
+// after a packed tail's last value, a table whose last_doc, widths or max_tf
+// disagree with the blocks (max_tf 65535 for a block whose max tf is below
+// it, or below 65535 for one whose max tf is not; widths other than 0 for a
+// varint tail). (min_dl needs the doc lengths, which the reader is not
+// given: verify_postings() checks it.)
 //
-// LIMITS. Offsets are u32, as are offsets.bin's lengths: a term's region must
-// stay under 4 GiB, which n <= kMaxPostings guarantees. Doc ids are < num_docs
-// <= 2^32 - 1, so kNoDoc = 2^32 - 1 is never a doc id.
+// LIMITS. offsets.bin's lengths are u32: a term's region must stay under
+// 4 GiB, which n <= kMaxPostings guarantees (the reader keeps its block
+// starts as u32 too, and refuses a region of 4 GiB or more). Doc ids are
+// < num_docs <= 2^32 - 1, so kNoDoc = 2^32 - 1 is never a doc id.
 //
 // Thread safety: constants only.
 #pragma once
@@ -94,15 +109,17 @@ inline constexpr std::size_t kMaxVarintSize = 5;
 // Tails of at most this many values are varints; longer ones are packed.
 inline constexpr std::uint32_t kMaxVarintTail = 2;
 
-inline constexpr std::size_t kSkipEntrySize = 20;
-inline constexpr std::size_t kSkipLastDoc = 0;
-inline constexpr std::size_t kSkipDocsStart = 4;
-inline constexpr std::size_t kSkipFreqsStart = 8;
-inline constexpr std::size_t kSkipMaxTf = 12;
-inline constexpr std::size_t kSkipMinDl = 16;
+// Skip entry: field offsets within it, and the saturated u16 value.
+inline constexpr std::size_t kSkipEntrySize = 10;
+inline constexpr std::size_t kSkipLastDoc = 0;    // u32
+inline constexpr std::size_t kSkipDocsWidth = 4;  // u8
+inline constexpr std::size_t kSkipFreqsWidth = 5; // u8
+inline constexpr std::size_t kSkipMaxTf = 6;      // u16, kSkipSaturated = unbounded
+inline constexpr std::size_t kSkipMinDl = 8;      // u16, min(min dl, kSkipSaturated)
+inline constexpr std::uint32_t kSkipSaturated = 0xFFFF;
 
 // Most postings one term may have in one segment. A posting takes at most
-// 4 + 1/128 bytes of freqs and 4 + 21/128 bytes of docs (skip entry
+// 4 + 1/128 bytes of freqs and 4 + 11/128 bytes of docs (skip entry
 // included; a packed tail at most 4 bytes a value plus its width byte, a
 // varint tail at most 10 bytes in all), so 2^29 of them stay under 2.1 GiB
 // in either region, well within u32 offsets.

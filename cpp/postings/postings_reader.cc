@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "postings/bitpacking.h"
 
@@ -52,41 +53,68 @@ Status TermBlocks::open(std::string_view docs_region, std::string_view freqs_reg
   t.num_docs_ = num_docs;
   t.blocks_ = blocks;
   if (table != 0) {
+    if (t.docs_.size() > 0xFFFFFFFFu || t.freqs_.size() > 0xFFFFFFFFu) {
+      return corrupt("expected regions under 4 GiB, got " + str(docs_region.size()) + " + " +
+                     str(freqs_region.size()) + " bytes");
+    }
     t.table_ = reinterpret_cast<const unsigned char*>(docs_region.data());
+    t.starts_.resize(std::size_t{blocks} * 2);
     std::uint64_t min_last = 0;  // the least last doc block i can have
-    std::uint64_t min_docs_start = 0, min_freqs_start = 0;
+    std::uint64_t docs_at = 0, freqs_at = 0;  // block i's starts (prefix sums)
     for (std::uint32_t i = 0; i < blocks; ++i) {
       auto bad = [&](const std::string& what) {
         return corrupt("skip entry " + str(i) + " of " + str(blocks) + ": " + what);
       };
-      const std::uint32_t last = t.field(i, kSkipLastDoc);
-      const std::uint32_t docs_start = t.field(i, kSkipDocsStart);
-      const std::uint32_t freqs_start = t.field(i, kSkipFreqsStart);
-      min_last += t.block_size(i) - 1;  // block i holds block_size(i) ids
+      const std::uint32_t last = t.u32(i, kSkipLastDoc);
+      const unsigned dw = t.entry(i)[kSkipDocsWidth], fw = t.entry(i)[kSkipFreqsWidth];
+      const std::uint32_t m = t.block_size(i);
+      min_last += m - 1;  // block i holds m ids
       if (last < min_last || last >= num_docs) {
         return bad("expected a last doc in [" + str(min_last) + ", num_docs = " + str(num_docs) +
                    ") after the previous blocks, got " + str(last));
       }
-      if (i == 0 ? docs_start != 0 : docs_start < min_docs_start) {
-        return bad("expected a docs offset " + std::string(i == 0 ? "of 0" : ">= ") +
-                   (i == 0 ? "" : str(min_docs_start)) + ", got " + str(docs_start));
+      if (m <= kMaxVarintTail ? dw != 0 || fw != 0 : dw > kMaxWidth || fw > kMaxWidth) {
+        return bad(std::string(m <= kMaxVarintTail ? "expected widths 0 and 0 for a varint tail"
+                                                   : "expected widths in 0..32") +
+                   ", got " + str(dw) + " and " + str(fw));
       }
-      if (i == 0 ? freqs_start != 0 : freqs_start < min_freqs_start) {
-        return bad("expected a freqs offset " + std::string(i == 0 ? "of 0" : ">= ") +
-                   (i == 0 ? "" : str(min_freqs_start)) + ", got " + str(freqs_start));
+      if (t.u16(i, kSkipMaxTf) == 0) return bad("expected a max tf >= 1, got 0");
+      // Each block must start inside the regions (so the sums, each step at
+      // most 513, stay in 64 bits and, once checked, in u32).
+      if (docs_at >= t.docs_.size() || freqs_at >= t.freqs_.size()) {
+        return bad("expected the widths of the blocks before it to leave bytes for it, got its "
+                   "start at " + str(docs_at) + " of " + str(t.docs_.size()) + " docs and " +
+                   str(freqs_at) + " of " + str(t.freqs_.size()) + " freqs bytes of block data");
       }
-      if (docs_start >= t.docs_.size() || freqs_start >= t.freqs_.size()) {
-        return bad("expected offsets within the " + str(t.docs_.size()) + " docs and " +
-                   str(t.freqs_.size()) + " freqs bytes of block data, got " + str(docs_start) +
-                   " and " + str(freqs_start));
-      }
-      if (t.field(i, kSkipMaxTf) == 0) return bad("expected a max tf >= 1, got 0");
+      t.starts_[2 * std::size_t{i}] = static_cast<std::uint32_t>(docs_at);
+      t.starts_[2 * std::size_t{i} + 1] = static_cast<std::uint32_t>(freqs_at);
       min_last = std::uint64_t{last} + 1;
-      min_docs_start = std::uint64_t{docs_start} + 1;
-      min_freqs_start = std::uint64_t{freqs_start} + 1;
+      if (m == kBlockSize) {
+        docs_at += full_block_size(dw);
+        freqs_at += full_block_size(fw);
+      } else if (m > kMaxVarintTail) {
+        docs_at += packed_tail_size(m, dw);
+        freqs_at += packed_tail_size(m, fw);
+      } else {  // a varint tail takes the rest: m..5m bytes in each region
+        const std::uint64_t docs_left = t.docs_.size() - docs_at;
+        const std::uint64_t freqs_left = t.freqs_.size() - freqs_at;
+        if (docs_left > m * kMaxVarintSize || freqs_left < m || freqs_left > m * kMaxVarintSize ||
+            docs_left < m) {
+          return bad("expected " + str(m) + ".." + str(m * kMaxVarintSize) +
+                     " bytes in each region for a varint tail of " + str(m) + ", got " +
+                     str(docs_left) + " docs and " + str(freqs_left) + " freqs bytes");
+        }
+        docs_at = t.docs_.size();
+        freqs_at = t.freqs_.size();
+      }
+    }
+    if (docs_at != t.docs_.size() || freqs_at != t.freqs_.size()) {
+      return corrupt("expected " + str(docs_at) + " docs and " + str(freqs_at) +
+                     " freqs bytes of block data (the skip table's widths), got " +
+                     str(t.docs_.size()) + " and " + str(t.freqs_.size()));
     }
   }
-  *out = t;
+  *out = std::move(t);
   return Status::ok();
 }
 
@@ -111,15 +139,16 @@ std::uint32_t TermBlocks::find_block(std::uint32_t target, std::uint32_t from) c
   return static_cast<std::uint32_t>(lo);
 }
 
-void TermBlocks::block_range(std::uint32_t i, std::size_t start_field, std::size_t data_size,
+void TermBlocks::block_range(std::uint32_t i, int region, std::size_t data_size,
                              std::size_t* begin, std::size_t* end) const {
   if (table_ == nullptr) {
     *begin = 0;
     *end = data_size;
     return;
   }
-  *begin = field(i, start_field);
-  *end = i + 1 < blocks_ ? field(i + 1, start_field) : data_size;
+  const std::size_t at = 2 * std::size_t{i} + static_cast<std::size_t>(region);
+  *begin = starts_[at];
+  *end = i + 1 < blocks_ ? starts_[at + 2] : data_size;
 }
 
 Status TermBlocks::decode(std::uint32_t i, std::uint32_t* docs, std::uint32_t* freqs,
@@ -127,10 +156,20 @@ Status TermBlocks::decode(std::uint32_t i, std::uint32_t* docs, std::uint32_t* f
   const std::uint32_t m = block_size(i);
   // Reads one block of raw values (gaps or f - 1) into out; *width is the
   // packed width, or 33 for a varint tail (no width to check).
-  auto read = [&](std::string_view data, std::size_t start_field, const char* region,
-                  std::uint32_t* out, unsigned* width) -> Status {
+  auto read = [&](std::string_view data, int which, const char* region, std::uint32_t* out,
+                  unsigned* width) -> Status {
     std::size_t begin, end;
-    block_range(i, start_field, data.size(), &begin, &end);
+    block_range(i, which, data.size(), &begin, &end);
+    // The table's width for this block (open() checked it is 0..32).
+    const unsigned table_w =
+        table_ != nullptr ? entry(i)[which == 0 ? kSkipDocsWidth : kSkipFreqsWidth] : 0;
+    auto check_table = [&](unsigned w) -> Status {
+      if (table_ != nullptr && w != table_w) {
+        return corrupt(i, region, "expected bit width " + str(table_w) + " (skip table), got " +
+                                      str(w));
+      }
+      return Status::ok();
+    };
     const auto* p = reinterpret_cast<const std::uint8_t*>(data.data()) + begin;
     const std::size_t size = end - begin;  // open() made begin < end <= data.size()
     if (m == kBlockSize) {
@@ -138,6 +177,7 @@ Status TermBlocks::decode(std::uint32_t i, std::uint32_t* docs, std::uint32_t* f
       if (w > kMaxWidth) {
         return corrupt(i, region, "expected a bit width in 0..32, got " + str(w));
       }
+      if (Status s = check_table(w); !s.is_ok()) return s;
       if (size != full_block_size(w)) {
         return corrupt(i, region, "expected " + str(full_block_size(w)) +
                                       " bytes for 128 values of width " + str(w) + ", got " +
@@ -152,6 +192,7 @@ Status TermBlocks::decode(std::uint32_t i, std::uint32_t* docs, std::uint32_t* f
       if (w > kMaxWidth) {
         return corrupt(i, region, "expected a bit width in 0..32, got " + str(w));
       }
+      if (Status s = check_table(w); !s.is_ok()) return s;
       if (size != packed_tail_size(m, w)) {
         return corrupt(i, region, "expected " + str(packed_tail_size(m, w)) + " bytes for " +
                                       str(m) + " values of width " + str(w) + ", got " +
@@ -194,7 +235,7 @@ Status TermBlocks::decode(std::uint32_t i, std::uint32_t* docs, std::uint32_t* f
   };
 
   unsigned w = 0;
-  Status s = read(docs_, kSkipDocsStart, "docs", docs, &w);
+  Status s = read(docs_, 0, "docs", docs, &w);
   if (!s.is_ok()) return s;
   // Gaps to ids: id_j = base + j + (gap_0 + ... + gap_j), in 64 bits, so ids
   // increase by construction and a sum past 2^32 shows in the last id. One
@@ -218,7 +259,7 @@ Status TermBlocks::decode(std::uint32_t i, std::uint32_t* docs, std::uint32_t* f
   }
   if (!(s = check_width("docs", w, any)).is_ok()) return s;
 
-  if (!(s = read(freqs_, kSkipFreqsStart, "freqs", freqs, &w)).is_ok()) return s;
+  if (!(s = read(freqs_, 1, "freqs", freqs, &w)).is_ok()) return s;
   std::uint32_t top = 0, wrapped = 0;
   any = 0;
   for (std::uint32_t j = 0; j < m; ++j) {
@@ -232,9 +273,14 @@ Status TermBlocks::decode(std::uint32_t i, std::uint32_t* docs, std::uint32_t* f
     return corrupt(i, "freqs", "expected frequencies < 2^32, got 2^32");
   }
   if (!(s = check_width("freqs", w, any)).is_ok()) return s;
-  if (table_ != nullptr && top != field(i, kSkipMaxTf)) {
-    return corrupt(i, "freqs", "expected max tf " + str(field(i, kSkipMaxTf)) +
-                                   " (skip table), got " + str(top));
+  if (table_ != nullptr) {
+    // The table holds min(max tf, 65535); 65535 stands for any max >= 65535.
+    const std::uint32_t stored = u16(i, kSkipMaxTf);
+    if (std::min(top, kSkipSaturated) != stored) {
+      return corrupt(i, "freqs", "expected max tf " + str(stored) +
+                                     (stored == kSkipSaturated ? " or more" : "") +
+                                     " (skip table), got " + str(top));
+    }
   }
   *max_tf = top;
   return Status::ok();
@@ -267,11 +313,14 @@ Status decode_all(std::string_view docs_region, std::string_view freqs_region,
     if (doc_lengths != nullptr && term.has_skip_table()) {
       std::uint32_t min_dl = 0xFFFFFFFFu;
       for (std::uint32_t j = 0; j < m; ++j) min_dl = std::min(min_dl, doc_lengths[dd[j]]);
+      // The table holds min(min dl, 65535).
+      min_dl = std::min(min_dl, kSkipSaturated);
       const std::uint32_t stored = term.table_bounds(i).min_dl;
       if (stored != min_dl) {
         return Status::corruption("postings: block " + str(i) + " of " +
                                   str(term.num_blocks()) + " (skip table): expected min dl " +
-                                  str(min_dl) + " (doc lengths), got " + str(stored));
+                                  str(min_dl) + " (doc lengths, at most 65535), got " +
+                                  str(stored));
       }
     }
   }

@@ -11,10 +11,13 @@
 //   - TermBlocks: the block-level view both are built on (dump tools).
 //
 // Nothing here trusts the bytes: opening a term checks the region sizes and
-// the whole skip table (O(blocks)); decoding a block checks its byte bounds,
-// its width, its varints or a packed tail's unused bits, that its doc ids
-// increase and stay < num_docs and agree with the skip table, and that its
-// frequencies are >= 1 and agree with max_tf. Any damage is a Corruption status saying what was expected and what
+// the whole skip table, and sums the table's widths into every block's start
+// in both regions, which must account for every byte (O(blocks), once; any
+// block is then reached in O(1)); decoding a block checks its byte bounds,
+// its width (against the skip table's too), its varints or a packed tail's
+// unused bits, that its doc ids increase and stay < num_docs and agree with
+// the skip table, and that its frequencies are >= 1 and agree with max_tf.
+// Any damage is a Corruption status saying what was expected and what
 // was found; no input makes these read out of bounds, loop, or crash. The
 // caller adds the file and term to the message.
 //
@@ -52,6 +55,14 @@ Status verify_postings(std::string_view docs_region, std::string_view freqs_regi
 
 // One block's bounds, for block-max scoring: every posting in the block has
 // doc <= last_doc, tf <= max_tf, and dl >= min_dl.
+//
+// From the skip table (postings_format.h), max_tf is the block's exact max tf
+// when it is below 65535; a block whose max tf is 65535 or more has max_tf =
+// 0xFFFFFFFF, which callers must treat as +infinity (it is: no tf exceeds
+// it, so any score bound computed from it stays an upper bound, and BM25's
+// saturation at it is within 2^-16 of its limit). min_dl is min(the block's
+// smallest dl, 65535): exact below 65535, otherwise a valid lower bound.
+// Without a table (a term of one block) the cursor gives the exact max tf.
 struct BlockBounds {
   std::uint32_t last_doc = kNoDoc;
   std::uint32_t max_tf = 0;
@@ -76,14 +87,17 @@ class TermBlocks {
   std::uint32_t block_size(std::uint32_t i) const {
     return i + 1 < blocks_ || count_ % kBlockSize == 0 ? kBlockSize : count_ % kBlockSize;
   }
-  // Skip-table fields of block i. REQUIRES: has_skip_table(), i < num_blocks().
-  std::uint32_t table_last_doc(std::uint32_t i) const { return field(i, kSkipLastDoc); }
+  // Skip-table fields of block i (a stored max tf of 65535 as 0xFFFFFFFF:
+  // see BlockBounds). REQUIRES: has_skip_table(), i < num_blocks().
+  std::uint32_t table_last_doc(std::uint32_t i) const { return u32(i, kSkipLastDoc); }
   BlockBounds table_bounds(std::uint32_t i) const {
-    return {field(i, kSkipLastDoc), field(i, kSkipMaxTf), field(i, kSkipMinDl)};
+    const std::uint32_t max_tf = u16(i, kSkipMaxTf);
+    return {u32(i, kSkipLastDoc), max_tf == kSkipSaturated ? 0xFFFFFFFFu : max_tf,
+            u16(i, kSkipMinDl)};
   }
 
   // The first block at or after `from` whose last doc is >= target, or
-  // num_blocks() if none; galloping, O(log distance).
+  // num_blocks() if none; galloping, O(log distance), each step O(1).
   // REQUIRES: has_skip_table(); from <= num_blocks().
   std::uint32_t find_block(std::uint32_t target, std::uint32_t from) const;
 
@@ -95,19 +109,30 @@ class TermBlocks {
                 std::uint32_t* max_tf) const;
 
  private:
-  std::uint32_t field(std::uint32_t i, std::size_t at) const {
-    const unsigned char* p = table_ + std::size_t{i} * kSkipEntrySize + at;
+  const unsigned char* entry(std::uint32_t i) const {
+    return table_ + std::size_t{i} * kSkipEntrySize;
+  }
+  std::uint32_t u32(std::uint32_t i, std::size_t at) const {
+    const unsigned char* p = entry(i) + at;
     return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16 |
            std::uint32_t{p[3]} << 24;
   }
-  // Byte range [*begin, *end) of block i in a region's block data.
-  void block_range(std::uint32_t i, std::size_t start_field, std::size_t data_size,
-                   std::size_t* begin, std::size_t* end) const;
+  std::uint32_t u16(std::uint32_t i, std::size_t at) const {
+    const unsigned char* p = entry(i) + at;
+    return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8;
+  }
+  // Byte range [*begin, *end) of block i in a region's block data (region 0:
+  // docs, 1: freqs).
+  void block_range(std::uint32_t i, int region, std::size_t data_size, std::size_t* begin,
+                   std::size_t* end) const;
   Status corrupt(std::uint32_t i, const char* region, const std::string& what) const;
 
   std::string_view docs_;   // block data (after the skip table)
   std::string_view freqs_;
   const unsigned char* table_ = nullptr;
+  // With a table: starts_[2*i] and starts_[2*i + 1] are block i's offsets in
+  // the docs and freqs block data (prefix sums of the table's widths).
+  std::vector<std::uint32_t> starts_;
   std::uint32_t count_ = 0;
   std::uint32_t num_docs_ = 0;
   std::uint32_t blocks_ = 0;
@@ -163,6 +188,8 @@ class PostingsCursor {
   std::uint32_t num_blocks() const { return term_.num_blocks(); }
   std::uint32_t block_index() const { return block_; }
   std::uint32_t block_last_doc() const { return bounds_.last_doc; }
+  // 0xFFFFFFFF (+infinity) for a block whose max tf is 65535 or more, when
+  // the term has a skip table: see BlockBounds.
   std::uint32_t block_max_tf() const { return bounds_.max_tf; }
   std::uint32_t block_min_dl() const { return bounds_.min_dl; }
   // Bounds of any block, decoded or not (for shallow moves of block-max

@@ -14,10 +14,15 @@ void put_u32(char* out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out[i] = static_cast<char>(v >> (8 * i));
 }
 
+void put_u16(char* out, std::uint32_t v) {
+  out[0] = static_cast<char>(v);
+  out[1] = static_cast<char>(v >> 8);
+}
+
 // Appends values[0..m) as one block: packed in lanes when m is a full block,
 // packed in sequence for a tail of more than kMaxVarintTail values, else
-// varints.
-void append_block(const std::uint32_t* values, std::uint32_t m, std::string* out) {
+// varints. Returns the width byte written (0 for varints, which have none).
+unsigned append_block(const std::uint32_t* values, std::uint32_t m, std::string* out) {
   const std::size_t at = out->size();
   if (m == kBlockSize) {
     const unsigned w = block_bit_width(values);
@@ -25,18 +30,21 @@ void append_block(const std::uint32_t* values, std::uint32_t m, std::string* out
     auto* bytes = reinterpret_cast<std::uint8_t*>(&(*out)[at]);
     bytes[0] = static_cast<std::uint8_t>(w);
     pack_block(values, w, bytes + 1);
+    return w;
   } else if (m > kMaxVarintTail) {
     const unsigned w = values_bit_width(values, m);
     out->resize(at + packed_tail_size(m, w));
     auto* bytes = reinterpret_cast<std::uint8_t*>(&(*out)[at]);
     bytes[0] = static_cast<std::uint8_t>(w);
     pack_tail(values, m, w, bytes + 1);
+    return w;
   } else {
     out->resize(at + std::size_t{m} * kMaxVarintSize);
     auto* bytes = reinterpret_cast<std::uint8_t*>(&(*out)[at]);
     std::size_t used = 0;
     for (std::uint32_t i = 0; i < m; ++i) used += put_varint32(bytes + used, values[i]);
     out->resize(at + used);
+    return 0;
   }
 }
 
@@ -50,8 +58,6 @@ void append_postings(const std::uint32_t* docs, const std::uint32_t* freqs, std:
   const std::size_t table_at = docs_out->size();
   const std::size_t table_size = static_cast<std::size_t>(skip_table_size(n));
   docs_out->resize(table_at + table_size);  // filled block by block
-  const std::size_t docs_base = docs_out->size();
-  const std::size_t freqs_base = freqs_out->size();
 
   std::uint32_t values[kBlockSize];
   std::uint32_t next_doc = 0;  // the smallest id the next doc may have
@@ -60,30 +66,28 @@ void append_postings(const std::uint32_t* docs, const std::uint32_t* freqs, std:
     const auto m = static_cast<std::uint32_t>(std::min<std::size_t>(kBlockSize, n - begin));
     const std::uint32_t* d = docs + begin;
     const std::uint32_t* f = freqs + begin;
-    const auto docs_start = static_cast<std::uint32_t>(docs_out->size() - docs_base);
-    const auto freqs_start = static_cast<std::uint32_t>(freqs_out->size() - freqs_base);
 
     values[0] = d[0] - next_doc;
     for (std::uint32_t i = 1; i < m; ++i) values[i] = d[i] - d[i - 1] - 1;
     next_doc = d[m - 1] + 1;
-    append_block(values, m, docs_out);
+    const unsigned docs_width = append_block(values, m, docs_out);
 
     std::uint32_t max_tf = 0;
     for (std::uint32_t i = 0; i < m; ++i) {
       values[i] = f[i] - 1;
       max_tf = std::max(max_tf, f[i]);
     }
-    append_block(values, m, freqs_out);
+    const unsigned freqs_width = append_block(values, m, freqs_out);
 
     if (table_size != 0) {
       std::uint32_t min_dl = 0xFFFFFFFFu;
       for (std::uint32_t i = 0; i < m; ++i) min_dl = std::min(min_dl, doc_lengths[d[i]]);
       char* entry = &(*docs_out)[table_at + b * kSkipEntrySize];
       put_u32(entry + kSkipLastDoc, d[m - 1]);
-      put_u32(entry + kSkipDocsStart, docs_start);
-      put_u32(entry + kSkipFreqsStart, freqs_start);
-      put_u32(entry + kSkipMaxTf, max_tf);
-      put_u32(entry + kSkipMinDl, min_dl);
+      entry[kSkipDocsWidth] = static_cast<char>(docs_width);
+      entry[kSkipFreqsWidth] = static_cast<char>(freqs_width);
+      put_u16(entry + kSkipMaxTf, std::min(max_tf, kSkipSaturated));
+      put_u16(entry + kSkipMinDl, std::min(min_dl, kSkipSaturated));
     }
   }
 }

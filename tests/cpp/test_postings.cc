@@ -104,7 +104,7 @@ unsigned model_width(std::uint32_t max) {
 void model_sizes(const Term& t, std::size_t* docs_size, std::size_t* freqs_size) {
   const std::size_t n = t.docs.size();
   const std::size_t blocks = (n + 127) / 128;
-  *docs_size = blocks > 1 ? 20 * blocks : 0;
+  *docs_size = blocks > 1 ? 10 * blocks : 0;  // 10-byte skip entries
   *freqs_size = 0;
   for (std::size_t b = 0; b < blocks; ++b) {
     const std::size_t begin = b * 128, end = std::min(n, begin + 128);
@@ -241,6 +241,7 @@ void check_round_trip(const Term& t, const std::uint32_t* dl, const Encoded& e) 
   CHECK_EQ(c.size(), n);
   CHECK_EQ(c.num_blocks(), static_cast<std::uint32_t>((n + 127) / 128));
   bool same = true, bounds_ok = true;
+  const bool table = n > 128;
   for (std::uint32_t i = 0; i < n; ++i) {
     same = same && c.doc() == t.docs[i] && c.freq() == t.freqs[i];
     const std::uint32_t b = i / 128;
@@ -251,6 +252,12 @@ void check_round_trip(const Term& t, const std::uint32_t* dl, const Encoded& e) 
       for (std::uint32_t j = b * 128; j < end; ++j) {
         max_tf = std::max(max_tf, t.freqs[j]);
         min_dl = std::min(min_dl, dl[t.docs[j]]);
+      }
+      // The table saturates both at 65535: a max tf of 65535 or more is
+      // "unbounded" (2^32 - 1), a min dl is capped (still a lower bound).
+      if (table) {
+        max_tf = max_tf < 65535 ? max_tf : kMaxU32;
+        min_dl = std::min<std::uint32_t>(min_dl, 65535);
       }
       const BlockBounds bb = c.bounds(b);
       bounds_ok = bounds_ok && c.block_last_doc() == t.docs[end - 1] &&
@@ -345,7 +352,7 @@ std::string without_min_dl(std::string docs, std::uint32_t count) {
   const std::uint64_t blocks = block_count(count);
   if (blocks > 1 && docs.size() >= blocks * kSkipEntrySize) {
     for (std::uint64_t b = 0; b < blocks; ++b) {
-      std::memset(&docs[b * kSkipEntrySize + kSkipMinDl], 0, 4);
+      std::memset(&docs[b * kSkipEntrySize + kSkipMinDl], 0, 2);
     }
   }
   return docs;
@@ -544,10 +551,10 @@ TEST_CASE("worked example of docs/format-postings.md: exact bytes") {
     freqs_hex += buf;
   }
   CHECK_EQ(docs_hex,
-           // skip entry 0: last 254, docs at 0, freqs at 0, max tf 1, min dl 7
-           std::string("fe000000" "00000000" "00000000" "01000000" "07000000") +
-               // skip entry 1: last 1100, docs at 17, freqs at 1, max tf 200, min dl 42
-               "4c040000" "11000000" "01000000" "c8000000" "2a000000" +
+           // skip entry 0: last 254, widths 1 (docs) and 0 (freqs), max tf 1, min dl 7
+           std::string("fe000000" "01" "00" "0100" "0700") +
+               // skip entry 1: last 1100, widths 10 and 8, max tf 200, min dl 42
+               "4c040000" "0a" "08" "c800" "2a00" +
                // block 0: width 1; lane 0's word holds gap 0 then 31 gaps of 1
                "01" "feffffff" "ffffffff" "ffffffff" "ffffffff" +
                // tail: width 10; gaps 45, 699, 99 in 30 bits:
@@ -768,25 +775,38 @@ TEST_CASE("messages say what was expected and what was found") {
   d[2 * kSkipEntrySize] = 40;  // block 0's width byte
   CHECK(has(message(d, e.freqs), "expected a bit width in 0..32, got 40"));
   d = e.docs;
-  d[2 * kSkipEntrySize] = 3;  // a width that needs a different size
-  CHECK(has(message(d, e.freqs), "expected 49 bytes for 128 values of width 3, got 33"));
+  d[2 * kSkipEntrySize] = 3;  // a width other than the table's
+  CHECK(has(message(d, e.freqs), "block 0 of 2 (docs): expected bit width 2 (skip table), got 3"));
+  d = e.docs;
+  d[kSkipDocsWidth] = 3;  // the table's width of block 0, which moves block 1
+  CHECK(has(message(d, e.freqs), "expected 68 docs and 77 freqs bytes of block data (the skip "
+                                 "table's widths), got 52 and 77"));
+  d = e.docs;
+  d[kSkipEntrySize + kSkipFreqsWidth] = 33;
+  CHECK(has(message(d, e.freqs), "skip entry 1 of 2: expected widths in 0..32, got 2 and 33"));
   d = e.docs;
   d[0] = static_cast<char>(d[0] + 3);  // block 0's last doc, 381 -> 384
   CHECK(has(message(d, e.freqs), "expected last doc 384 (skip table), got 381"));
   d = e.docs;
   d[kSkipEntrySize + kSkipMaxTf] = 9;  // block 1's max tf
   CHECK(has(message(d, e.freqs), "expected max tf 9 (skip table), got 5"));
+  d[kSkipEntrySize + kSkipMaxTf] = '\xff';
+  d[kSkipEntrySize + kSkipMaxTf + 1] = '\xff';  // 65535: "65535 or more"
+  CHECK(has(message(d, e.freqs), "expected max tf 65535 or more (skip table), got 5"));
   d = e.docs;
-  d[kSkipEntrySize + kSkipDocsStart] = 0;  // block 1's offset
-  CHECK(has(message(d, e.freqs), "skip entry 1 of 2: expected a docs offset >= 1, got 0"));
-  CHECK(has(message(e.docs.substr(0, 30), e.freqs),
-            "expected at least 42 docs bytes for 200 postings, got 30"));
+  d[kSkipMaxTf] = 0;  // block 0's max tf
+  CHECK(has(message(d, e.freqs), "skip entry 0 of 2: expected a max tf >= 1, got 0"));
+  CHECK(has(message(e.docs.substr(0, 15), e.freqs),
+            "expected at least 22 docs bytes for 200 postings, got 15"));
   // The tail: 72 gaps of 2 (width 2, 18 bytes) and 72 freqs - 1 in 0..4.
   CHECK(has(message(e.docs + "\x01", e.freqs),
-            "block 1 of 2 (docs): expected 19 bytes for 72 values of width 2, got 20"));
+            "expected 52 docs and 77 freqs bytes of block data (the skip table's widths), got "
+            "53 and 77"));
   d = e.docs;
   d[d.size() - 19] = 3;  // the tail's width byte, with the bytes of width 2
-  CHECK(has(message(d, e.freqs), "expected 28 bytes for 72 values of width 3, got 19"));
+  CHECK(has(message(d, e.freqs), "block 1 of 2 (docs): expected bit width 2 (skip table), got 3"));
+  d[kSkipEntrySize + kSkipDocsWidth] = 3;  // and the table's: the size is then wrong
+  CHECK(has(message(d, e.freqs), "expected 61 docs and 77 freqs bytes"));
   d = e.docs;
   d[d.size() - 19] = 33;
   CHECK(has(message(d, e.freqs), "block 1 of 2 (docs): expected a bit width in 0..32, got 33"));
@@ -811,7 +831,89 @@ TEST_CASE("messages say what was expected and what was found") {
   // verify_postings checks min_dl against the doc lengths.
   dl[0] = 1;
   const Status v = verify_postings(e.docs, e.freqs, 200, 600, dl.data());
-  CHECK(has(v.message(), "expected min dl 1 (doc lengths), got 9"));
+  CHECK(has(v.message(), "expected min dl 1 (doc lengths, at most 65535), got 9"));
+}
+
+TEST_CASE("skip table saturation: tf >= 65535 and dl >= 65535 in a block") {
+  // 3 full blocks and a tail of 44. Block 0: max tf 65534 (exact), min dl
+  // 65534 (exact). Block 1: max tf 65535, min dl 65535 (both stored as
+  // 65535). Block 2: max tf 2^32 - 1, min dl 100000. Tail: max tf 70000, min
+  // dl 0.
+  Term t;
+  t.num_docs = 1000;
+  for (std::uint32_t i = 0; i < 428; ++i) {
+    t.docs.push_back(2 * i);
+    t.freqs.push_back(1 + i % 7);
+  }
+  t.freqs[5] = 65534;
+  t.freqs[128 + 9] = 65535;
+  t.freqs[256 + 100] = kMaxU32;
+  t.freqs[384 + 43] = 70000;
+  std::vector<std::uint32_t> dl(1000, 0);
+  for (std::uint32_t i = 0; i < 428; ++i) {
+    const std::uint32_t b = i / 128;
+    dl[t.docs[i]] = b == 0 ? 65534 + i % 3 : b == 1 ? 65535 + i % 2 : b == 2 ? 100000 + i : i % 5;
+  }
+  const Encoded e = encode(t, dl.data());
+  check_round_trip(t, dl.data(), e);
+  auto u16_at = [&](std::size_t at) {
+    return std::uint32_t{static_cast<unsigned char>(e.docs[at])} |
+           std::uint32_t{static_cast<unsigned char>(e.docs[at + 1])} << 8;
+  };
+  const std::uint32_t stored_tf[] = {65534, 65535, 65535, 65535};
+  const std::uint32_t stored_dl[] = {65534, 65535, 65535, 0};
+  const std::uint32_t bound_tf[] = {65534, kMaxU32, kMaxU32, kMaxU32};
+  PostingsCursor c(e.docs, e.freqs, 428, 1000);
+  for (std::uint32_t b = 0; b < 4; ++b) {
+    CHECK_EQ(u16_at(b * kSkipEntrySize + kSkipMaxTf), stored_tf[b]);
+    CHECK_EQ(u16_at(b * kSkipEntrySize + kSkipMinDl), stored_dl[b]);
+    const BlockBounds bb = c.bounds(b);
+    CHECK_EQ(bb.max_tf, bound_tf[b]);
+    CHECK_EQ(bb.min_dl, stored_dl[b]);
+    CHECK_EQ(c.block_index(), b);
+    CHECK_EQ(c.block_max_tf(), bound_tf[b]);
+    CHECK_EQ(c.block_min_dl(), stored_dl[b]);
+    c.next_geq(t.docs[std::min<std::uint32_t>(427, (b + 1) * 128)]);
+  }
+  CHECK(verify_postings(e.docs, e.freqs, 428, 1000, dl.data()).is_ok());
+  // A saturated min dl stays 65535 whatever the lengths above it.
+  dl[t.docs[300]] = 65535;
+  CHECK(verify_postings(e.docs, e.freqs, 428, 1000, dl.data()).is_ok());
+  dl[t.docs[300]] = 65534;
+  CHECK(verify_postings(e.docs, e.freqs, 428, 1000, dl.data()).code() ==
+        Status::Code::kCorruption);
+
+  std::vector<std::uint32_t> docs, freqs;
+  auto with_max_tf = [&](std::uint32_t b, std::uint32_t v) {
+    std::string d = e.docs;
+    d[b * kSkipEntrySize + kSkipMaxTf] = static_cast<char>(v);
+    d[b * kSkipEntrySize + kSkipMaxTf + 1] = static_cast<char>(v >> 8);
+    const Status s = decode_postings(d, e.freqs, 428, 1000, &docs, &freqs);
+    return s.is_ok() ? std::string("ok") : s.message();
+  };
+  // Exact below 65535, 65535 exactly when the max is 65535 or more.
+  CHECK_EQ(with_max_tf(0, 65535), std::string("postings: block 0 of 4 (freqs): expected max tf "
+                                               "65535 or more (skip table), got 65534"));
+  CHECK_EQ(with_max_tf(1, 65534), std::string("postings: block 1 of 4 (freqs): expected max tf "
+                                               "65534 (skip table), got 65535"));
+  CHECK(with_max_tf(2, 65534) != "ok");
+  CHECK(with_max_tf(3, 7) != "ok");
+  CHECK_EQ(with_max_tf(3, 65535), std::string("ok"));
+
+  // Every bit of the table flipped: refused, or (min dl only, which the bytes
+  // cannot check) decoded to the same canonical postings.
+  std::mt19937_64 rng(17);
+  bool all_good = true, only_min_dl = true;
+  for (std::size_t bit = 0; bit < 8 * 4 * kSkipEntrySize; ++bit) {
+    std::string d = e.docs;
+    d[bit / 8] = static_cast<char>(d[bit / 8] ^ (1 << (bit % 8)));
+    if (check_damaged(d, e.freqs, 428, 1000, rng, &all_good)) {
+      const std::size_t field = bit / 8 % kSkipEntrySize;
+      only_min_dl = only_min_dl && (field == kSkipMinDl || field == kSkipMinDl + 1);
+    }
+  }
+  CHECK(all_good);
+  CHECK(only_min_dl);
 }
 
 TEST_CASE("every cut of an encoded term is refused") {
@@ -924,6 +1026,7 @@ TEST_CASE("tails of every size 1..127, widths 0..32: exact sizes, canonical, dam
         std::string d = e.docs.substr(0, docs_at);
         d.resize(docs_at + packed_tail_size(k, w + 1));
         d[docs_at] = static_cast<char>(w + 1);
+        if (full > 0) d[kSkipEntrySize + kSkipDocsWidth] = static_cast<char>(w + 1);  // the table too
         pack_tail(gaps.data(), k, w + 1, reinterpret_cast<std::uint8_t*>(&d[docs_at + 1]));
         std::vector<std::uint32_t> docs, freqs;
         const Status s = decode_postings(d, e.freqs, n, t.num_docs, &docs, &freqs);
