@@ -63,6 +63,9 @@ void BookParser::analyze_chunks(std::string_view text, BatchDictionary* dictiona
   spans_.clear();
   chunk::chunk_text(text, options_.chunk_size, options_.chunk_overlap, &spans_);
   touched_.clear();
+  local_.clear();
+  batch_id_.clear();
+  tf_.clear();
   out->chunks.clear();
   out->chunk_lengths.clear();
   out->pairs.clear();
@@ -73,22 +76,34 @@ void BookParser::analyze_chunks(std::string_view text, BatchDictionary* dictiona
     std::string_view term;
     while (terms_.next(&term)) {
       ++length;
-      const std::uint32_t id = dictionary->intern(term, hash_bytes(term));
-      if (id >= tf_.size()) tf_.resize(std::max<std::size_t>(id + 1, tf_.size() * 2), 0);
-      if (tf_[id]++ == 0) touched_.push_back(id);
+      const std::uint64_t h = hash_bytes(term);
+      std::uint32_t local;
+      if (const std::uint64_t* known = local_.find(term, h)) {
+        local = static_cast<std::uint32_t>(*known);
+      } else {
+        local = static_cast<std::uint32_t>(batch_id_.size());
+        batch_id_.push_back(dictionary->intern(term, h));
+        local_.insert_new(term, h, local);
+        tf_.push_back(0);
+      }
+      if (tf_[local]++ == 0) touched_.push_back(local);
     }
     if (length == 0) continue;  // a chunk with no indexed term is dropped
-    // Ids ascending, as gaps, with tf == 1 (most pairs) folded into the gap's
-    // low bit: about 1.3 bytes a pair (batch.h).
-    std::sort(touched_.begin(), touched_.end());
-    std::uint32_t next_id = 0;
-    for (std::uint32_t id : touched_) {
-      const std::uint32_t tf = tf_[id];
-      append_pair(&out->pairs, id - next_id, tf);
-      next_id = id + 1;
-      tf_[id] = 0;
+    // Batch ids ascending, as gaps, with tf == 1 (most pairs) folded into
+    // the gap's low bit: about 1.3 bytes a pair (batch.h).
+    chunk_pairs_.clear();
+    for (std::uint32_t local : touched_) {
+      chunk_pairs_.push_back(std::uint64_t{batch_id_[local]} << 32 | tf_[local]);
+      tf_[local] = 0;
     }
     touched_.clear();
+    std::sort(chunk_pairs_.begin(), chunk_pairs_.end());
+    std::uint32_t next_id = 0;
+    for (std::uint64_t pair : chunk_pairs_) {
+      const auto id = static_cast<std::uint32_t>(pair >> 32);
+      append_pair(&out->pairs, id - next_id, static_cast<std::uint32_t>(pair));
+      next_id = id + 1;
+    }
     out->chunks.push_back(span);
     out->chunk_lengths.push_back(length);
     out->chunk_ends.push_back(out->pairs.size());
@@ -117,6 +132,7 @@ bool BookParser::deflate_text(std::string_view text, ParsedBook* out) {
     out->text_blocks.push_back(
         TextBlock{static_cast<std::uint32_t>(block.size()), static_cast<std::uint32_t>(bound)});
   }
+  out->deflated.shrink_to_fit();  // held until the segment is written: no slack
   return true;
 }
 

@@ -46,8 +46,14 @@ class BookParser {
 
   const ParseOptions& options_;
   analysis::TermStream terms_;
-  std::vector<std::uint32_t> tf_;       // per term id, in the current chunk
-  std::vector<std::uint32_t> touched_;  // term ids with tf_ > 0
+  // The book's distinct terms -> their batch ids: the shared dictionary (and
+  // its lock) is met once per distinct term of a book, not per occurrence.
+  // Counting is by local id (dense per book, so tf_ stays small and hot).
+  StringTable local_;                       // term -> local id
+  std::vector<std::uint32_t> batch_id_;     // local id -> batch id
+  std::vector<std::uint32_t> tf_;           // per local id, in the current chunk
+  std::vector<std::uint32_t> touched_;      // local ids with tf_ > 0
+  std::vector<std::uint64_t> chunk_pairs_;  // batch id << 32 | tf, to sort
   std::vector<chunk::ChunkSpan> spans_;
 };
 

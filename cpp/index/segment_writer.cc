@@ -237,7 +237,9 @@ Result<SegmentInfo> write_segment(const Batch& batch, const std::string& index_d
 
   // Chunks, books and stored text.
   std::string chunks_head, chunk_entries, book_entries, names;
-  std::string text_data, text_table;
+  std::string text_table;
+  std::uint64_t text_bytes = 0;
+  std::vector<const std::string*> text_pieces;  // each book's deflated blocks, written in place
   std::uint32_t num_books = 0, doc = 0, text_block = 0;
   std::uint64_t total_length = 0;
   for (const ParsedBook& book : batch.books) {
@@ -261,13 +263,14 @@ Result<SegmentInfo> write_segment(const Batch& batch, const std::string& index_d
     if (store_text) {
       std::uint64_t at = 0;
       for (const TextBlock& block : book.text_blocks) {
-        put_u64(&text_table, text_data.size());
+        put_u64(&text_table, text_bytes + at);
         put_u32(&text_table, block.deflated_bytes);
         put_u32(&text_table, block.raw_bytes);
-        text_data.append(book.deflated, at, block.deflated_bytes);
         at += block.deflated_bytes;
         ++text_block;
       }
+      text_bytes += at;
+      text_pieces.push_back(&book.deflated);
     }
     ++num_books;
   }
@@ -304,7 +307,9 @@ Result<SegmentInfo> write_segment(const Batch& batch, const std::string& index_d
   if (store_text) {
     std::string count;
     put_u64(&count, text_block);
-    if (Status s = write_pieces(dir, kTextFile, {&text_data, &text_table, &count}, kTextMagic, &files);
+    text_pieces.push_back(&text_table);
+    text_pieces.push_back(&count);
+    if (Status s = write_pieces(dir, kTextFile, text_pieces, kTextMagic, &files);
         !s.is_ok()) {
       return s;
     }
