@@ -524,7 +524,7 @@ TEST_CASE("tail packing: every k and width round-trips, ceil(k*w/8) bytes, seque
   CHECK_EQ(byte, 0x27);
 }
 
-TEST_CASE("worked example of docs/format-postings.md: exact bytes") {
+TEST_CASE("worked example of docs/FORMAT.md section 5: exact bytes") {
   // 131 postings: docs 0, 2, ..., 254 (freq 1), then 300 (freq 3), 1000 (200),
   // 1100 (1).
   Term t;
