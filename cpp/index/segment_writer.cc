@@ -49,26 +49,36 @@ struct FileRecord {
   std::uint32_t crc;
 };
 
-// Writes pieces (then a footer) to dir/name, fsynced.
+// A file written piece by piece, then footed, checksummed as it goes.
+class StreamedFile {
+ public:
+  StreamedFile(const std::string& path, std::string_view magic) : file_(path), sink_(&file_), magic_(magic) {}
+  Status status() const { return file_.status(); }
+  Status write(std::string_view bytes) { return sink_.write(bytes); }
+  std::uint64_t size() const { return sink_.size(); }
+  Status finish(std::string name, std::vector<FileRecord>* files) {
+    const std::string footer = make_footer(magic_, kSegmentFormatVersion, sink_.crc());
+    if (Status s = sink_.write(footer); !s.is_ok()) return s;
+    if (Status s = sink_.finish(); !s.is_ok()) return s;
+    files->push_back(FileRecord{std::move(name), sink_.size(), sink_.crc()});
+    return Status::ok();
+  }
+
+ private:
+  FileSink file_;
+  ChecksumSink sink_;
+  std::string_view magic_;
+};
+
+// Writes pieces, then a footer, to dir/name, fsynced.
 Status write_pieces(const std::string& dir, std::string_view name, const std::vector<const std::string*>& pieces,
                     std::string_view magic, std::vector<FileRecord>* files) {
-  const std::string path = dir + "/" + std::string(name);
-  FileSink file(path);
+  StreamedFile file(dir + "/" + std::string(name), magic);
   if (!file.status().is_ok()) return file.status();
-  ChecksumSink sink(&file);
   for (const std::string* piece : pieces) {
-    if (Status s = sink.write(*piece); !s.is_ok()) return s;
+    if (Status s = file.write(*piece); !s.is_ok()) return s;
   }
-  const std::string footer = make_footer(magic, kSegmentFormatVersion, sink.crc());
-  if (Status s = sink.write(footer); !s.is_ok()) return s;
-  if (Status s = sink.finish(); !s.is_ok()) return s;
-  files->push_back(FileRecord{std::string(name), sink.size(), sink.crc()});
-  return Status::ok();
-}
-
-Status write_one(const std::string& dir, std::string_view name, const std::string& body, std::string_view magic,
-                 std::vector<FileRecord>* files) {
-  return write_pieces(dir, name, {&body}, magic, files);
+  return file.finish(std::string(name), files);
 }
 
 // Calls fn(doc, term id, tf) for every pair of the batch's kept books, docs
@@ -90,26 +100,6 @@ void for_each_pair(const Batch& batch, Fn&& fn) {
   }
 }
 
-// A file written piece by piece, then footed, checksummed as it goes.
-class StreamedFile {
- public:
-  StreamedFile(const std::string& path, std::string_view magic) : file_(path), sink_(&file_), magic_(magic) {}
-  Status status() const { return file_.status(); }
-  Status write(std::string_view bytes) { return sink_.write(bytes); }
-  std::uint64_t size() const { return sink_.size(); }
-  Status finish(std::string name, std::vector<FileRecord>* files) {
-    const std::string footer = make_footer(magic_, kSegmentFormatVersion, sink_.crc());
-    if (Status s = sink_.write(footer); !s.is_ok()) return s;
-    if (Status s = sink_.finish(); !s.is_ok()) return s;
-    files->push_back(FileRecord{std::move(name), sink_.size(), sink_.crc()});
-    return Status::ok();
-  }
-
- private:
-  FileSink file_;
-  ChecksumSink sink_;
-  std::string_view magic_;
-};
 
 }  // namespace
 
@@ -291,14 +281,15 @@ Result<SegmentInfo> write_segment(const Batch& batch, const std::string& index_d
     if (!file.status().is_ok()) return file.status();
     ChecksumSink sink(&file);
     fst::FstBuilder builder(&sink);
+    builder.reserve(num_terms);
     for (std::uint32_t o = 0; o < num_terms; ++o) {
       if (Status s = builder.add(term_of[order[o]], o); !s.is_ok()) return s;
     }
     if (Status s = builder.finish(); !s.is_ok()) return s;
     files.push_back(FileRecord{std::string(kTermsFile), sink.size(), sink.crc()});
   }
-  if (Status s = write_one(dir, kOffsetsFile, offsets, kOffsetsMagic, &files); !s.is_ok()) return s;
-  if (Status s = write_one(dir, kDocLengthsFile, lengths, kDocLengthsMagic, &files); !s.is_ok()) return s;
+  if (Status s = write_pieces(dir, kOffsetsFile, {&offsets}, kOffsetsMagic, &files); !s.is_ok()) return s;
+  if (Status s = write_pieces(dir, kDocLengthsFile, {&lengths}, kDocLengthsMagic, &files); !s.is_ok()) return s;
   if (Status s = write_pieces(dir, kChunksFile, {&chunks_head, &chunk_entries, &book_entries, &names},
                               kChunksMagic, &files);
       !s.is_ok()) {

@@ -4,13 +4,15 @@
 #include <cstdint>
 #include <cstring>
 
+#include "analysis/utf8.h"
+
 namespace tomes::parse {
 
 namespace {
 
 constexpr char kReplacementUtf8[] = "\xEF\xBF\xBD";  // U+FFFD
 
-inline bool is_continuation(unsigned char b) { return (b & 0xC0) == 0x80; }
+using analysis::utf8::is_continuation;
 
 // Checks the sequence starting at p (avail > 0 bytes left). Returns true for
 // a well-formed sequence (Unicode Table 3-7) and sets *length to its length;
@@ -92,24 +94,6 @@ std::string decode_utf8(std::string_view bytes) {
   return out;
 }
 
-inline void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 // UTF-16 after its BOM, as CPython's "utf-16" decoder with errors="replace".
 std::string decode_utf16(std::string_view bytes, bool little_endian) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
@@ -123,7 +107,7 @@ std::string decode_utf16(std::string_view bytes, bool little_endian) {
     const char32_t u = unit(i);
     i += 2;
     if (u < 0xD800 || u > 0xDFFF) {
-      append_utf8(out, u);
+      analysis::utf8::append(out, u);
     } else if (u >= 0xDC00) {  // a low surrogate with no high one before it
       out.append(kReplacementUtf8, 3);
     } else if (size - i < 2) {  // a high surrogate at the end: one U+FFFD for the rest
@@ -132,7 +116,7 @@ std::string decode_utf16(std::string_view bytes, bool little_endian) {
     } else {
       const char32_t u2 = unit(i);
       if (u2 >= 0xDC00 && u2 <= 0xDFFF) {
-        append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (u2 - 0xDC00));
+        analysis::utf8::append(out, 0x10000 + ((u - 0xD800) << 10) + (u2 - 0xDC00));
         i += 2;
       } else {  // the high surrogate alone is replaced; u2 is read afresh
         out.append(kReplacementUtf8, 3);

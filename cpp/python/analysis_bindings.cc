@@ -12,6 +12,7 @@
 #include "analysis/unicode_text.h"
 #include "common/string_table.h"
 #include "python/bindings.h"
+#include "python/conversions.h"
 #include "python/errors.h"
 
 namespace py = pybind11;
@@ -21,21 +22,6 @@ namespace tomes::python {
 namespace {
 
 using analysis::Analyzer;
-
-// The UTF-8 bytes of a str. A str holding lone surrogates has no UTF-8 form;
-// it is encoded with "surrogatepass", whose bytes the analyzer reads as
-// separators, as the reference reads category Cs. `keep` owns those bytes.
-std::string_view utf8_of(const py::str& text, py::object* keep) {
-  Py_ssize_t size = 0;
-  if (const char* data = PyUnicode_AsUTF8AndSize(text.ptr(), &size)) {
-    return std::string_view(data, static_cast<std::size_t>(size));
-  }
-  PyErr_Clear();
-  PyObject* bytes = PyUnicode_AsEncodedString(text.ptr(), "utf-8", "surrogatepass");
-  if (bytes == nullptr) throw py::error_already_set();
-  *keep = py::reinterpret_steal<py::object>(bytes);
-  return std::string_view(PyBytes_AS_STRING(bytes), static_cast<std::size_t>(PyBytes_GET_SIZE(bytes)));
-}
 
 py::str to_str(std::string_view utf8) {
   bool ascii = true;

@@ -20,6 +20,7 @@
 #include "parse/book_files.h"
 #include "parse/text_decode.h"
 #include "python/bindings.h"
+#include "python/conversions.h"
 #include "python/errors.h"
 
 namespace py = pybind11;
@@ -33,21 +34,6 @@ std::string_view view_of(const py::bytes& b) {
 }
 
 py::bytes bytes_of(std::string_view s) { return py::bytes(s.data(), s.size()); }
-
-// The UTF-8 bytes of a str; a str holding lone surrogates is encoded with
-// "surrogatepass" (the chunker reads each as one non-space code point).
-// `keep` owns those bytes.
-std::string_view utf8_of(const py::str& text, py::object* keep) {
-  Py_ssize_t size = 0;
-  if (const char* data = PyUnicode_AsUTF8AndSize(text.ptr(), &size)) {
-    return std::string_view(data, static_cast<std::size_t>(size));
-  }
-  PyErr_Clear();
-  PyObject* bytes = PyUnicode_AsEncodedString(text.ptr(), "utf-8", "surrogatepass");
-  if (bytes == nullptr) throw py::error_already_set();
-  *keep = py::reinterpret_steal<py::object>(bytes);
-  return view_of(py::reinterpret_borrow<py::bytes>(bytes));
-}
 
 py::str decode_text(const py::bytes& data) {
   const std::string_view bytes = view_of(data);

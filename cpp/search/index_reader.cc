@@ -86,14 +86,24 @@ Result<std::string> IndexReader::text(std::uint64_t doc_id) const {
   return segment->text(local);
 }
 
-Result<std::uint64_t> IndexReader::doc_freq(std::string_view term) const {
-  std::uint64_t df = 0;
+Status IndexReader::find_term(std::string_view term, std::vector<SegmentTerm>* found, std::uint64_t* df) const {
+  found->clear();
+  *df = 0;
   for (const auto& segment : segments_) {
-    bool found = false;
+    bool present = false;
     TermEntry entry;
-    if (Status s = segment->find_term(term, &found, &entry); !s.is_ok()) return s;
-    if (found) df += entry.doc_count;
+    if (Status s = segment->find_term(term, &present, &entry); !s.is_ok()) return s;
+    if (!present) continue;
+    found->push_back(SegmentTerm{segment.get(), entry});
+    *df += entry.doc_count;
   }
+  return Status::ok();
+}
+
+Result<std::uint64_t> IndexReader::doc_freq(std::string_view term) const {
+  std::vector<SegmentTerm> found;
+  std::uint64_t df = 0;
+  if (Status s = find_term(term, &found, &df); !s.is_ok()) return s;
   return df;
 }
 
@@ -122,14 +132,13 @@ Status IndexReader::postings(std::string_view term, std::vector<std::uint32_t>* 
                              std::vector<std::uint32_t>* freqs) const {
   docs->clear();
   freqs->clear();
+  std::vector<SegmentTerm> found;
+  std::uint64_t df = 0;
+  if (Status s = find_term(term, &found, &df); !s.is_ok()) return s;
   std::vector<std::uint32_t> d, f;
-  for (const auto& segment : segments_) {
-    bool found = false;
-    TermEntry entry;
-    if (Status s = segment->find_term(term, &found, &entry); !s.is_ok()) return s;
-    if (!found) continue;
-    if (Status s = segment->postings(entry, &d, &f); !s.is_ok()) return s;
-    const auto base = static_cast<std::uint32_t>(segment->info().base_doc_id);
+  for (const SegmentTerm& t : found) {
+    if (Status s = t.segment->postings(t.entry, &d, &f); !s.is_ok()) return s;
+    const auto base = static_cast<std::uint32_t>(t.segment->info().base_doc_id);
     for (std::uint32_t doc : d) docs->push_back(base + doc);
     freqs->insert(freqs->end(), f.begin(), f.end());
   }
@@ -209,20 +218,17 @@ Status IndexReader::search(std::string_view query, const SearchOptions& options,
   std::vector<std::uint32_t> touched, matched;
   std::vector<char> is_matched(num_docs(), 0);
   std::vector<std::uint32_t> docs, freqs;
+  std::vector<SegmentTerm> found;
   for (const auto& group : groups) {
     for (const std::string& term : group) {
-      Result<std::uint64_t> df = doc_freq(term);
-      if (!df.is_ok()) return df.status();
-      if (df.value() == 0) continue;
-      const double idf = std::log(1.0 + (n - df.value() + 0.5) / (df.value() + 0.5));
-      for (const auto& segment : segments_) {
-        bool found = false;
-        TermEntry entry;
-        if (Status s = segment->find_term(term, &found, &entry); !s.is_ok()) return s;
-        if (!found) continue;
-        if (Status s = segment->postings(entry, &docs, &freqs); !s.is_ok()) return s;
-        const auto base = static_cast<std::uint32_t>(segment->info().base_doc_id);
-        const std::uint32_t* lengths = segment->doc_lengths();
+      std::uint64_t df = 0;
+      if (Status s = find_term(term, &found, &df); !s.is_ok()) return s;
+      if (df == 0) continue;
+      const double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
+      for (const SegmentTerm& t : found) {
+        if (Status s = t.segment->postings(t.entry, &docs, &freqs); !s.is_ok()) return s;
+        const auto base = static_cast<std::uint32_t>(t.segment->info().base_doc_id);
+        const std::uint32_t* lengths = t.segment->doc_lengths();
         for (std::size_t i = 0; i < docs.size(); ++i) {
           const double tf = freqs[i];
           const double norm = options.k1 * (1.0 - options.b + options.b * lengths[docs[i]] / avgdl);

@@ -74,6 +74,13 @@ class IndexReader {
 
  private:
   IndexReader() = default;
+  // A term's entry in one segment.
+  struct SegmentTerm {
+    const SegmentReader* segment;
+    TermEntry entry;
+  };
+  // The segments holding term, with their entries, and its index-wide df.
+  Status find_term(std::string_view term, std::vector<SegmentTerm>* found, std::uint64_t* df) const;
   // One attempt at open(); *tried gets the generation index.json named.
   static Result<std::shared_ptr<IndexReader>> open_generation(const std::string& dir, std::uint64_t* tried);
   // Segment holding doc_id, and its local id. REQUIRES: doc_id < num_docs().

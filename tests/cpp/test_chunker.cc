@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "check.h"
+#include "utf8_oracle.h"
 #include "chunk/chunker.h"
 #include "chunk/whitespace.h"
 
@@ -21,25 +22,7 @@ using tomes::chunk::is_space;
 
 namespace {
 
-std::string encode(char32_t cp) {
-  std::string s;
-  if (cp < 0x80) {
-    s += char(cp);
-  } else if (cp < 0x800) {
-    s += char(0xC0 | (cp >> 6));
-    s += char(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    s += char(0xE0 | (cp >> 12));
-    s += char(0x80 | ((cp >> 6) & 0x3F));
-    s += char(0x80 | (cp & 0x3F));
-  } else {
-    s += char(0xF0 | (cp >> 18));
-    s += char(0x80 | ((cp >> 12) & 0x3F));
-    s += char(0x80 | ((cp >> 6) & 0x3F));
-    s += char(0x80 | (cp & 0x3F));
-  }
-  return s;
-}
+using tomes::test::encode;
 
 struct Text {
   std::vector<char32_t> cps;

@@ -11,33 +11,16 @@
 #include <vector>
 
 #include "check.h"
+#include "utf8_oracle.h"
 #include "parse/text_decode.h"
 
 using tomes::parse::decode_text;
 
 namespace {
 
-const std::string kFFFD = "\xEF\xBF\xBD";
+using tomes::test::encode;
 
-std::string encode(char32_t cp) {  // written out, not shared with the core
-  std::string s;
-  if (cp < 0x80) {
-    s += char(cp);
-  } else if (cp < 0x800) {
-    s += char(0xC0 | (cp >> 6));
-    s += char(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    s += char(0xE0 | (cp >> 12));
-    s += char(0x80 | ((cp >> 6) & 0x3F));
-    s += char(0x80 | (cp & 0x3F));
-  } else {
-    s += char(0xF0 | (cp >> 18));
-    s += char(0x80 | ((cp >> 12) & 0x3F));
-    s += char(0x80 | ((cp >> 6) & 0x3F));
-    s += char(0x80 | (cp & 0x3F));
-  }
-  return s;
-}
+const std::string kFFFD = "\xEF\xBF\xBD";
 
 // Every well-formed sequence and every proper prefix of one.
 struct Grammar {
