@@ -59,6 +59,20 @@ class StringTable {
   const std::uint64_t* find(std::string_view key) const { return find(key, hash_bytes(key)); }
   // The same, for a caller that has hash_bytes(key) already.
   const std::uint64_t* find(std::string_view key, std::uint64_t h) const {
+    if (key.size() <= kInlineBytes) {
+      // Short keys (most): compared as fixed-size, zero-padded bytes, which
+      // compiles to two loads, not a call to memcmp.
+      char padded[kInlineBytes] = {};
+      if (!key.empty()) std::memcpy(padded, key.data(), key.size());
+      for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+        const Slot& slot = slots_[i];
+        if (slot.key_length == kEmpty) return nullptr;
+        if (slot.hash == h && slot.key_length == key.size() &&
+            std::memcmp(slot.key.bytes, padded, kInlineBytes) == 0) {
+          return &slot.value;
+        }
+      }
+    }
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
       const Slot& slot = slots_[i];
       if (slot.key_length == kEmpty) return nullptr;
@@ -83,6 +97,7 @@ class StringTable {
     slot.value = value;
     slot.key_length = static_cast<std::uint32_t>(key.size());
     if (key.size() <= kInlineBytes) {
+      std::memset(slot.key.bytes, 0, kInlineBytes);  // find() compares all of them
       if (!key.empty()) std::memcpy(slot.key.bytes, key.data(), key.size());
     } else {
       slot.key.offset = arena_.size();
@@ -91,10 +106,20 @@ class StringTable {
     ++size_;
   }
 
+  // Removes every key. The slots stay allocated when the table was well
+  // used (a table cleared between similar inputs, such as books, does not
+  // regrow from 16 slots each time); an oversized table shrinks to fit what
+  // it held.
   void clear() {
     arena_.clear();
+    std::size_t count = 16;
+    while (count < 2 * size_) count *= 2;
     size_ = 0;
-    reset_slots(16);
+    if (count * 4 >= slots_.size()) {
+      for (std::size_t i = 0; i < slots_.size(); ++i) slots_[i].key_length = kEmpty;
+    } else {
+      reset_slots(count);
+    }
   }
 
  private:

@@ -55,6 +55,14 @@ class BookParser {
   std::vector<std::uint32_t> touched_;      // local ids with tf_ > 0
   std::vector<std::uint64_t> chunk_pairs_;  // batch id << 32 | tf, to sort
   std::vector<chunk::ChunkSpan> spans_;
+  // The current chunk's terms, hashed, before they are looked up.
+  struct ChunkTerm {
+    std::uint64_t hash;
+    std::uint32_t offset;  // in chunk_term_bytes_
+    std::uint32_t length;
+  };
+  std::vector<ChunkTerm> chunk_terms_;
+  std::string chunk_term_bytes_;
 };
 
 }  // namespace tomes::index

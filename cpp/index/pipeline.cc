@@ -153,7 +153,7 @@ struct WriterState {
 
 // write_segment, with anything thrown (out of memory) turned into a Status:
 // an exception must not escape a std::thread.
-Result<SegmentInfo> write_segment_safely(const Batch& batch, const std::string& index_dir, const std::string& name,
+Result<SegmentInfo> write_segment_safely(Batch& batch, const std::string& index_dir, const std::string& name,
                                          std::uint64_t base_doc_id, const IndexOptions& options,
                                          tbb::task_arena& arena) {
   try {
@@ -219,10 +219,14 @@ Result<IndexReport> index_corpus(const std::string& books_dir, const std::string
   const analysis::Analyzer analyzer(stopwords, stemmer.value());
   const unsigned threads = options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency())
                                                 : options.threads;
-  // TBB keeps hardware_concurrency - 1 workers by default; the arena below
-  // needs `threads` of them besides the calling thread.
-  tbb::global_control workers(tbb::global_control::max_allowed_parallelism, threads + 1);
+  // Two arenas of `threads` each, parsing and writing, so neither waits for
+  // the other's tasks: sharing one, the writer's parallel steps queued behind
+  // a whole batch of parsing, and the last segments were written with the
+  // parse threads idle. Each arena is its master thread plus threads - 1
+  // TBB workers; TBB keeps hardware_concurrency - 1 workers by default.
+  tbb::global_control workers(tbb::global_control::max_allowed_parallelism, 2 * threads - 1);
   tbb::task_arena arena(static_cast<int>(threads));
+  tbb::task_arena writer_arena(static_cast<int>(threads));
   tbb::enumerable_thread_specific<BookParser> parsers(
       [&] { return BookParser(analyzer, options.parse); });
   ProgressReporter reporter(progress, files.size(), bytes_total);
@@ -238,7 +242,7 @@ Result<IndexReport> index_corpus(const std::string& books_dir, const std::string
       if (!batch) return;
       if (!writer.status.is_ok()) continue;  // drain, so the main thread never blocks
       Result<SegmentInfo> info = write_segment_safely(
-          *batch, index_dir, segment_name(generation, writer.segments.size()), next_doc, options, arena);
+          *batch, index_dir, segment_name(generation, writer.segments.size()), next_doc, options, writer_arena);
       if (!info.is_ok()) {
         writer.status = info.status();
         writer.failed.store(true);

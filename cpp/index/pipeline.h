@@ -5,7 +5,8 @@
 //     its books (read, decode, fingerprint, chunk, analyze: BookParser), then
 //     in book order mark skips and duplicates, and push the batch into
 //   a tbb::concurrent_bounded_queue of capacity 1, to
-//   one writer thread: write_segment() per batch while the next is parsed.
+//   one writer thread: write_segment() per batch while the next is parsed,
+//     its parallel steps in an arena of its own (never queued behind parsing).
 //
 // Backpressure bounds memory to three batches: one parsing, one queued, one
 // being written. The commit is index.json (manifest.h), replaced last; a run

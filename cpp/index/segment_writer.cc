@@ -1,5 +1,6 @@
 #include "index/segment_writer.h"
 
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_sort.h>
 
@@ -81,29 +82,40 @@ Status write_pieces(const std::string& dir, std::string_view name, const std::ve
   return file.finish(std::string(name), files);
 }
 
-// Calls fn(doc, term id, tf) for every pair of the batch's kept books, docs
-// in order (local doc ids counted from 0).
-template <class Fn>
-void for_each_pair(const Batch& batch, Fn&& fn) {
-  std::uint32_t doc = 0;
-  for (const ParsedBook& book : batch.books) {
-    if (book.skipped || book.duplicate) continue;
-    const auto* p = reinterpret_cast<const unsigned char*>(book.pairs.data());
-    for (std::size_t c = 0; c < book.chunk_ends.size(); ++c, ++doc) {
-      const auto* end = reinterpret_cast<const unsigned char*>(book.pairs.data()) + book.chunk_ends[c];
-      std::uint32_t next_id = 0, id, tf;
-      while (p < end) {
-        read_pair(&p, &next_id, &id, &tf);
-        fn(doc, id, tf);
-      }
+// Rewrites one book's pairs from batch term ids to ranks (the terms' places
+// in byte order), each chunk's ranks ascending, and counts each rank's
+// document frequency into *df. The packing is batch.h's, ranks for ids.
+void rerank_pairs(const std::vector<std::uint32_t>& rank_of, ParsedBook* book, std::vector<std::uint32_t>* df) {
+  std::string out;
+  out.reserve(book->pairs.size() + book->pairs.size() / 8);
+  std::vector<std::uint64_t> chunk;  // rank << 32 | tf
+  const auto* p = reinterpret_cast<const unsigned char*>(book->pairs.data());
+  for (std::uint64_t& chunk_end : book->chunk_ends) {
+    const auto* end = reinterpret_cast<const unsigned char*>(book->pairs.data()) + chunk_end;
+    chunk.clear();
+    std::uint32_t next_id = 0, id, tf;
+    while (p < end) {
+      read_pair(&p, &next_id, &id, &tf);
+      const std::uint32_t rank = rank_of[id];
+      ++(*df)[rank];
+      chunk.push_back(std::uint64_t{rank} << 32 | tf);
     }
+    std::sort(chunk.begin(), chunk.end());
+    std::uint32_t next_rank = 0;
+    for (std::uint64_t pair : chunk) {
+      const auto rank = static_cast<std::uint32_t>(pair >> 32);
+      append_pair(&out, rank - next_rank, static_cast<std::uint32_t>(pair));
+      next_rank = rank + 1;
+    }
+    chunk_end = out.size();
   }
+  out.shrink_to_fit();  // held until the segment is written: no slack
+  book->pairs.swap(out);
 }
-
 
 }  // namespace
 
-Result<SegmentInfo> write_segment(const Batch& batch, const std::string& index_dir, const std::string& name,
+Result<SegmentInfo> write_segment(Batch& batch, const std::string& index_dir, const std::string& name,
                                   std::uint64_t base_doc_id, bool store_text, std::uint64_t postings_per_pass,
                                   tbb::task_arena& arena) {
   const std::string final_dir = index_dir + "/" + name;
@@ -112,37 +124,54 @@ Result<SegmentInfo> write_segment(const Batch& batch, const std::string& index_d
   if (Status s = make_directory(dir); !s.is_ok()) return s;
   std::vector<FileRecord> files;
 
-  // Terms: the batch's ids, with their document frequencies in this segment
-  // (a duplicate book's terms may have none), in byte order = ordinals.
+  // Terms: every term of the batch's dictionary in byte order (its rank); a
+  // term may have no posting in this segment (only a duplicate book had it),
+  // so ordinals, the FST's values, count only the ranks with postings.
   std::vector<std::string_view> term_of;
   batch.dictionary->terms(&term_of);
-  std::vector<std::uint32_t> df(term_of.size(), 0);
-  std::vector<std::uint32_t> doc_lengths;
-  for (const ParsedBook& book : batch.books) {
-    if (book.skipped || book.duplicate) continue;
-    doc_lengths.insert(doc_lengths.end(), book.chunk_lengths.begin(), book.chunk_lengths.end());
-  }
-  for_each_pair(batch, [&](std::uint32_t, std::uint32_t id, std::uint32_t) { ++df[id]; });
-  std::vector<std::uint32_t> order;
-  for (std::uint32_t id = 0; id < df.size(); ++id) {
-    if (df[id] > 0) order.push_back(id);
-  }
+  const std::size_t vocabulary = term_of.size();
+  std::vector<std::uint32_t> by_rank(vocabulary);
+  std::iota(by_rank.begin(), by_rank.end(), 0u);
   arena.execute([&] {
-    tbb::parallel_sort(order.begin(), order.end(),
+    tbb::parallel_sort(by_rank.begin(), by_rank.end(),
                        [&](std::uint32_t a, std::uint32_t b) { return term_of[a] < term_of[b]; });
   });
+  std::vector<ParsedBook*> kept;
+  std::vector<std::uint32_t> doc_lengths;
+  for (ParsedBook& book : batch.books) {
+    if (book.skipped || book.duplicate) continue;
+    kept.push_back(&book);
+    doc_lengths.insert(doc_lengths.end(), book.chunk_lengths.begin(), book.chunk_lengths.end());
+  }
   if (doc_lengths.size() >= std::numeric_limits<std::uint32_t>::max()) {
     return Status::invalid_argument(final_dir + ": more than 2^32 - 2 chunks in one segment (lower batch_bytes)");
   }
-  const auto num_terms = static_cast<std::uint32_t>(order.size());
   const auto num_docs = static_cast<std::uint32_t>(doc_lengths.size());
-  constexpr std::uint32_t kAbsent = 0xFFFFFFFFu;
-  std::vector<std::uint32_t> ordinal_of(term_of.size(), kAbsent);
-  std::vector<std::uint64_t> first(num_terms + 1, 0);  // ordinal -> its first posting, over all
-  for (std::uint32_t o = 0; o < num_terms; ++o) {
-    ordinal_of[order[o]] = o;
-    first[o + 1] = first[o] + df[order[o]];
-    if (df[order[o]] > postings::kMaxPostings) {
+
+  // Each book's pairs, rewritten by rank in parallel (one decode of every
+  // pair, on every core), counting document frequencies per thread.
+  std::vector<std::uint32_t> df(vocabulary, 0);
+  {
+    std::vector<std::uint32_t> rank_of(vocabulary);
+    for (std::uint32_t r = 0; r < vocabulary; ++r) rank_of[by_rank[r]] = r;
+    tbb::enumerable_thread_specific<std::vector<std::uint32_t>> thread_df;
+    arena.execute([&] {
+      tbb::parallel_for(std::size_t{0}, kept.size(), [&](std::size_t i) {
+        std::vector<std::uint32_t>& counts = thread_df.local();
+        if (counts.empty()) counts.assign(vocabulary, 0);
+        rerank_pairs(rank_of, kept[i], &counts);
+      });
+    });
+    for (const std::vector<std::uint32_t>& counts : thread_df) {
+      for (std::size_t r = 0; r < counts.size(); ++r) df[r] += counts[r];
+    }
+  }
+  std::vector<std::uint64_t> first(vocabulary + 1, 0);  // rank -> its first posting, over all
+  std::uint32_t num_terms = 0;
+  for (std::size_t r = 0; r < vocabulary; ++r) {
+    first[r + 1] = first[r] + df[r];
+    if (df[r] > 0) ++num_terms;
+    if (df[r] > postings::kMaxPostings) {
       return Status::invalid_argument(final_dir + ": a term occurs in more than " +
                                       std::to_string(postings::kMaxPostings) +
                                       " chunks of one segment (lower batch_bytes)");
@@ -150,9 +179,11 @@ Result<SegmentInfo> write_segment(const Batch& batch, const std::string& index_d
   }
   std::vector<std::uint32_t>().swap(df);
 
-  // Postings, one range of ordinals per pass: place the range's pairs by a
+  // Postings, one range of ranks per pass: place the range's pairs by a
   // counting sort (doc order within each term, as the pairs come in doc
-  // order), encode its terms in parallel, append to the files.
+  // order), encode its terms in parallel, append to the files. Each chunk's
+  // pairs are in rank order, so a pass resumes every chunk where the last
+  // one stopped: over all passes each pair is read once.
   StreamedFile docs_file(dir + "/" + std::string(kDocsFile), kDocsMagic);
   StreamedFile freqs_file(dir + "/" + std::string(kFreqsFile), kFreqsMagic);
   if (!docs_file.status().is_ok()) return docs_file.status();
@@ -161,30 +192,59 @@ Result<SegmentInfo> write_segment(const Batch& batch, const std::string& index_d
   offsets.reserve(std::size_t{num_terms} * kOffsetEntryBytes);
   std::vector<std::uint32_t> docs, freqs;
   std::vector<std::uint64_t> fill;
-  for (std::uint32_t begin = 0; begin < num_terms;) {
+  std::vector<std::uint32_t> resume_at(num_docs);       // byte offset in its book's pairs
+  std::vector<std::uint32_t> resume_rank(num_docs, 0);  // the rank after the last one read
+  {
+    std::uint32_t doc = 0;
+    for (const ParsedBook* book : kept) {
+      std::uint64_t chunk_begin = 0;
+      for (std::uint64_t chunk_end : book->chunk_ends) {
+        resume_at[doc++] = static_cast<std::uint32_t>(chunk_begin);
+        chunk_begin = chunk_end;
+      }
+    }
+  }
+  const auto ranks = static_cast<std::uint32_t>(vocabulary);
+  for (std::uint32_t begin = 0; begin < ranks;) {
     std::uint32_t end = begin + 1;
-    while (end < num_terms && first[end + 1] - first[begin] <= postings_per_pass) ++end;
+    while (end < ranks && first[end + 1] - first[begin] <= postings_per_pass) ++end;
     const std::uint64_t base = first[begin];
     const std::uint64_t count = first[end] - base;
     docs.resize(count);
     freqs.resize(count);
     fill.assign(first.begin() + begin, first.begin() + end);
-    for_each_pair(batch, [&](std::uint32_t doc, std::uint32_t id, std::uint32_t tf) {
-      const std::uint32_t o = ordinal_of[id];
-      if (o < begin || o >= end) return;
-      const std::uint64_t at = fill[o - begin]++ - base;
-      docs[at] = doc;
-      freqs[at] = tf;
-    });
+    std::uint32_t doc = 0;
+    for (const ParsedBook* book : kept) {
+      const auto* pairs = reinterpret_cast<const unsigned char*>(book->pairs.data());
+      for (std::uint64_t chunk_end : book->chunk_ends) {
+        const unsigned char* p = pairs + resume_at[doc];
+        const unsigned char* const stop = pairs + chunk_end;
+        std::uint32_t next_rank = resume_rank[doc];
+        while (p < stop) {
+          const unsigned char* after = p;
+          std::uint32_t next = next_rank, rank, tf;
+          read_pair(&after, &next, &rank, &tf);
+          if (rank >= end) break;
+          const std::uint64_t at = fill[rank - begin]++ - base;
+          docs[at] = doc;
+          freqs[at] = tf;
+          p = after;
+          next_rank = next;
+        }
+        resume_at[doc] = static_cast<std::uint32_t>(p - pairs);
+        resume_rank[doc] = next_rank;
+        ++doc;
+      }
+    }
     // Encode in parallel over sub-ranges of about equal work.
     constexpr std::size_t kParts = 32;
     std::vector<std::uint32_t> part_begin{begin};
     const std::uint64_t per_part = count / kParts + 1;
     std::uint64_t acc = 0;
-    for (std::uint32_t o = begin; o < end; ++o) {
-      acc += first[o + 1] - first[o] + 1;
-      if (acc >= per_part && o + 1 < end) {
-        part_begin.push_back(o + 1);
+    for (std::uint32_t r = begin; r < end; ++r) {
+      acc += first[r + 1] - first[r] + 1;
+      if (acc >= per_part && r + 1 < end) {
+        part_begin.push_back(r + 1);
         acc = 0;
       }
     }
@@ -193,35 +253,40 @@ Result<SegmentInfo> write_segment(const Batch& batch, const std::string& index_d
     std::vector<std::string> docs_parts(parts), freqs_parts(parts);
     std::vector<std::uint64_t> docs_end(end - begin), freqs_end(end - begin);
     arena.execute([&] {
-      tbb::parallel_for(std::size_t{0}, parts, [&](std::size_t r) {
-        for (std::uint32_t o = part_begin[r]; o < part_begin[r + 1]; ++o) {
-          const std::uint64_t at = first[o] - base;
-          postings::append_postings(docs.data() + at, freqs.data() + at, first[o + 1] - first[o],
-                                    doc_lengths.data(), &docs_parts[r], &freqs_parts[r]);
-          docs_end[o - begin] = docs_parts[r].size();
-          freqs_end[o - begin] = freqs_parts[r].size();
+      tbb::parallel_for(std::size_t{0}, parts, [&](std::size_t part) {
+        for (std::uint32_t r = part_begin[part]; r < part_begin[part + 1]; ++r) {
+          const std::uint64_t at = first[r] - base;
+          if (first[r + 1] > first[r]) {
+            postings::append_postings(docs.data() + at, freqs.data() + at, first[r + 1] - first[r],
+                                      doc_lengths.data(), &docs_parts[part], &freqs_parts[part]);
+          }
+          docs_end[r - begin] = docs_parts[part].size();
+          freqs_end[r - begin] = freqs_parts[part].size();
         }
       });
     });
-    for (std::size_t r = 0; r < parts; ++r) {
+    for (std::size_t part = 0; part < parts; ++part) {
       const std::uint64_t docs_base = docs_file.size(), freqs_base = freqs_file.size();
       std::uint64_t docs_at = 0, freqs_at = 0;
-      for (std::uint32_t o = part_begin[r]; o < part_begin[r + 1]; ++o) {
+      for (std::uint32_t r = part_begin[part]; r < part_begin[part + 1]; ++r) {
+        if (first[r + 1] == first[r]) continue;  // no postings: no ordinal
         put_u64(&offsets, docs_base + docs_at);
-        put_u32(&offsets, static_cast<std::uint32_t>(docs_end[o - begin] - docs_at));
+        put_u32(&offsets, static_cast<std::uint32_t>(docs_end[r - begin] - docs_at));
         put_u64(&offsets, freqs_base + freqs_at);
-        put_u32(&offsets, static_cast<std::uint32_t>(freqs_end[o - begin] - freqs_at));
-        put_u32(&offsets, static_cast<std::uint32_t>(first[o + 1] - first[o]));
-        docs_at = docs_end[o - begin];
-        freqs_at = freqs_end[o - begin];
+        put_u32(&offsets, static_cast<std::uint32_t>(freqs_end[r - begin] - freqs_at));
+        put_u32(&offsets, static_cast<std::uint32_t>(first[r + 1] - first[r]));
+        docs_at = docs_end[r - begin];
+        freqs_at = freqs_end[r - begin];
       }
-      if (Status s = docs_file.write(docs_parts[r]); !s.is_ok()) return s;
-      if (Status s = freqs_file.write(freqs_parts[r]); !s.is_ok()) return s;
+      if (Status s = docs_file.write(docs_parts[part]); !s.is_ok()) return s;
+      if (Status s = freqs_file.write(freqs_parts[part]); !s.is_ok()) return s;
     }
     begin = end;
   }
   std::vector<std::uint32_t>().swap(docs);
   std::vector<std::uint32_t>().swap(freqs);
+  std::vector<std::uint32_t>().swap(resume_at);
+  std::vector<std::uint32_t>().swap(resume_rank);
   if (Status s = docs_file.finish(std::string(kDocsFile), &files); !s.is_ok()) return s;
   if (Status s = freqs_file.finish(std::string(kFreqsFile), &files); !s.is_ok()) return s;
 
@@ -282,8 +347,10 @@ Result<SegmentInfo> write_segment(const Batch& batch, const std::string& index_d
     ChecksumSink sink(&file);
     fst::FstBuilder builder(&sink);
     builder.reserve(num_terms);
-    for (std::uint32_t o = 0; o < num_terms; ++o) {
-      if (Status s = builder.add(term_of[order[o]], o); !s.is_ok()) return s;
+    std::uint32_t ordinal = 0;
+    for (std::uint32_t r = 0; r < ranks; ++r) {
+      if (first[r + 1] == first[r]) continue;
+      if (Status s = builder.add(term_of[by_rank[r]], ordinal++); !s.is_ok()) return s;
     }
     if (Status s = builder.finish(); !s.is_ok()) return s;
     files.push_back(FileRecord{std::string(kTermsFile), sink.size(), sink.crc()});

@@ -5,12 +5,14 @@
 // Inversion is per batch and never a map<string, vector>: the parsers have
 // already interned every term into the batch's dictionary (a sharded hash
 // table over an arena) and packed each chunk's (term id, tf) pairs as
-// varints; the writer counts document frequencies, sorts the terms once in
-// parallel (their ordinals), lays postings out by a counting sort over
-// ordinals (each list in doc order as it is filled), encodes them in
-// parallel over ranges of terms, streams them to the files, and builds the
-// FST from the sorted terms. The bytes written depend only on the
-// batch, never on the thread count.
+// varints. The writer sorts the terms once in parallel (their ranks, in
+// byte order), rewrites every book's pairs by rank in parallel while
+// counting document frequencies, lays postings out by a counting sort over
+// ranks in passes (each chunk's pairs are in rank order, so a pass resumes
+// every chunk where the previous one stopped and each pair is read once),
+// encodes them in parallel over ranges of terms, streams them to the files,
+// and builds the FST from the sorted terms. The bytes written depend only on
+// the batch, never on the thread count.
 //
 // Thread safety: write_segment() may run on any thread; it uses `arena` for
 // its parallel steps and shares nothing else.
@@ -39,12 +41,13 @@ struct SegmentInfo {
 // Writes batch's books that are neither skipped nor duplicates as segment
 // `index_dir/name`, through `index_dir/.tmp-name`. The caller renames nothing:
 // on success the segment is in place (but not committed: index.json decides).
+// The books' pairs are rewritten by rank: the batch is spent afterwards.
 // Postings are inverted postings_per_pass (doc, tf) pairs at a time: a batch
-// with more is inverted in several passes over its pairs, one range of term
-// ordinals each, so the writer's arrays stay at 8 x postings_per_pass bytes
-// (the bytes written do not depend on it).
+// with more is inverted in several passes, one range of term ranks each, so
+// the writer's arrays stay at 8 x postings_per_pass bytes (the bytes written
+// do not depend on it).
 // REQUIRES: batch has at least one kept book; postings_per_pass >= 1.
-Result<SegmentInfo> write_segment(const Batch& batch, const std::string& index_dir,
+Result<SegmentInfo> write_segment(Batch& batch, const std::string& index_dir,
                                   const std::string& name, std::uint64_t base_doc_id, bool store_text,
                                   std::uint64_t postings_per_pass, tbb::task_arena& arena);
 
