@@ -24,11 +24,17 @@
 namespace tomes {
 
 // A fast hash for short strings: 8 bytes at a time, multiply-xorshift mixing.
+// The bytes after the last whole word are read by at most two loads that
+// may overlap what was read before (the length, mixed in first, keeps that
+// unambiguous), never byte by byte: a word stored byte by byte and then
+// loaded whole stalls on store forwarding, which cost more than the mixing.
+// The values live only in memory (hash tables); nothing stores them.
 inline std::uint64_t hash_bytes(std::string_view s) {
   constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
   std::uint64_t h = 0x2545F4914F6CDD1Dull ^ (s.size() * kMul);
   const char* p = s.data();
-  std::size_t n = s.size();
+  const std::size_t size = s.size();
+  std::size_t n = size;
   while (n >= 8) {
     std::uint64_t w;
     std::memcpy(&w, p, 8);
@@ -38,8 +44,18 @@ inline std::uint64_t hash_bytes(std::string_view s) {
     n -= 8;
   }
   if (n > 0) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, p, n);
+    std::uint64_t w;
+    if (size >= 8) {
+      std::memcpy(&w, p + n - 8, 8);  // the last 8 bytes of s
+    } else if (n >= 4) {
+      std::uint32_t first, last;
+      std::memcpy(&first, p, 4);
+      std::memcpy(&last, p + n - 4, 4);
+      w = std::uint64_t{last} << 32 | first;
+    } else {
+      const auto* u = reinterpret_cast<const unsigned char*>(p);
+      w = std::uint64_t{u[0]} | std::uint64_t{u[n / 2]} << 8 | std::uint64_t{u[n - 1]} << 16;
+    }
     h = (h ^ w) * kMul;
     h ^= h >> 29;
   }
@@ -60,16 +76,18 @@ class StringTable {
   // The same, for a caller that has hash_bytes(key) already.
   const std::uint64_t* find(std::string_view key, std::uint64_t h) const {
     if (key.size() <= kInlineBytes) {
-      // Short keys (most): compared as fixed-size, zero-padded bytes, which
-      // compiles to two loads, not a call to memcmp.
-      char padded[kInlineBytes] = {};
-      if (!key.empty()) std::memcpy(padded, key.data(), key.size());
+      // Short keys (most): compared as two zero-padded words, not by a call
+      // to memcmp.
+      const InlineKey padded = inline_key(key);
       for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
         const Slot& slot = slots_[i];
         if (slot.key_length == kEmpty) return nullptr;
-        if (slot.hash == h && slot.key_length == key.size() &&
-            std::memcmp(slot.key.bytes, padded, kInlineBytes) == 0) {
-          return &slot.value;
+        if (slot.hash == h && slot.key_length == key.size()) {
+          std::uint64_t low;
+          std::uint32_t high;
+          std::memcpy(&low, slot.key.bytes, 8);
+          std::memcpy(&high, slot.key.bytes + 8, 4);
+          if (low == padded.low && high == padded.high) return &slot.value;
         }
       }
     }
@@ -97,8 +115,9 @@ class StringTable {
     slot.value = value;
     slot.key_length = static_cast<std::uint32_t>(key.size());
     if (key.size() <= kInlineBytes) {
-      std::memset(slot.key.bytes, 0, kInlineBytes);  // find() compares all of them
-      if (!key.empty()) std::memcpy(slot.key.bytes, key.data(), key.size());
+      const InlineKey padded = inline_key(key);  // find() compares all 12 bytes
+      std::memcpy(slot.key.bytes, &padded.low, 8);
+      std::memcpy(slot.key.bytes + 8, &padded.high, 4);
     } else {
       slot.key.offset = arena_.size();
       arena_.append(key);
@@ -135,6 +154,37 @@ class StringTable {
       std::uint64_t offset;      // else: where the key starts in arena_
     } key;
   };
+
+  // A key of at most kInlineBytes as little-endian words, zero-padded: byte
+  // i of the key is byte i of low (i < 8) or of high (i >= 8). Built from
+  // whole loads that may overlap (never byte by byte: a word stored byte by
+  // byte and loaded whole stalls on store forwarding).
+  struct InlineKey {
+    std::uint64_t low = 0;
+    std::uint32_t high = 0;
+  };
+  static InlineKey inline_key(std::string_view key) {
+    const auto* p = reinterpret_cast<const unsigned char*>(key.data());
+    const std::size_t n = key.size();
+    InlineKey k;
+    if (n >= 8) {
+      std::memcpy(&k.low, p, 8);
+      if (n > 8) {  // bytes 8 .. n-1: the top n - 8 bytes of the last 4
+        std::uint32_t last;
+        std::memcpy(&last, p + n - 4, 4);
+        k.high = last >> (8 * (12 - n));
+      }
+    } else if (n >= 4) {
+      std::uint32_t first, last;
+      std::memcpy(&first, p, 4);
+      std::memcpy(&last, p + n - 4, 4);
+      k.low = std::uint64_t{first} | std::uint64_t{last} << (8 * (n - 4));
+    } else if (n > 0) {
+      k.low = std::uint64_t{p[0]} | std::uint64_t{p[n / 2]} << (8 * (n / 2)) |
+              std::uint64_t{p[n - 1]} << (8 * (n - 1));
+    }
+    return k;
+  }
 
   bool key_equals(const Slot& slot, std::string_view key) const {
     if (slot.key_length != key.size()) return false;

@@ -82,8 +82,7 @@ void BookParser::analyze_chunks(std::string_view text, BatchDictionary* dictiona
     while (terms_.next(&term)) {
       const std::uint64_t h = hash_bytes(term);
       local_.prefetch(h);
-      chunk_terms_.push_back(ChunkTerm{h, static_cast<std::uint32_t>(chunk_term_bytes_.size()),
-                                       static_cast<std::uint32_t>(term.size())});
+      chunk_terms_.push_back(ChunkTerm{h, chunk_term_bytes_.size(), term.size()});
       chunk_term_bytes_.append(term);  // a term view lasts only until the next one
     }
     const auto length = static_cast<std::uint32_t>(chunk_terms_.size());

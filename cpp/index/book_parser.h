@@ -58,8 +58,8 @@ class BookParser {
   // The current chunk's terms, hashed, before they are looked up.
   struct ChunkTerm {
     std::uint64_t hash;
-    std::uint32_t offset;  // in chunk_term_bytes_
-    std::uint32_t length;
+    std::size_t offset;  // in chunk_term_bytes_
+    std::size_t length;
   };
   std::vector<ChunkTerm> chunk_terms_;
   std::string chunk_term_bytes_;

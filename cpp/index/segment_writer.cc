@@ -192,14 +192,14 @@ Result<SegmentInfo> write_segment(Batch& batch, const std::string& index_dir, co
   offsets.reserve(std::size_t{num_terms} * kOffsetEntryBytes);
   std::vector<std::uint32_t> docs, freqs;
   std::vector<std::uint64_t> fill;
-  std::vector<std::uint32_t> resume_at(num_docs);       // byte offset in its book's pairs
+  std::vector<std::uint64_t> resume_at(num_docs);       // byte offset in its book's pairs
   std::vector<std::uint32_t> resume_rank(num_docs, 0);  // the rank after the last one read
   {
     std::uint32_t doc = 0;
     for (const ParsedBook* book : kept) {
       std::uint64_t chunk_begin = 0;
       for (std::uint64_t chunk_end : book->chunk_ends) {
-        resume_at[doc++] = static_cast<std::uint32_t>(chunk_begin);
+        resume_at[doc++] = chunk_begin;
         chunk_begin = chunk_end;
       }
     }
@@ -231,7 +231,7 @@ Result<SegmentInfo> write_segment(Batch& batch, const std::string& index_dir, co
           p = after;
           next_rank = next;
         }
-        resume_at[doc] = static_cast<std::uint32_t>(p - pairs);
+        resume_at[doc] = static_cast<std::uint64_t>(p - pairs);
         resume_rank[doc] = next_rank;
         ++doc;
       }
@@ -285,7 +285,7 @@ Result<SegmentInfo> write_segment(Batch& batch, const std::string& index_dir, co
   }
   std::vector<std::uint32_t>().swap(docs);
   std::vector<std::uint32_t>().swap(freqs);
-  std::vector<std::uint32_t>().swap(resume_at);
+  std::vector<std::uint64_t>().swap(resume_at);
   std::vector<std::uint32_t>().swap(resume_rank);
   if (Status s = docs_file.finish(std::string(kDocsFile), &files); !s.is_ok()) return s;
   if (Status s = freqs_file.finish(std::string(kFreqsFile), &files); !s.is_ok()) return s;

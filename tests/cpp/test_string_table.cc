@@ -3,6 +3,7 @@
 #include <random>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "check.h"
 #include "common/string_table.h"
@@ -29,6 +30,34 @@ TEST_CASE("empty and binary keys") {
   CHECK_EQ(table.key_bytes(), 40u);
   CHECK(table.find(long_key) != nullptr && *table.find(long_key) == 9u);
   CHECK(table.find(std::string(39, 'x')) == nullptr);
+}
+
+TEST_CASE("keys sharing one hash are told apart by their bytes alone") {
+  // Every key over {NUL, 'a'} of up to 13 bytes, all inserted under one hash
+  // value: every lookup meets every other key in its probe chain, so the
+  // byte comparison (short keys as padded words, long ones in the arena)
+  // decides alone. NUL bytes look like the padding; lengths cross 8 and 12.
+  StringTable table;
+  std::vector<std::string> keys;
+  for (std::size_t length = 0; length <= 13; ++length) {
+    for (std::size_t bits = 0; bits < (std::size_t{1} << length); ++bits) {
+      std::string key;
+      for (std::size_t i = 0; i < length; ++i) key.push_back((bits >> i) & 1 ? 'a' : '\0');
+      keys.push_back(key);
+    }
+  }
+  constexpr std::uint64_t kSameHash = 12345;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (i % 2 == 0) table.insert_new(keys[i], kSameHash, i);
+  }
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const std::uint64_t* found = table.find(keys[i], kSameHash);
+    if (i % 2 == 0) {
+      CHECK(found != nullptr && *found == i);
+    } else {
+      CHECK(found == nullptr);
+    }
+  }
 }
 
 TEST_CASE("property: equals std::unordered_map through growth and clear") {
