@@ -13,9 +13,9 @@ Status io_error(const std::string& path, const char* what) {
 }
 }  // namespace
 
-FileSink::FileSink(std::string path) : path_(std::move(path)) {
-  file_ = std::fopen(path_.c_str(), "wb");
-  if (file_ == nullptr) status_ = io_error(path_, "cannot create file");
+FileSink::FileSink(std::string path, Mode mode) : path_(std::move(path)) {
+  file_ = std::fopen(path_.c_str(), mode == Mode::kAppend ? "ab" : "wb");
+  if (file_ == nullptr) status_ = io_error(path_, mode == Mode::kAppend ? "cannot open file" : "cannot create file");
 }
 
 FileSink::~FileSink() {
@@ -36,6 +36,15 @@ Status FileSink::finish() {
   if (file_ == nullptr) return status_;
   if (std::fflush(file_) != 0) status_ = io_error(path_, "write failed");
   if (status_.is_ok() && ::fsync(fileno(file_)) != 0) status_ = io_error(path_, "fsync failed");
+  if (std::fclose(file_) != 0 && status_.is_ok()) status_ = io_error(path_, "close failed");
+  file_ = nullptr;
+  return status_;
+}
+
+Status FileSink::close() {
+  if (!status_.is_ok()) return status_;
+  if (file_ == nullptr) return status_;
+  if (std::fflush(file_) != 0) status_ = io_error(path_, "write failed");
   if (std::fclose(file_) != 0 && status_.is_ok()) status_ = io_error(path_, "close failed");
   file_ = nullptr;
   return status_;

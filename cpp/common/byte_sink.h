@@ -39,11 +39,12 @@ class StringSink final : public ByteSink {
   std::string* out_;
 };
 
-// Creates (or truncates) a file and writes to it.
+// Creates (or truncates) a file, or appends to one, and writes to it.
 class FileSink final : public ByteSink {
  public:
+  enum class Mode { kCreate, kAppend };
   // Opens path for writing; check status() before use.
-  explicit FileSink(std::string path);
+  explicit FileSink(std::string path, Mode mode = Mode::kCreate);
   ~FileSink() override;
   FileSink(const FileSink&) = delete;
   FileSink& operator=(const FileSink&) = delete;
@@ -52,6 +53,10 @@ class FileSink final : public ByteSink {
   Status write(std::string_view bytes) override;
   // Flushes, fsyncs and closes the file.
   Status finish() override;
+  // Flushes and closes the file without fsync: for a file that is appended
+  // to and finish()ed later (fsync makes all of a file durable, whichever
+  // descriptor wrote it).
+  Status close();
 
  private:
   std::string path_;

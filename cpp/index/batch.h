@@ -63,6 +63,7 @@ struct ParsedBook {
   // Set by the main thread after parsing, in book order.
   bool skipped = false;
   bool duplicate = false;
+  std::size_t duplicate_of = 0;  // duplicate: the corpus index of the first book with this text
   std::string skip_reason;
   std::string relative_path;
 
@@ -80,14 +81,22 @@ struct ParsedBook {
   std::string pairs;
   std::vector<std::uint64_t> chunk_ends;
 
-  // store_text: the text in kTextBlockBytes blocks, each deflated.
+  // store_text: the text in kTextBlockBytes blocks, each deflated. The
+  // bytes go to the segment's text file as soon as the book is settled
+  // (book_settler.h); the block sizes stay for the writer.
   std::string deflated;
   std::vector<TextBlock> text_blocks;
 };
 
 struct Batch {
   std::uint32_t number = 0;  // 0, 1, ... in corpus order
+  std::string segment_name;  // of the segment it becomes
   std::vector<ParsedBook> books;
+  // store_text: the kept books' deflated text, in book order, is already in
+  // the segment's temporary directory as text.bin (not fsynced): its size
+  // and CRC so far.
+  std::uint64_t text_bytes = 0;
+  std::uint32_t text_crc = 0;
   std::unique_ptr<BatchDictionary> dictionary = std::make_unique<BatchDictionary>();
 };
 

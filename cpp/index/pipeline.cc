@@ -21,6 +21,7 @@
 
 #include "analysis/unicode_tables.h"
 #include "common/file_system.h"
+#include "index/book_settler.h"
 #include "index/index_lock.h"
 #include "index/segment_format.h"
 #include "parse/book_files.h"
@@ -67,14 +68,6 @@ class ProgressReporter {
   std::atomic<Clock::time_point> last_{Clock::time_point{}};
   std::atomic<bool> cancelled_{false};
   std::mutex mutex_;
-};
-
-struct HashKey {
-  std::uint64_t a, b;
-  bool operator==(const HashKey& o) const { return a == o.a && b == o.b; }
-};
-struct HashKeyHash {
-  std::size_t operator()(const HashKey& k) const { return static_cast<std::size_t>(k.a ^ (k.b * 31)); }
 };
 
 std::string segment_name(std::uint64_t generation, std::uint64_t number) {
@@ -242,7 +235,7 @@ Result<IndexReport> index_corpus(const std::string& books_dir, const std::string
       if (!batch) return;
       if (!writer.status.is_ok()) continue;  // drain, so the main thread never blocks
       Result<SegmentInfo> info = write_segment_safely(
-          *batch, index_dir, segment_name(generation, writer.segments.size()), next_doc, options, writer_arena);
+          *batch, index_dir, batch->segment_name, next_doc, options, writer_arena);
       if (!info.is_ok()) {
         writer.status = info.status();
         writer.failed.store(true);
@@ -255,10 +248,11 @@ Result<IndexReport> index_corpus(const std::string& books_dir, const std::string
     }
   });
 
-  std::unordered_map<HashKey, std::size_t, HashKeyHash> first_with_text;
+  BookSettler settler;
   Status status;
   std::size_t next = 0;
   std::uint32_t batch_number = 0;
+  std::uint64_t segments_pushed = 0;
   while (next < files.size() && status.is_ok() && !writer.failed.load()) {
     // Cut the next batch: batch_size books, batch_bytes of files (at least one book).
     std::size_t end = next;
@@ -270,26 +264,49 @@ Result<IndexReport> index_corpus(const std::string& books_dir, const std::string
     }
     auto batch = std::make_unique<Batch>();
     batch->number = batch_number++;
+    batch->segment_name = segment_name(generation, segments_pushed);
     batch->books.resize(end - next);
+    // With store_text, the text goes straight to the segment's temporary
+    // directory as books are settled (book_settler.h), not held in memory.
+    const std::string segment_tmp = index_dir + "/.tmp-" + batch->segment_name;
+    std::string text_path;
+    if (options.parse.store_text) {
+      text_path = segment_tmp + "/" + std::string(kTextFile);
+      status = remove_tree(segment_tmp);
+      if (status.is_ok()) status = make_directory(segment_tmp);
+      if (!status.is_ok()) break;
+    }
+    status = settler.begin(batch.get(), next, text_path);
+    if (!status.is_ok()) break;
+    // Books are claimed in order (not split into ranges, as parallel_for
+    // would), so the settled prefix trails the parsing by about one book
+    // per thread.
+    std::atomic<std::size_t> claim{next};
     try {
       arena.execute([&] {
-        tbb::parallel_for(std::size_t{next}, end, [&](std::size_t i) {
-          ParsedBook& book = batch->books[i - next];
-          if (reporter.cancelled()) {
-            book.skipped = true;
-            return;
-          }
-          parsers.local().parse(files[i], batch->dictionary.get(), &book);
-          reporter.book_done(files[i].size);
-        });
+        tbb::parallel_for(
+            0u, threads,
+            [&](unsigned) {
+              for (std::size_t i = claim.fetch_add(1); i < end; i = claim.fetch_add(1)) {
+                ParsedBook& book = batch->books[i - next];
+                if (reporter.cancelled()) {
+                  book.skipped = true;
+                } else {
+                  parsers.local().parse(files[i], batch->dictionary.get(), &book);
+                  reporter.book_done(files[i].size);
+                }
+                settler.book_parsed(i);
+              }
+            },
+            tbb::simple_partitioner());
       });
     } catch (const std::bad_alloc&) {
       status = Status::io_error(books_dir + ": out of memory while parsing books (try a smaller batch_bytes)");
-      break;
     } catch (const std::exception& e) {
       status = Status::io_error(books_dir + ": " + e.what());
-      break;
     }
+    if (Status s = settler.finish(); status.is_ok()) status = s;
+    if (!status.is_ok()) break;
     reporter.report(true);
     if (reporter.cancelled()) {
       status = Status::invalid_argument("indexing was cancelled; the index is unchanged");
@@ -301,21 +318,21 @@ Result<IndexReport> index_corpus(const std::string& books_dir, const std::string
       report.bytes_read += book.bytes_read;
       if (book.skipped) {
         report.skipped.emplace_back(files[i].path, book.skip_reason);
-        continue;
+      } else if (book.duplicate) {
+        report.duplicates.emplace_back(files[i].path, files[book.duplicate_of].path);
+      } else {
+        ++report.books;
+        report.chunks += book.chunks.size();
+        any = true;
       }
-      const HashKey key{book.text_hash[0], book.text_hash[1]};
-      auto [it, inserted] = first_with_text.emplace(key, i);
-      if (!inserted) {
-        book.duplicate = true;
-        report.duplicates.emplace_back(files[i].path, files[it->second].path);
-        continue;
-      }
-      ++report.books;
-      report.chunks += book.chunks.size();
-      any = true;
     }
     next = end;
-    if (any) writer.queue.push(std::move(batch));
+    if (any) {
+      writer.queue.push(std::move(batch));
+      ++segments_pushed;
+    } else if (options.parse.store_text) {
+      remove_tree(segment_tmp);
+    }
   }
   writer.queue.push(nullptr);
   writer_thread.join();
@@ -343,8 +360,12 @@ Result<IndexReport> index_corpus(const std::string& books_dir, const std::string
     }
   }
   if (!status.is_ok()) {
-    // Nothing of this run was committed: remove what it wrote.
+    // Nothing of this run was committed: remove what it wrote, written or
+    // begun.
     for (const SegmentInfo& s : writer.segments) remove_tree(index_dir + "/" + s.name);
+    for (std::uint64_t n = 0; n <= segments_pushed; ++n) {
+      remove_tree(index_dir + "/.tmp-" + segment_name(generation, n));
+    }
     return status;
   }
   // Committed: the previous generation's segments can go (open readers keep

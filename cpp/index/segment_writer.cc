@@ -28,7 +28,9 @@ namespace {
 // A sink that counts and checksums what passes through it to another sink.
 class ChecksumSink final : public ByteSink {
  public:
-  explicit ChecksumSink(ByteSink* inner) : inner_(inner) {}
+  // crc and size: of what the file already holds, when appending to it.
+  explicit ChecksumSink(ByteSink* inner, std::uint32_t crc = 0, std::uint64_t size = 0)
+      : inner_(inner), crc_(crc), size_(size) {}
   Status write(std::string_view bytes) override {
     crc_ = crc32_update(crc_, bytes);
     size_ += bytes.size();
@@ -54,6 +56,9 @@ struct FileRecord {
 class StreamedFile {
  public:
   StreamedFile(const std::string& path, std::string_view magic) : file_(path), sink_(&file_), magic_(magic) {}
+  // Appends to a file that holds `size` bytes with checksum `crc` already.
+  StreamedFile(const std::string& path, std::string_view magic, std::uint64_t size, std::uint32_t crc)
+      : file_(path, FileSink::Mode::kAppend), sink_(&file_, crc, size), magic_(magic) {}
   Status status() const { return file_.status(); }
   Status write(std::string_view bytes) { return sink_.write(bytes); }
   std::uint64_t size() const { return sink_.size(); }
@@ -120,8 +125,10 @@ Result<SegmentInfo> write_segment(Batch& batch, const std::string& index_dir, co
                                   tbb::task_arena& arena) {
   const std::string final_dir = index_dir + "/" + name;
   const std::string dir = index_dir + "/.tmp-" + name;
-  if (Status s = remove_tree(dir); !s.is_ok()) return s;
-  if (Status s = make_directory(dir); !s.is_ok()) return s;
+  if (!store_text) {  // else the directory holds the text so far (batch.h)
+    if (Status s = remove_tree(dir); !s.is_ok()) return s;
+    if (Status s = make_directory(dir); !s.is_ok()) return s;
+  }
   std::vector<FileRecord> files;
 
   // Terms: every term of the batch's dictionary in byte order (its rank); a
@@ -294,7 +301,6 @@ Result<SegmentInfo> write_segment(Batch& batch, const std::string& index_dir, co
   std::string chunks_head, chunk_entries, book_entries, names;
   std::string text_table;
   std::uint64_t text_bytes = 0;
-  std::vector<const std::string*> text_pieces;  // each book's deflated blocks, written in place
   std::uint32_t num_books = 0, doc = 0, text_block = 0;
   std::uint64_t total_length = 0;
   for (const ParsedBook& book : batch.books) {
@@ -325,7 +331,6 @@ Result<SegmentInfo> write_segment(Batch& batch, const std::string& index_dir, co
         ++text_block;
       }
       text_bytes += at;
-      text_pieces.push_back(&book.deflated);
     }
     ++num_books;
   }
@@ -363,14 +368,17 @@ Result<SegmentInfo> write_segment(Batch& batch, const std::string& index_dir, co
     return s;
   }
   if (store_text) {
-    std::string count;
-    put_u64(&count, text_block);
-    text_pieces.push_back(&text_table);
-    text_pieces.push_back(&count);
-    if (Status s = write_pieces(dir, kTextFile, text_pieces, kTextMagic, &files);
-        !s.is_ok()) {
-      return s;
+    // The blocks are in the file already (book_settler.h); the table, the
+    // count and the footer follow them.
+    if (text_bytes != batch.text_bytes) {
+      return Status::io_error(dir + "/" + std::string(kTextFile) + ": holds " + std::to_string(batch.text_bytes) +
+                              " bytes of text, the books' blocks add up to " + std::to_string(text_bytes));
     }
+    put_u64(&text_table, text_block);
+    StreamedFile text(dir + "/" + std::string(kTextFile), kTextMagic, batch.text_bytes, batch.text_crc);
+    if (!text.status().is_ok()) return text.status();
+    if (Status s = text.write(text_table); !s.is_ok()) return s;
+    if (Status s = text.finish(std::string(kTextFile), &files); !s.is_ok()) return s;
   }
   Json meta = Json::object();
   meta.set("format_version", Json(kSegmentFormatVersion));

@@ -381,3 +381,17 @@ def test_progress_callback_sees_every_book_and_can_cancel(tmp_path):
         tomes.index_corpus(books, tmp_path / "ix2", batch_size=4, progress=stop)
     assert not (tmp_path / "ix2" / "index.json").exists()
     assert not [p for p in (tmp_path / "ix2").iterdir() if p.name.startswith("segment_")]
+
+    # Cancelled midway, with segments written and begun (store_text puts the
+    # text in a segment's temporary directory as books are parsed): nothing
+    # of the run is left behind.
+    def stop_later(books_done, *rest):
+        if books_done >= 13:
+            raise Stop()
+        return True
+
+    for store_text in (True, False):
+        out = tmp_path / f"ix3-{store_text}"
+        with pytest.raises(Stop):
+            tomes.index_corpus(books, out, batch_size=4, threads=1, store_text=store_text, progress=stop_later)
+        assert sorted(p.name for p in out.iterdir() if p.name != ".tomes.lock") == []

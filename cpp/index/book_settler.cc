@@ -1,0 +1,69 @@
+#include "index/book_settler.h"
+
+#include "common/crc32.h"
+
+namespace tomes::index {
+
+Status BookSettler::begin(Batch* batch, std::size_t first, const std::string& text_path) {
+  batch_ = batch;
+  first_ = first;
+  next_ = 0;
+  parsed_ = std::make_unique<std::atomic<bool>[]>(batch->books.size());
+  for (std::size_t i = 0; i < batch->books.size(); ++i) parsed_[i].store(false, std::memory_order_relaxed);
+  text_.reset();
+  text_status_ = Status::ok();
+  text_bytes_ = 0;
+  text_crc_ = 0;
+  if (!text_path.empty()) {
+    text_ = std::make_unique<FileSink>(text_path);
+    text_status_ = text_->status();
+  }
+  return text_status_;
+}
+
+void BookSettler::book_parsed(std::size_t index) {
+  parsed_[index - first_].store(true, std::memory_order_release);
+  std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+  if (lock.owns_lock()) settle_ready();
+}
+
+Status BookSettler::finish() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    settle_ready();
+  }
+  if (text_) {
+    if (text_status_.is_ok()) text_status_ = text_->close();
+    text_.reset();
+  }
+  batch_->text_bytes = text_bytes_;
+  batch_->text_crc = text_crc_;
+  return text_status_;
+}
+
+void BookSettler::settle_ready() {
+  while (next_ < batch_->books.size() && parsed_[next_].load(std::memory_order_acquire)) {
+    settle(first_ + next_, &batch_->books[next_]);
+    ++next_;
+  }
+}
+
+void BookSettler::settle(std::size_t index, ParsedBook* book) {
+  if (book->skipped) return;
+  const Fingerprint key{book->text_hash[0], book->text_hash[1]};
+  const auto [it, inserted] = first_with_text_.emplace(key, index);
+  if (!inserted) {
+    book->duplicate = true;
+    book->duplicate_of = it->second;
+    std::string().swap(book->pairs);  // the writer skips it
+    std::string().swap(book->deflated);
+    return;
+  }
+  if (!text_) return;
+  if (text_status_.is_ok()) text_status_ = text_->write(book->deflated);
+  text_crc_ = crc32_update(text_crc_, book->deflated);
+  text_bytes_ += book->deflated.size();
+  std::string().swap(book->deflated);
+}
+
+}  // namespace tomes::index

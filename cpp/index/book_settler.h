@@ -1,0 +1,77 @@
+// book_settler.h: settles a batch's parsed books in book order while the
+// batch is still being parsed, so that their stored text need not wait in
+// memory for the whole batch (and then twice more, queued and written).
+//
+// Settling book i, once every book before it is settled:
+//   - duplicate detection: a kept book whose text fingerprint equals an
+//     earlier book's (in this batch or an earlier one) is marked duplicate,
+//     with the first one's index, and its pairs and text are freed;
+//   - with a text file: the book's deflated text is appended to it and freed
+//     (ParsedBook::text_blocks, the sizes, stay for the segment writer's
+//     table). The file is the segment's text.bin in the making: the writer
+//     appends the block table and the footer, and fsyncs it.
+// Book order makes both deterministic: the first book with a text wins, and
+// the file's bytes do not depend on which thread parsed what.
+//
+// Thread safety: book_parsed() may be called from any number of threads at
+// once (one call per book); begin() and finish() from one thread, with no
+// book_parsed() running.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "common/byte_sink.h"
+#include "common/status.h"
+#include "index/batch.h"
+
+namespace tomes::index {
+
+class BookSettler {
+ public:
+  // Starts on batch, whose books are the corpus's books [first, first +
+  // batch->books.size()). text_path empty: no text is kept; else the file is
+  // created there. REQUIRES: the previous batch was finish()ed.
+  Status begin(Batch* batch, std::size_t first, const std::string& text_path);
+
+  // Book `index` (of the corpus) is parsed (or skipped): settles it and the
+  // books after it that are parsed, if no other thread is settling (that
+  // one, or a later call, will).
+  void book_parsed(std::size_t index);
+
+  // Every book is parsed: settles the rest and closes the text file (not
+  // fsynced: the segment writer does). Records the file's size and CRC in
+  // the batch. An error writing the text file is returned here.
+  Status finish();
+
+ private:
+  struct Fingerprint {
+    std::uint64_t a, b;
+    bool operator==(const Fingerprint& o) const { return a == o.a && b == o.b; }
+  };
+  struct FingerprintHash {
+    std::size_t operator()(const Fingerprint& k) const { return static_cast<std::size_t>(k.a ^ (k.b * 31)); }
+  };
+
+  // Settles books from next_ on while they are parsed. REQUIRES: mutex_ held.
+  void settle_ready();
+  void settle(std::size_t index, ParsedBook* book);
+
+  Batch* batch_ = nullptr;
+  std::size_t first_ = 0;
+  std::unique_ptr<std::atomic<bool>[]> parsed_;
+  std::mutex mutex_;
+  std::size_t next_ = 0;  // the first unsettled book, as an index into batch_->books
+  std::unique_ptr<FileSink> text_;
+  Status text_status_;
+  std::uint64_t text_bytes_ = 0;
+  std::uint32_t text_crc_ = 0;
+  // Across batches: each text's fingerprint -> the first book with it.
+  std::unordered_map<Fingerprint, std::size_t, FingerprintHash> first_with_text_;
+};
+
+}  // namespace tomes::index
