@@ -253,36 +253,38 @@ Result<IndexReport> index_corpus(const std::string& books_dir, const std::string
   std::size_t next = 0;
   std::uint32_t batch_number = 0;
   std::uint64_t segments_pushed = 0;
-  while (next < files.size() && status.is_ok() && !writer.failed.load()) {
-    // Cut the next batch: batch_size books, batch_bytes of files (at least one book).
-    std::size_t end = next;
-    std::uint64_t bytes = 0;
-    while (end < files.size() && end - next < options.batch_size &&
-           (end == next || bytes + files[end].size <= options.batch_bytes)) {
-      bytes += files[end].size;
-      ++end;
-    }
-    auto batch = std::make_unique<Batch>();
-    batch->number = batch_number++;
-    batch->segment_name = segment_name(generation, segments_pushed);
-    batch->books.resize(end - next);
-    // With store_text, the text goes straight to the segment's temporary
-    // directory as books are settled (book_settler.h), not held in memory.
-    const std::string segment_tmp = index_dir + "/.tmp-" + batch->segment_name;
-    std::string text_path;
-    if (options.parse.store_text) {
-      text_path = segment_tmp + "/" + std::string(kTextFile);
-      status = remove_tree(segment_tmp);
-      if (status.is_ok()) status = make_directory(segment_tmp);
+  // Any exception (out of memory) becomes the run's status: the writer
+  // thread must still be stopped and joined below.
+  auto parse_batches = [&] {
+    while (next < files.size() && status.is_ok() && !writer.failed.load()) {
+      // Cut the next batch: batch_size books, batch_bytes of files (at least one book).
+      std::size_t end = next;
+      std::uint64_t bytes = 0;
+      while (end < files.size() && end - next < options.batch_size &&
+             (end == next || bytes + files[end].size <= options.batch_bytes)) {
+        bytes += files[end].size;
+        ++end;
+      }
+      auto batch = std::make_unique<Batch>();
+      batch->number = batch_number++;
+      batch->segment_name = segment_name(generation, segments_pushed);
+      batch->books.resize(end - next);
+      // With store_text, the text goes straight to the segment's temporary
+      // directory as books are settled (book_settler.h), not held in memory.
+      const std::string segment_tmp = index_dir + "/.tmp-" + batch->segment_name;
+      std::string text_path;
+      if (options.parse.store_text) {
+        text_path = segment_tmp + "/" + std::string(kTextFile);
+        status = remove_tree(segment_tmp);
+        if (status.is_ok()) status = make_directory(segment_tmp);
+        if (!status.is_ok()) break;
+      }
+      status = settler.begin(batch.get(), next, text_path);
       if (!status.is_ok()) break;
-    }
-    status = settler.begin(batch.get(), next, text_path);
-    if (!status.is_ok()) break;
-    // Books are claimed in order (not split into ranges, as parallel_for
-    // would), so the settled prefix trails the parsing by about one book
-    // per thread.
-    std::atomic<std::size_t> claim{next};
-    try {
+      // Books are claimed in order (not split into ranges, as parallel_for
+      // would), so the settled prefix trails the parsing by about one book
+      // per thread.
+      std::atomic<std::size_t> claim{next};
       arena.execute([&] {
         tbb::parallel_for(
             0u, threads,
@@ -300,39 +302,42 @@ Result<IndexReport> index_corpus(const std::string& books_dir, const std::string
             },
             tbb::simple_partitioner());
       });
-    } catch (const std::bad_alloc&) {
-      status = Status::io_error(books_dir + ": out of memory while parsing books (try a smaller batch_bytes)");
-    } catch (const std::exception& e) {
-      status = Status::io_error(books_dir + ": " + e.what());
-    }
-    if (Status s = settler.finish(); status.is_ok()) status = s;
-    if (!status.is_ok()) break;
-    reporter.report(true);
-    if (reporter.cancelled()) {
-      status = Status::invalid_argument("indexing was cancelled; the index is unchanged");
-      break;
-    }
-    bool any = false;
-    for (std::size_t i = next; i < end; ++i) {
-      ParsedBook& book = batch->books[i - next];
-      report.bytes_read += book.bytes_read;
-      if (book.skipped) {
-        report.skipped.emplace_back(files[i].path, book.skip_reason);
-      } else if (book.duplicate) {
-        report.duplicates.emplace_back(files[i].path, files[book.duplicate_of].path);
-      } else {
-        ++report.books;
-        report.chunks += book.chunks.size();
-        any = true;
+      status = settler.finish();
+      if (!status.is_ok()) break;
+      reporter.report(true);
+      if (reporter.cancelled()) {
+        status = Status::invalid_argument("indexing was cancelled; the index is unchanged");
+        break;
+      }
+      bool any = false;
+      for (std::size_t i = next; i < end; ++i) {
+        ParsedBook& book = batch->books[i - next];
+        report.bytes_read += book.bytes_read;
+        if (book.skipped) {
+          report.skipped.emplace_back(files[i].path, book.skip_reason);
+        } else if (book.duplicate) {
+          report.duplicates.emplace_back(files[i].path, files[book.duplicate_of].path);
+        } else {
+          ++report.books;
+          report.chunks += book.chunks.size();
+          any = true;
+        }
+      }
+      next = end;
+      if (any) {
+        writer.queue.push(std::move(batch));
+        ++segments_pushed;
+      } else if (options.parse.store_text) {
+        remove_tree(segment_tmp);
       }
     }
-    next = end;
-    if (any) {
-      writer.queue.push(std::move(batch));
-      ++segments_pushed;
-    } else if (options.parse.store_text) {
-      remove_tree(segment_tmp);
-    }
+  };
+  try {
+    parse_batches();
+  } catch (const std::bad_alloc&) {
+    status = Status::io_error(books_dir + ": out of memory while parsing books (try a smaller batch_bytes)");
+  } catch (const std::exception& e) {
+    status = Status::io_error(books_dir + ": " + e.what());
   }
   writer.queue.push(nullptr);
   writer_thread.join();
