@@ -266,6 +266,44 @@ def test_output_is_byte_identical_whatever_the_thread_count(tmp_path, corpus):
     assert outputs[0] == file_bytes(ix_dir)
 
 
+def test_duplicates_are_decided_in_book_order_and_their_text_is_not_stored(tmp_path):
+    # Copies within a batch and across batches; the first book (in path
+    # byte order) with a text wins. Oracle: a dict over the sorted paths.
+    rng = random.Random(11)
+    books = tmp_path / "b"
+    books.mkdir()
+    texts = {}
+    for i in range(26):
+        name = f"book{i:03d}.txt"
+        texts[name] = texts[f"book{rng.randrange(i):03d}.txt"] if i >= 3 and i % 4 == 3 else random_text(rng, rng.randint(50, 300))
+        (books / name).write_text(texts[name], encoding="utf-8")
+    first_with = {}
+    expected_duplicates = []
+    for name in sorted(texts):
+        if texts[name] in first_with:
+            expected_duplicates.append((name, first_with[texts[name]]))
+        else:
+            first_with[texts[name]] = name
+    kept = sorted(first_with.values())
+    outputs = []
+    for threads in (1, 2):
+        out = tmp_path / f"ix{threads}"
+        report = tomes.index_corpus(books, out, chunk_size=120, chunk_overlap=20, batch_size=5, threads=threads)
+        assert [(os.path.basename(a), os.path.basename(b)) for a, b in report.duplicates] == expected_duplicates
+        assert report.books == len(kept)
+        with tomes.open(out) as ix:
+            seen = []
+            for doc_id in range(len(ix)):
+                book, chunk, start, end = ix.chunk_info(doc_id)
+                assert ix.text(doc_id) == texts[book][start:end]
+                if not seen or seen[-1] != book:
+                    seen.append(book)
+            assert seen == kept
+        assert tomes.verify(out)["chunks"] == report.chunks
+        outputs.append(file_bytes(out))
+    assert outputs[0] == outputs[1]
+
+
 def test_chunk_size_zero_makes_one_chunk_per_book(tmp_path):
     books = tmp_path / "b"
     books.mkdir()
