@@ -75,6 +75,13 @@ Status rename_path(const std::string& from, const std::string& to) {
   return Status::ok();
 }
 
+Result<std::uint64_t> file_size(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return errno_status("cannot stat", path, errno);
+  if (!S_ISREG(st.st_mode)) return Status::io_error(path + ": not a regular file");
+  return static_cast<std::uint64_t>(st.st_size);
+}
+
 Status sync_directory(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return errno_status("cannot open directory", path, errno);

@@ -4,6 +4,7 @@
 // Thread safety: pure functions over the file system.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@ Status make_directory(const std::string& path);
 Status remove_tree(const std::string& path);
 // rename(2): atomic replacement within one file system.
 Status rename_path(const std::string& from, const std::string& to);
+// The size of a regular file (symlinks not followed).
+Result<std::uint64_t> file_size(const std::string& path);
 // fsync of a directory, so the names in it (renames, new files) are durable.
 Status sync_directory(const std::string& path);
 // The names in a directory, without . and .., sorted.

@@ -375,7 +375,14 @@ Result<SegmentInfo> write_segment(Batch& batch, const std::string& index_dir, co
                               " bytes of text, the books' blocks add up to " + std::to_string(text_bytes));
     }
     put_u64(&text_table, text_block);
-    StreamedFile text(dir + "/" + std::string(kTextFile), kTextMagic, batch.text_bytes, batch.text_crc);
+    const std::string text_path = dir + "/" + std::string(kTextFile);
+    Result<std::uint64_t> spilled = file_size(text_path);  // changed by another process?
+    if (!spilled.is_ok()) return spilled.status();
+    if (spilled.value() != batch.text_bytes) {
+      return Status::io_error(text_path + ": holds " + std::to_string(spilled.value()) + " bytes, " +
+                              std::to_string(batch.text_bytes) + " were written to it");
+    }
+    StreamedFile text(text_path, kTextMagic, batch.text_bytes, batch.text_crc);
     if (!text.status().is_ok()) return text.status();
     if (Status s = text.write(text_table); !s.is_ok()) return s;
     if (Status s = text.finish(std::string(kTextFile), &files); !s.is_ok()) return s;

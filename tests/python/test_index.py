@@ -304,6 +304,29 @@ def test_duplicates_are_decided_in_book_order_and_their_text_is_not_stored(tmp_p
     assert outputs[0] == outputs[1]
 
 
+def test_stored_text_changed_behind_the_writer_is_an_error_not_a_damaged_segment(tmp_path):
+    # With store_text, a batch's text waits in its segment's temporary
+    # directory for the writer. The progress callback runs after a batch is
+    # parsed and before the writer takes it: another process appending to
+    # the file then must make the run fail, naming the file, and commit
+    # nothing.
+    books = tmp_path / "b"
+    books.mkdir()
+    write_books(books, random.Random(3), 12)
+    out = tmp_path / "ix"
+
+    def tamper(*progress):
+        for text_file in out.glob(".tmp-segment_*/text.bin"):
+            with open(text_file, "ab") as f:
+                f.write(b"x")
+        return True
+
+    with pytest.raises(OSError, match="text.bin"):
+        tomes.index_corpus(books, out, batch_size=4, threads=1, progress=tamper)
+    assert not (out / "index.json").exists()
+    assert sorted(p.name for p in out.iterdir() if p.name != ".tomes.lock") == []
+
+
 def test_chunk_size_zero_makes_one_chunk_per_book(tmp_path):
     books = tmp_path / "b"
     books.mkdir()
