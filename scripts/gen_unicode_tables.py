@@ -25,10 +25,11 @@ Usage: python3 scripts/gen_unicode_tables.py [--output PATH] [--check]
 
 from __future__ import annotations
 
-import argparse
 import sys
 import unicodedata
 from pathlib import Path
+
+import generated_file
 
 UNICODE_VERSION = "14.0.0"
 BLOCK_BITS = 7
@@ -167,22 +168,7 @@ def render() -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, default=OUTPUT)
-    parser.add_argument("--check", action="store_true",
-                        help="exit 1 if the output file differs from what would be generated")
-    args = parser.parse_args()
-    text = render()
-    if args.check:
-        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-        if current != text:
-            print(f"{args.output} is out of date: run scripts/gen_unicode_tables.py",
-                  file=sys.stderr)
-            return 1
-        return 0
-    args.output.write_text(text, encoding="utf-8")
-    print(f"wrote {args.output}", file=sys.stderr)
-    return 0
+    return generated_file.main(__doc__.splitlines()[0], render, OUTPUT, "scripts/gen_unicode_tables.py")
 
 
 if __name__ == "__main__":

@@ -335,6 +335,16 @@ void check_next_geq(const Term& t, const Encoded& e, std::mt19937_64& rng) {
   CHECK(found_ok);
 }
 
+// A term with random doc lengths: encodes, decodes back, and seeks right.
+void check_encodes_and_seeks(const Term& t, std::mt19937_64& rng) {
+  DocLengths dl(t, rng);
+  CHECK(dl.ok());
+  if (!dl.ok()) return;
+  const Encoded e = encode(t, dl.get());
+  check_round_trip(t, dl.get(), e);
+  check_next_geq(t, e, rng);
+}
+
 // Is (docs, freqs) a valid decoding of count postings below num_docs?
 bool valid(const std::vector<std::uint32_t>& docs, const std::vector<std::uint32_t>& freqs,
            std::uint32_t count, std::uint32_t num_docs) {
@@ -586,13 +596,7 @@ TEST_CASE("round trips at sizes around the block size") {
   const std::uint32_t sizes[] = {1, 2, 127, 128, 129, 255, 256, 257, 1000, 100000};
   for (std::uint32_t n : sizes) {
     for (int rep = 0; rep < 3; ++rep) {
-      Term t = random_term(rng, n);
-      DocLengths dl(t, rng);
-      CHECK(dl.ok());
-      if (!dl.ok()) continue;
-      const Encoded e = encode(t, dl.get());
-      check_round_trip(t, dl.get(), e);
-      check_next_geq(t, e, rng);
+      check_encodes_and_seeks(random_term(rng, n), rng);
     }
   }
 }
@@ -669,14 +673,7 @@ TEST_CASE("extreme values: ids near 2^32 - 1, huge gaps and freqs, width 0 and 3
     t.num_docs = 8000;
     cases.push_back(t);
   }
-  for (const Term& t : cases) {
-    DocLengths dl(t, rng);
-    CHECK(dl.ok());
-    if (!dl.ok()) continue;
-    const Encoded e = encode(t, dl.get());
-    check_round_trip(t, dl.get(), e);
-    check_next_geq(t, e, rng);
-  }
+  for (const Term& t : cases) check_encodes_and_seeks(t, rng);
   // Exact sizes of the constant terms.
   const Encoded zero = encode(cases[5], std::vector<std::uint32_t>(256, 1).data());
   CHECK_EQ(zero.docs.size(), 2 * kSkipEntrySize + 2);
@@ -708,13 +705,7 @@ TEST_CASE("seeded random terms against the vector model") {
                             : size_kind == 1 ? 1 + static_cast<std::uint32_t>(rng() % 700)
                             : size_kind == 2 ? 128 * (1 + static_cast<std::uint32_t>(rng() % 8))
                                              : 1 + static_cast<std::uint32_t>(rng() % 20000);
-    Term t = random_term(rng, n);
-    DocLengths dl(t, rng);
-    CHECK(dl.ok());
-    if (!dl.ok()) continue;
-    const Encoded e = encode(t, dl.get());
-    check_round_trip(t, dl.get(), e);
-    check_next_geq(t, e, rng);
+    check_encodes_and_seeks(random_term(rng, n), rng);
   }
 }
 
