@@ -31,20 +31,15 @@ Status FileSink::write(std::string_view bytes) {
   return status_;
 }
 
-Status FileSink::finish() {
-  if (!status_.is_ok()) return status_;
-  if (file_ == nullptr) return status_;
-  if (std::fflush(file_) != 0) status_ = io_error(path_, "write failed");
-  if (status_.is_ok() && ::fsync(fileno(file_)) != 0) status_ = io_error(path_, "fsync failed");
-  if (std::fclose(file_) != 0 && status_.is_ok()) status_ = io_error(path_, "close failed");
-  file_ = nullptr;
-  return status_;
-}
+Status FileSink::finish() { return close_file(true); }
 
-Status FileSink::close() {
+Status FileSink::close() { return close_file(false); }
+
+Status FileSink::close_file(bool sync) {
   if (!status_.is_ok()) return status_;
   if (file_ == nullptr) return status_;
   if (std::fflush(file_) != 0) status_ = io_error(path_, "write failed");
+  if (sync && status_.is_ok() && ::fsync(fileno(file_)) != 0) status_ = io_error(path_, "fsync failed");
   if (std::fclose(file_) != 0 && status_.is_ok()) status_ = io_error(path_, "close failed");
   file_ = nullptr;
   return status_;

@@ -9,10 +9,12 @@
 // Thread safety: a sink belongs to one thread at a time.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>
 
+#include "common/crc32.h"
 #include "common/status.h"
 
 namespace tomes {
@@ -39,6 +41,28 @@ class StringSink final : public ByteSink {
   std::string* out_;
 };
 
+// Counts and checksums (CRC-32, crc32.h) what passes through it to another
+// sink.
+class ChecksumSink final : public ByteSink {
+ public:
+  // crc and size: of what the inner sink holds already (appending to a file).
+  explicit ChecksumSink(ByteSink* inner, std::uint32_t crc = 0, std::uint64_t size = 0)
+      : inner_(inner), crc_(crc), size_(size) {}
+  Status write(std::string_view bytes) override {
+    crc_ = crc32_update(crc_, bytes);
+    size_ += bytes.size();
+    return inner_->write(bytes);
+  }
+  Status finish() override { return inner_->finish(); }
+  std::uint32_t crc() const { return crc_; }
+  std::uint64_t size() const { return size_; }
+
+ private:
+  ByteSink* inner_;
+  std::uint32_t crc_;
+  std::uint64_t size_;
+};
+
 // Creates (or truncates) a file, or appends to one, and writes to it.
 class FileSink final : public ByteSink {
  public:
@@ -59,6 +83,8 @@ class FileSink final : public ByteSink {
   Status close();
 
  private:
+  Status close_file(bool sync);
+
   std::string path_;
   std::FILE* file_ = nullptr;
   Status status_;

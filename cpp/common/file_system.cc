@@ -21,11 +21,6 @@ Status errno_status(const std::string& what, const std::string& path, int err) {
 
 }  // namespace
 
-bool path_exists(const std::string& path) {
-  struct stat st;
-  return ::lstat(path.c_str(), &st) == 0;
-}
-
 bool is_directory(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);

@@ -12,7 +12,6 @@
 
 namespace tomes {
 
-bool path_exists(const std::string& path);
 bool is_directory(const std::string& path);
 // mkdir -p.
 Status make_directories(const std::string& path);

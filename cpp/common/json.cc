@@ -20,15 +20,6 @@ void Json::set(const std::string& key, Json v) {
   members_.emplace_back(key, std::move(v));
 }
 
-void Json::erase(std::string_view key) {
-  for (auto it = members_.begin(); it != members_.end(); ++it) {
-    if (it->first == key) {
-      members_.erase(it);
-      return;
-    }
-  }
-}
-
 const Json* Json::find(std::string_view key) const {
   for (const auto& member : members_) {
     if (member.first == key) return &member.second;
@@ -242,12 +233,12 @@ class Parser {
         case 'r': out->push_back('\r'); break;
         case 't': out->push_back('\t'); break;
         case 'u': {
-          unsigned cp;
+          unsigned cp = 0;
           if (Status s = parse_hex4(&cp); !s.is_ok()) return s;
           if (cp >= 0xD800 && cp < 0xDC00 && text_.substr(pos_, 2) == "\\u") {
             const std::size_t save = pos_;
             pos_ += 2;
-            unsigned low;
+            unsigned low = 0;
             if (Status s = parse_hex4(&low); !s.is_ok()) return s;
             if (low >= 0xDC00 && low < 0xE000) {
               cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);

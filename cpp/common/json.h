@@ -57,8 +57,6 @@ class Json {
   // Objects: set() replaces or appends (members keep insertion order);
   // find() returns nullptr when absent.
   void set(const std::string& key, Json v);
-  // Removes key if present.
-  void erase(std::string_view key);
   const Json* find(std::string_view key) const;
 
   std::string dump(int indent = 2) const;

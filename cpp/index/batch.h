@@ -89,7 +89,6 @@ struct ParsedBook {
 };
 
 struct Batch {
-  std::uint32_t number = 0;  // 0, 1, ... in corpus order
   std::string segment_name;  // of the segment it becomes
   std::vector<ParsedBook> books;
   // store_text: the kept books' deflated text, in book order, is already in

@@ -1,7 +1,5 @@
 #include "index/book_settler.h"
 
-#include "common/crc32.h"
-
 namespace tomes::index {
 
 Status BookSettler::begin(Batch* batch, std::size_t first, const std::string& text_path) {
@@ -11,12 +9,12 @@ Status BookSettler::begin(Batch* batch, std::size_t first, const std::string& te
   parsed_ = std::make_unique<std::atomic<bool>[]>(batch->books.size());
   for (std::size_t i = 0; i < batch->books.size(); ++i) parsed_[i].store(false, std::memory_order_relaxed);
   text_.reset();
+  text_file_.reset();
   text_status_ = Status::ok();
-  text_bytes_ = 0;
-  text_crc_ = 0;
   if (!text_path.empty()) {
-    text_ = std::make_unique<FileSink>(text_path);
-    text_status_ = text_->status();
+    text_file_ = std::make_unique<FileSink>(text_path);
+    text_ = std::make_unique<ChecksumSink>(text_file_.get());
+    text_status_ = text_file_->status();
   }
   return text_status_;
 }
@@ -33,11 +31,12 @@ Status BookSettler::finish() {
     settle_ready();
   }
   if (text_) {
-    if (text_status_.is_ok()) text_status_ = text_->close();
+    if (text_status_.is_ok()) text_status_ = text_file_->close();
+    batch_->text_bytes = text_->size();
+    batch_->text_crc = text_->crc();
     text_.reset();
+    text_file_.reset();
   }
-  batch_->text_bytes = text_bytes_;
-  batch_->text_crc = text_crc_;
   return text_status_;
 }
 
@@ -61,8 +60,6 @@ void BookSettler::settle(std::size_t index, ParsedBook* book) {
   }
   if (!text_) return;
   if (text_status_.is_ok()) text_status_ = text_->write(book->deflated);
-  text_crc_ = crc32_update(text_crc_, book->deflated);
-  text_bytes_ += book->deflated.size();
   std::string().swap(book->deflated);
 }
 

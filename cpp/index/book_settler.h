@@ -66,10 +66,9 @@ class BookSettler {
   std::unique_ptr<std::atomic<bool>[]> parsed_;
   std::mutex mutex_;
   std::size_t next_ = 0;  // the first unsettled book, as an index into batch_->books
-  std::unique_ptr<FileSink> text_;
+  std::unique_ptr<FileSink> text_file_;
+  std::unique_ptr<ChecksumSink> text_;  // through text_file_
   Status text_status_;
-  std::uint64_t text_bytes_ = 0;
-  std::uint32_t text_crc_ = 0;
   // Across batches: each text's fingerprint -> the first book with it.
   std::unordered_map<Fingerprint, std::size_t, FingerprintHash> first_with_text_;
 };

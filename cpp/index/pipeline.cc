@@ -12,12 +12,10 @@
 #endif
 #include <chrono>
 #include <cstdio>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
-#include <unordered_map>
 
 #include "analysis/unicode_tables.h"
 #include "common/file_system.h"
@@ -251,7 +249,6 @@ Result<IndexReport> index_corpus(const std::string& books_dir, const std::string
   BookSettler settler;
   Status status;
   std::size_t next = 0;
-  std::uint32_t batch_number = 0;
   std::uint64_t segments_pushed = 0;
   // Any exception (out of memory) becomes the run's status: the writer
   // thread must still be stopped and joined below.
@@ -266,7 +263,6 @@ Result<IndexReport> index_corpus(const std::string& books_dir, const std::string
         ++end;
       }
       auto batch = std::make_unique<Batch>();
-      batch->number = batch_number++;
       batch->segment_name = segment_name(generation, segments_pushed);
       batch->books.resize(end - next);
       // With store_text, the text goes straight to the segment's temporary
@@ -366,9 +362,9 @@ Result<IndexReport> index_corpus(const std::string& books_dir, const std::string
   }
   if (!status.is_ok()) {
     // Nothing of this run was committed: remove what it wrote, written or
-    // begun.
-    for (const SegmentInfo& s : writer.segments) remove_tree(index_dir + "/" + s.name);
+    // begun (the generation is this run's own: no reader knows its names).
     for (std::uint64_t n = 0; n <= segments_pushed; ++n) {
+      remove_tree(index_dir + "/" + segment_name(generation, n));
       remove_tree(index_dir + "/.tmp-" + segment_name(generation, n));
     }
     return status;

@@ -12,11 +12,9 @@
 
 #include "common/byte_sink.h"
 #include "common/coding.h"
-#include "common/crc32.h"
 #include "common/file_footer.h"
 #include "common/file_system.h"
 #include "common/json.h"
-#include "common/string_table.h"
 #include "fst/fst_builder.h"
 #include "index/segment_format.h"
 #include "postings/postings_writer.h"
@@ -24,27 +22,6 @@
 namespace tomes::index {
 
 namespace {
-
-// A sink that counts and checksums what passes through it to another sink.
-class ChecksumSink final : public ByteSink {
- public:
-  // crc and size: of what the file already holds, when appending to it.
-  explicit ChecksumSink(ByteSink* inner, std::uint32_t crc = 0, std::uint64_t size = 0)
-      : inner_(inner), crc_(crc), size_(size) {}
-  Status write(std::string_view bytes) override {
-    crc_ = crc32_update(crc_, bytes);
-    size_ += bytes.size();
-    return inner_->write(bytes);
-  }
-  Status finish() override { return inner_->finish(); }
-  std::uint32_t crc() const { return crc_; }
-  std::uint64_t size() const { return size_; }
-
- private:
-  ByteSink* inner_;
-  std::uint32_t crc_ = 0;
-  std::uint64_t size_ = 0;
-};
 
 struct FileRecord {
   std::string name;
@@ -301,10 +278,9 @@ Result<SegmentInfo> write_segment(Batch& batch, const std::string& index_dir, co
   std::string chunks_head, chunk_entries, book_entries, names;
   std::string text_table;
   std::uint64_t text_bytes = 0;
-  std::uint32_t num_books = 0, doc = 0, text_block = 0;
-  std::uint64_t total_length = 0;
-  for (const ParsedBook& book : batch.books) {
-    if (book.skipped || book.duplicate) continue;
+  std::uint32_t doc = 0, text_block = 0;
+  for (const ParsedBook* kept_book : kept) {
+    const ParsedBook& book = *kept_book;
     put_u64(&book_entries, names.size());
     put_u32(&book_entries, static_cast<std::uint32_t>(book.relative_path.size()));
     put_u32(&book_entries, doc);
@@ -319,7 +295,6 @@ Result<SegmentInfo> write_segment(Batch& batch, const std::string& index_dir, co
         put_u32(&chunk_entries, span.byte_start);
         put_u32(&chunk_entries, span.byte_end);
       }
-      total_length += book.chunk_lengths[c];
     }
     if (store_text) {
       std::uint64_t at = 0;
@@ -332,8 +307,9 @@ Result<SegmentInfo> write_segment(Batch& batch, const std::string& index_dir, co
       }
       text_bytes += at;
     }
-    ++num_books;
   }
+  const auto num_books = static_cast<std::uint32_t>(kept.size());
+  const std::uint64_t total_length = std::accumulate(doc_lengths.begin(), doc_lengths.end(), std::uint64_t{0});
   if (names.size() > std::numeric_limits<std::uint32_t>::max()) {
     return Status::invalid_argument(final_dir + ": book paths of more than 4 GiB in one segment (lower batch_size)");
   }
@@ -370,10 +346,6 @@ Result<SegmentInfo> write_segment(Batch& batch, const std::string& index_dir, co
   if (store_text) {
     // The blocks are in the file already (book_settler.h); the table, the
     // count and the footer follow them.
-    if (text_bytes != batch.text_bytes) {
-      return Status::io_error(dir + "/" + std::string(kTextFile) + ": holds " + std::to_string(batch.text_bytes) +
-                              " bytes of text, the books' blocks add up to " + std::to_string(text_bytes));
-    }
     put_u64(&text_table, text_block);
     const std::string text_path = dir + "/" + std::string(kTextFile);
     Result<std::uint64_t> spilled = file_size(text_path);  // changed by another process?

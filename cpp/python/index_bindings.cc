@@ -1,7 +1,6 @@
 // index_bindings.cc: tomes._core's indexing and search names: index_corpus,
 // Index. Conversions and the GIL only; the Python layer (pysrc/tomes/_index.py)
 // validates arguments and builds the public objects.
-#include <pybind11/functional.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -86,14 +85,18 @@ class PyIndex {
     reader_ = unwrap(std::move(reader));
   }
 
-  const search::IndexReader& reader() const {
+  // The open reader, shared: a call takes it (with the GIL held) before it
+  // releases the GIL, so a close() from another thread meanwhile leaves the
+  // call its reader; only later calls see the index closed.
+  std::shared_ptr<const search::IndexReader> reader() const {
     if (!reader_) throw py::value_error("the index is closed");
-    return *reader_;
+    return reader_;
   }
   void close() { reader_.reset(); }
 
   py::dict stats() const {
-    const index::Manifest& m = reader().manifest();
+    const std::shared_ptr<const search::IndexReader> ix = reader();
+    const index::Manifest& m = ix->manifest();
     py::dict d;
     std::uint64_t terms = 0, bytes = 0;
     for (const index::SegmentInfo& s : m.segments) {
@@ -126,13 +129,14 @@ class PyIndex {
     options.fuzzy = fuzzy;
     std::vector<search::Hit> hits;
     std::vector<search::ChunkLocation> where;
+    const std::shared_ptr<const search::IndexReader> ix = reader();
     Status status;
     {
       py::gil_scoped_release release;
-      status = reader().search(query, options, &hits);
+      status = ix->search(query, options, &hits);
       for (const search::Hit& h : hits) {
         if (!status.is_ok()) break;
-        Result<search::ChunkLocation> loc = reader().chunk_info(h.doc_id);
+        Result<search::ChunkLocation> loc = ix->chunk_info(h.doc_id);
         if (!loc.is_ok()) status = loc.status();
         else where.push_back(std::move(loc).value());
       }
@@ -148,10 +152,11 @@ class PyIndex {
 
   py::list terms(const std::string& prefix) const {
     std::vector<std::pair<std::string, std::uint64_t>> list;
+    const std::shared_ptr<const search::IndexReader> ix = reader();
     Status status;
     {
       py::gil_scoped_release release;
-      status = reader().terms(prefix, &list);
+      status = ix->terms(prefix, &list);
     }
     check(status);
     py::list out;
@@ -161,10 +166,11 @@ class PyIndex {
 
   py::tuple postings(const std::string& term) const {
     std::vector<std::uint32_t> docs, freqs;
+    const std::shared_ptr<const search::IndexReader> ix = reader();
     Status status;
     {
       py::gil_scoped_release release;
-      status = reader().postings(term, &docs, &freqs);
+      status = ix->postings(term, &docs, &freqs);
     }
     check(status);
     py::array_t<std::uint32_t> d(static_cast<py::ssize_t>(docs.size()));
@@ -176,30 +182,32 @@ class PyIndex {
 
   py::tuple chunk_info(std::int64_t doc_id) const {
     if (doc_id < 0) throw py::value_error("doc_id must be >= 0, got " + std::to_string(doc_id));
-    search::ChunkLocation loc = unwrap(reader().chunk_info(static_cast<std::uint64_t>(doc_id)));
+    search::ChunkLocation loc = unwrap(reader()->chunk_info(static_cast<std::uint64_t>(doc_id)));
     return py::make_tuple(py::bytes(loc.book_id), loc.chunk, loc.start, loc.end);
   }
 
   py::str text(std::int64_t doc_id) const {
     if (doc_id < 0) throw py::value_error("doc_id must be >= 0, got " + std::to_string(doc_id));
+    const std::shared_ptr<const search::IndexReader> ix = reader();
     Result<std::string> text = [&] {
       py::gil_scoped_release release;
-      return reader().text(static_cast<std::uint64_t>(doc_id));
+      return ix->text(static_cast<std::uint64_t>(doc_id));
     }();
     const std::string t = unwrap(std::move(text));
     return py::str(t.data(), t.size());
   }
 
   void verify() const {
+    const std::shared_ptr<const search::IndexReader> ix = reader();
     Status status;
     {
       py::gil_scoped_release release;
-      status = reader().verify();
+      status = ix->verify();
     }
     check(status);
   }
 
-  std::size_t size() const { return reader().num_docs(); }
+  std::size_t size() const { return reader()->num_docs(); }
 
  private:
   std::shared_ptr<search::IndexReader> reader_;

@@ -88,7 +88,6 @@ py::tuple collect_books(const py::bytes& root) {
 py::bytes read_book(const py::bytes& path, std::uint64_t max_bytes) {
   parse::BookFile book;
   book.path = std::string(view_of(path));
-  book.relative_path = book.path;
   Result<std::string> bytes = Status::ok();
   {
     py::gil_scoped_release release;

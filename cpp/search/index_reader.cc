@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <queue>
 
 #include "analysis/unicode_tables.h"
 #include "fst/fst_fuzzy.h"
@@ -216,7 +215,6 @@ Status IndexReader::search(std::string_view query, const SearchOptions& options,
   std::vector<double> total(num_docs(), 0.0);
   std::vector<double> best(num_docs(), 0.0);
   std::vector<std::uint32_t> touched, matched;
-  std::vector<char> is_matched(num_docs(), 0);
   std::vector<std::uint32_t> docs, freqs;
   std::vector<SegmentTerm> found;
   for (const auto& group : groups) {
@@ -240,12 +238,9 @@ Status IndexReader::search(std::string_view query, const SearchOptions& options,
       }
     }
     for (std::uint32_t doc : touched) {
+      if (total[doc] == 0.0) matched.push_back(doc);  // scores are > 0: first match
       total[doc] += best[doc];
       best[doc] = 0.0;
-      if (!is_matched[doc]) {
-        is_matched[doc] = 1;
-        matched.push_back(doc);
-      }
     }
     touched.clear();
   }

@@ -170,8 +170,6 @@ def index_corpus(
     index = _path_arg("index_dir", index_dir)
     chunk_size = _int_arg("chunk_size", chunk_size, 0, 2**31)
     chunk_overlap = _int_arg("chunk_overlap", chunk_overlap, 0, 2**31)
-    if chunk_size and chunk_overlap >= chunk_size:
-        raise ValueError(f"chunk_overlap must be smaller than chunk_size, got {chunk_overlap} >= {chunk_size}")
     batch_size = _int_arg("batch_size", batch_size, 1, 2**32 - 1)
     batch_bytes = _int_arg("batch_bytes", batch_bytes, 1, 2**63 - 1)
     if threads is not None:

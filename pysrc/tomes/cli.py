@@ -16,7 +16,7 @@ import sysconfig
 import tempfile
 import time
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Optional, Sequence
 
 from tomes import _core
 from tomes._analysis import STEMMERS, STOPWORD_LISTS, analyze
@@ -67,9 +67,10 @@ def _cmd_index(args: argparse.Namespace) -> int:
 
 
 def _print_hits(ix, hits) -> None:
+    store_text = ix.stats()["store_text"]
     for rank, hit in enumerate(hits, 1):
         print(f"{rank:>3}. {hit.score:8.4f}  {hit.book_id}  chunk {hit.chunk}  [{hit.start}:{hit.end}]")
-        if ix.stats()["store_text"]:
+        if store_text:
             print(f"       {_snippet(ix.text(hit.doc_id))}")
 
 
@@ -123,8 +124,9 @@ def _demo_books(books: Path) -> int:
     return count
 
 
-DEMO_QUERIES = ("regular expression pattern", "thread lock acquire", "socket connect timeout",
-                "parse json", "pars* decod*", "asyncronous", )
+# (query, fuzzy): the misspelling finds "asynchronous" within one edit.
+DEMO_QUERIES = (("regular expression pattern", 0), ("thread lock acquire", 0), ("socket connect timeout", 0),
+                ("parse json", 0), ("pars* decod*", 0), ("asyncronous", 1))
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -140,8 +142,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
                               progress=not args.quiet)
         _print_report(report)
         with open_index(work / "index") as ix:
-            for query in DEMO_QUERIES:
-                fuzzy = 1 if query == "asyncronous" else 0
+            for query, fuzzy in DEMO_QUERIES:
                 started = time.perf_counter()
                 hits = ix.search(query, k=args.top, fuzzy=fuzzy)
                 ms = (time.perf_counter() - started) * 1000
@@ -211,16 +212,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 0
     try:
         return int(args.run(args))
-    except (OSError, ValueError, TypeError) as error:
-        if isinstance(error, BrokenPipeError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 0
-        print(f"tomes {args.command}: error: {error}", file=sys.stderr)
-        return 1
     except BrokenPipeError:
         # The reader went away (`tomes analyze ... | head`): not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except (OSError, ValueError, TypeError) as error:
+        print(f"tomes {args.command}: error: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -15,11 +15,9 @@ import math
 import os
 import random
 import socket
-import subprocess
-import sys
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 
 import numpy as np
 import pytest
@@ -105,7 +103,7 @@ def test_report_counts_books_and_chunks(corpus):
     root, texts, ix_dir, report = corpus
     nonempty = [rel for rel, t in texts.items() if reference.analyze(t)]
     assert report.books == len(nonempty)
-    assert report.segments == math.ceil(60 / 7) or report.segments <= math.ceil(60 / 7)
+    assert report.segments <= math.ceil(60 / 7)
     with tomes.open(ix_dir) as ix:
         assert len(ix) == report.chunks
         assert ix.stats()["books"] == report.books
@@ -140,15 +138,6 @@ def test_chunks_respect_spec_4(corpus):
         for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
             assert s1 < s2 and e2 > e1
             assert max(0, e1 - s2) <= 30
-        covered = set()
-        for start, end in spans:
-            covered.update(range(start, end))
-        # Every non-space character of a kept chunk's region is covered; chunks
-        # without terms may be dropped, so check only between kept chunks.
-        for i in range(spans[0][0], spans[-1][1]):
-            if not text[i].isspace() and i not in covered:
-                gap_terms = reference.analyze(text[i:i + 1])
-                assert not gap_terms or True  # a dropped chunk had no terms
 
 
 def test_postings_equal_brute_force_inversion(corpus):
@@ -208,14 +197,13 @@ def test_prefix_and_fuzzy_terms_follow_spec_7(corpus):
         # prefix: up to 64 expansions by doc_freq, then term order; a chunk
         # takes the best of them; a one-letter prefix is ignored.
         expansions = sorted((t for t in vocab if t.startswith("fi")), key=lambda t: (-vocab[t], t))[:64]
-        n, dl = len(docs), np.array([len(d) for d in docs], float)
-        best = np.zeros(n)
+        best = np.zeros(len(docs))
         for term in expansions:
             best = np.maximum(best, exhaustive_bm25(docs, [term], 1.5, 0.75))
         check_top_k(ix.search("Fi*", k=20), best, 20)
         assert ix.search("f*") == []
         # fuzzy: "whalf" is 1 edit from "whale"
-        want = np.zeros(n)
+        want = np.zeros(len(docs))
         near = [t for t in vocab if levenshtein(t, "whalf") <= 1]
         assert "whale" in near
         for term in near:
@@ -395,7 +383,7 @@ def test_bad_files_are_skipped_with_a_reason(tmp_path):
     (books / "punct.txt").write_text("!!! ... ???")
     (books / "garbage.txt").write_bytes(bytes(range(256)) * 4)
     (books / "latin1.txt").write_bytes("caf\xe9 whale".encode("latin-1"))
-    (books / "utf16.txt").write_bytes("\ufeffwhale in utf-16".encode("utf-16-le") if False else b"\xff\xfe" + "whale in utf-16".encode("utf-16-le"))
+    (books / "utf16.txt").write_bytes(b"\xff\xfe" + "whale in utf-16".encode("utf-16-le"))
     (books / "dir.txt").mkdir()
     os.mkfifo(books / "fifo.txt")
     (books / "dangling.txt").symlink_to(books / "nowhere.txt")
@@ -412,8 +400,8 @@ def test_bad_files_are_skipped_with_a_reason(tmp_path):
                             "sock.txt"}
     for reason in skipped.values():
         assert reason
-    assert [(os.path.basename(a), os.path.basename(b)) for a, b in report.duplicates] == [("link.txt", "good.txt")] or \
-        [(os.path.basename(a), os.path.basename(b)) for a, b in report.duplicates] == [("good.txt", "link.txt")]
+    duplicates = [(os.path.basename(a), os.path.basename(b)) for a, b in report.duplicates]
+    assert duplicates in ([("link.txt", "good.txt")], [("good.txt", "link.txt")])
     with tomes.open(tmp_path / "ix") as ix:
         books_found = {ix.chunk_info(d)[0] for d in range(len(ix))}
         assert {"latin1.txt", "utf16.txt"} <= books_found
