@@ -7,6 +7,7 @@
 
 #include "analysis/utf8.h"
 #include "common/crc32.h"
+#include "common/file_system.h"
 
 namespace tomes {
 
@@ -353,6 +354,15 @@ Status check_checksum(std::string_view text, const Json& parsed, const std::stri
     return Status::corruption(source + ": checksum mismatch (the file is damaged)");
   }
   return Status::ok();
+}
+
+Result<Json> read_checksummed_json(const std::string& path, std::size_t max_bytes) {
+  Result<std::string> text = read_small_file(path, max_bytes);
+  if (!text.is_ok()) return text.status();
+  Result<Json> parsed = Json::parse(text.value(), path);
+  if (!parsed.is_ok()) return parsed.status();
+  if (Status s = check_checksum(text.value(), parsed.value(), path); !s.is_ok()) return s;
+  return parsed;
 }
 
 }  // namespace tomes

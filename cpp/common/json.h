@@ -84,6 +84,10 @@ std::string dump_with_checksum(const Json& object);
 // Corruption naming source unless `parsed` (parsed from `text`) ends in a
 // "crc32" member that matches the bytes of text before it.
 Status check_checksum(std::string_view text, const Json& parsed, const std::string& source);
+// Reads, parses and checks (check_checksum) the document at path, at most
+// max_bytes long: what dump_with_checksum wrote. Errors name the path; a
+// missing file is NotFound.
+Result<Json> read_checksummed_json(const std::string& path, std::size_t max_bytes);
 
 // Lookups that turn a missing or mistyped field into Corruption naming source.
 Result<std::int64_t> json_int(const Json& object, std::string_view key, const std::string& source,

@@ -24,10 +24,8 @@ void BookParser::skip(ParsedBook* out, std::string reason) {
 
 void BookParser::parse(const parse::BookFile& file, BatchDictionary* dictionary, ParsedBook* out) {
   out->relative_path = file.relative_path;
-  if (file.format != parse::BookFormat::kPlainText && file.format != parse::BookFormat::kMarkdown) {
-    // Formats without an extractor yet: refused before reading a byte.
-    Result<std::string> refused = parse::extract_text(file, {});
-    skip(out, refused.is_ok() ? "no text" : parse::skip_reason(refused.status(), file.path));
+  if (Status s = parse::check_extractable(file); !s.is_ok()) {  // refused before reading a byte
+    skip(out, parse::skip_reason(s, file.path));
     return;
   }
   Result<std::string> bytes = parse::read_book_bytes(file, options_.max_text_bytes);

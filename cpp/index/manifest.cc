@@ -50,12 +50,9 @@ Status write_manifest(const std::string& index_dir, const Manifest& m) {
 
 Result<Manifest> read_manifest(const std::string& index_dir) {
   const std::string path = index_dir + "/" + std::string(kManifestFile);
-  Result<std::string> text = read_small_file(path, std::size_t{1} << 30);
-  if (!text.is_ok()) return text.status();
-  Result<Json> parsed = Json::parse(text.value(), path);
+  Result<Json> parsed = read_checksummed_json(path, std::size_t{1} << 30);
   if (!parsed.is_ok()) return parsed.status();
   const Json& root = parsed.value();
-  if (Status s = check_checksum(text.value(), root, path); !s.is_ok()) return s;
   Result<std::string> format = json_string(root, "format", path);
   if (!format.is_ok()) return format.status();
   if (format.value() != "tomes-index") return Status::corruption(path + ": not a tomes index.json");

@@ -4,18 +4,11 @@
 
 namespace tomes::parse {
 
-Result<std::string> extract_text(const BookFile& book, std::string_view bytes) {
+Status check_extractable(const BookFile& book) {
   switch (book.format) {
     case BookFormat::kPlainText:
-    case BookFormat::kMarkdown: {
-      std::string text = decode_text(bytes);
-      if (text.empty()) {
-        return Status::invalid_argument(
-            book.path + (bytes.empty() ? ": no text: the file is empty"
-                                       : ": no text: only a byte order mark"));
-      }
-      return text;
-    }
+    case BookFormat::kMarkdown:
+      return Status::ok();
     case BookFormat::kHtml:
     case BookFormat::kEpub:
     case BookFormat::kPdf:
@@ -26,6 +19,17 @@ Result<std::string> extract_text(const BookFile& book, std::string_view bytes) {
   }
   return Status::invalid_argument(book.path + ": not a book (expected one of .txt .md .html "
                                   ".htm .epub .pdf)");
+}
+
+Result<std::string> extract_text(const BookFile& book, std::string_view bytes) {
+  if (Status s = check_extractable(book); !s.is_ok()) return s;
+  // Plain text and Markdown: the bytes, decoded.
+  std::string text = decode_text(bytes);
+  if (text.empty()) {
+    return Status::invalid_argument(book.path + (bytes.empty() ? ": no text: the file is empty"
+                                                               : ": no text: only a byte order mark"));
+  }
+  return text;
 }
 
 }  // namespace tomes::parse

@@ -25,6 +25,10 @@
 
 namespace tomes::parse {
 
+// OK if book's format has an extractor, else the error extract_text() would
+// give: for refusing a book before reading its bytes.
+Status check_extractable(const BookFile& book);
+
 // The text of a book whose bytes are given, as valid UTF-8.
 Result<std::string> extract_text(const BookFile& book, std::string_view bytes);
 

@@ -23,21 +23,6 @@ namespace {
 
 using analysis::Analyzer;
 
-py::str to_str(std::string_view utf8) {
-  bool ascii = true;
-  for (char c : utf8) ascii &= static_cast<unsigned char>(c) < 0x80;
-  if (ascii) {
-    // Skips the UTF-8 decoder: most terms are ASCII.
-    PyObject* s = PyUnicode_New(static_cast<Py_ssize_t>(utf8.size()), 127);
-    if (s == nullptr) throw py::error_already_set();
-    std::copy(utf8.begin(), utf8.end(), static_cast<char*>(PyUnicode_DATA(s)));
-    return py::reinterpret_steal<py::str>(s);
-  }
-  PyObject* s = PyUnicode_DecodeUTF8(utf8.data(), static_cast<Py_ssize_t>(utf8.size()), "strict");
-  if (s == nullptr) throw py::error_already_set();
-  return py::reinterpret_steal<py::str>(s);
-}
-
 py::list analyze(const Analyzer& analyzer, const py::str& text) {
   py::object keep;
   const std::string_view utf8 = utf8_of(text, &keep);

@@ -5,6 +5,7 @@
 
 #include <pybind11/pybind11.h>
 
+#include <algorithm>
 #include <string_view>
 
 namespace tomes::python {
@@ -25,5 +26,23 @@ inline std::string_view utf8_of(const pybind11::str& text, pybind11::object* kee
   *keep = pybind11::reinterpret_steal<pybind11::object>(bytes);
   return std::string_view(PyBytes_AS_STRING(bytes), static_cast<std::size_t>(PyBytes_GET_SIZE(bytes)));
 }
+
+// A str of valid UTF-8 bytes (the core's output is). ASCII, most terms,
+// skips the UTF-8 decoder.
+inline pybind11::str to_str(std::string_view utf8) {
+  bool ascii = true;
+  for (char c : utf8) ascii &= static_cast<unsigned char>(c) < 0x80;
+  if (ascii) {
+    PyObject* s = PyUnicode_New(static_cast<Py_ssize_t>(utf8.size()), 127);
+    if (s == nullptr) throw pybind11::error_already_set();
+    std::copy(utf8.begin(), utf8.end(), static_cast<char*>(PyUnicode_DATA(s)));
+    return pybind11::reinterpret_steal<pybind11::str>(s);
+  }
+  PyObject* s = PyUnicode_DecodeUTF8(utf8.data(), static_cast<Py_ssize_t>(utf8.size()), "strict");
+  if (s == nullptr) throw pybind11::error_already_set();
+  return pybind11::reinterpret_steal<pybind11::str>(s);
+}
+
+inline pybind11::bytes to_bytes(std::string_view s) { return pybind11::bytes(s.data(), s.size()); }
 
 }  // namespace tomes::python

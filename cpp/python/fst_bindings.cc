@@ -14,6 +14,7 @@
 #include "fst/fst_fuzzy.h"
 #include "fst/fst_reader.h"
 #include "python/bindings.h"
+#include "python/conversions.h"
 #include "python/errors.h"
 
 namespace py = pybind11;
@@ -42,8 +43,6 @@ std::string_view key_bytes(py::handle key, const char* what) {
   throw py::type_error(std::string(what) + " must be bytes or str, not " +
                        Py_TYPE(key.ptr())->tp_name);
 }
-
-py::bytes to_bytes(std::string_view s) { return py::bytes(s.data(), s.size()); }
 
 // An FST over bytes it keeps alive: a Python buffer or a mapped file.
 class PyFst {

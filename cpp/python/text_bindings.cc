@@ -33,8 +33,6 @@ std::string_view view_of(const py::bytes& b) {
   return std::string_view(PyBytes_AS_STRING(b.ptr()), static_cast<std::size_t>(PyBytes_GET_SIZE(b.ptr())));
 }
 
-py::bytes bytes_of(std::string_view s) { return py::bytes(s.data(), s.size()); }
-
 py::str decode_text(const py::bytes& data) {
   const std::string_view bytes = view_of(data);
   std::string text;
@@ -42,9 +40,7 @@ py::str decode_text(const py::bytes& data) {
     py::gil_scoped_release release;
     text = parse::decode_text(bytes);
   }
-  PyObject* s = PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()), "strict");
-  if (s == nullptr) throw py::error_already_set();
-  return py::reinterpret_steal<py::str>(s);
+  return to_str(text);
 }
 
 py::list chunk_spans(const py::str& text, std::uint64_t chunk_size, std::uint64_t overlap) {
@@ -77,10 +73,10 @@ py::tuple collect_books(const py::bytes& root) {
   check(status);
   py::list book_list(books.size()), skipped_list(skipped.size());
   for (std::size_t i = 0; i < books.size(); ++i) {
-    book_list[i] = py::make_tuple(bytes_of(books[i].relative_path), books[i].size);
+    book_list[i] = py::make_tuple(to_bytes(books[i].relative_path), books[i].size);
   }
   for (std::size_t i = 0; i < skipped.size(); ++i) {
-    skipped_list[i] = py::make_tuple(bytes_of(skipped[i].path), py::str(skipped[i].reason));
+    skipped_list[i] = py::make_tuple(to_bytes(skipped[i].path), py::str(skipped[i].reason));
   }
   return py::make_tuple(book_list, skipped_list);
 }
@@ -93,7 +89,7 @@ py::bytes read_book(const py::bytes& path, std::uint64_t max_bytes) {
     py::gil_scoped_release release;
     bytes = parse::read_book_bytes(book, max_bytes);
   }
-  return bytes_of(unwrap(std::move(bytes)));
+  return to_bytes(unwrap(std::move(bytes)));
 }
 
 }  // namespace

@@ -30,15 +30,12 @@ Result<std::shared_ptr<SegmentReader>> SegmentReader::open(const std::string& di
 Status SegmentReader::load(bool store_text) {
   // meta.json must agree with the manifest.
   const std::string meta_path = path(kMetaFile);
-  Result<std::string> meta_text = read_small_file(meta_path, std::size_t{1} << 20);
-  if (!meta_text.is_ok()) {
-    return meta_text.status().code() == Status::Code::kNotFound
+  Result<Json> meta = read_checksummed_json(meta_path, std::size_t{1} << 20);
+  if (!meta.is_ok()) {
+    return meta.status().code() == Status::Code::kNotFound
                ? Status::corruption(meta_path + ": missing (the segment is incomplete)")
-               : meta_text.status();
+               : meta.status();
   }
-  Result<Json> meta = Json::parse(meta_text.value(), meta_path);
-  if (!meta.is_ok()) return meta.status();
-  if (Status s = check_checksum(meta_text.value(), meta.value(), meta_path); !s.is_ok()) return s;
   Result<std::int64_t> version = json_int(meta.value(), "format_version", meta_path);
   if (!version.is_ok()) return version.status();
   if (version.value() != kSegmentFormatVersion) {
@@ -303,9 +300,7 @@ Result<std::string> SegmentReader::text(std::uint32_t local) const {
 
 Status SegmentReader::verify() const {
   const std::string meta_path = path(kMetaFile);
-  Result<std::string> meta_text = read_small_file(meta_path, std::size_t{1} << 20);
-  if (!meta_text.is_ok()) return meta_text.status();
-  Result<Json> meta = Json::parse(meta_text.value(), meta_path);
+  Result<Json> meta = read_checksummed_json(meta_path, std::size_t{1} << 20);
   if (!meta.is_ok()) return meta.status();
   const Json* files = meta.value().find("files");
   if (files == nullptr || !files->is_object()) return Status::corruption(meta_path + ": expected \"files\"");
