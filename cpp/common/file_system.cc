@@ -11,15 +11,11 @@
 
 namespace tomes {
 
-namespace {
-
 Status errno_status(const std::string& what, const std::string& path, int err) {
   std::string message = path + ": " + what + ": " + std::strerror(err);
   if (err == ENOENT) return Status::not_found(message);
   return Status::io_error(message);
 }
-
-}  // namespace
 
 bool is_directory(const std::string& path) {
   struct stat st;

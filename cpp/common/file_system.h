@@ -12,6 +12,9 @@
 
 namespace tomes {
 
+// "path: what: strerror(err)": NotFound for ENOENT, else IOError.
+Status errno_status(const std::string& what, const std::string& path, int err);
+
 bool is_directory(const std::string& path);
 // mkdir -p.
 Status make_directories(const std::string& path);

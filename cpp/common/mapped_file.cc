@@ -3,7 +3,6 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -11,23 +10,16 @@
 #include <unistd.h>
 
 #include "common/byte_sink.h"
+#include "common/file_system.h"
 
 namespace tomes {
 
-namespace {
-Status errno_status(const std::string& path, const char* what) {
-  const int err = errno;
-  std::string message = path + ": " + what + ": " + std::strerror(err);
-  return err == ENOENT ? Status::not_found(message) : Status::io_error(message);
-}
-}  // namespace
-
 Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno_status(path, "cannot open");
+  if (fd < 0) return errno_status("cannot open", path, errno);
   struct stat st;
   if (::fstat(fd, &st) != 0) {
-    Status s = errno_status(path, "cannot stat");
+    Status s = errno_status("cannot stat", path, errno);
     ::close(fd);
     return s;
   }
@@ -41,7 +33,7 @@ Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::string& path) {
   if (file->size_ > 0) {
     void* data = ::mmap(nullptr, file->size_, PROT_READ, MAP_SHARED, fd, 0);
     if (data == MAP_FAILED) {
-      Status s = errno_status(path, "cannot map");
+      Status s = errno_status("cannot map", path, errno);
       ::close(fd);
       return s;
     }
@@ -66,9 +58,7 @@ Status write_file_atomic(const std::string& path, std::string_view bytes) {
   Status s = sink.status();
   if (s.is_ok()) s = sink.write(bytes);
   if (s.is_ok()) s = sink.finish();
-  if (s.is_ok() && std::rename(temporary.c_str(), path.c_str()) != 0) {
-    s = errno_status(path, "cannot rename the temporary file into place");
-  }
+  if (s.is_ok()) s = rename_path(temporary, path);
   if (!s.is_ok()) std::remove(temporary.c_str());
   return s;
 }
