@@ -202,10 +202,10 @@ Result<IndexReport> index_corpus(const std::string& books_dir, const std::string
   for (const parse::BookFile& f : files) bytes_total += f.size;
 
   // Analyzer, threads.
-  std::vector<std::string> stopwords = options.settings.stopwords;
-  Result<analysis::Stemmer> stemmer = options.settings.stemmer.empty()
+  std::vector<std::string> stopwords = options.stopwords;
+  Result<analysis::Stemmer> stemmer = options.stemmer.empty()
                                           ? Result<analysis::Stemmer>(analysis::Stemmer::kNone)
-                                          : analysis::parse_stemmer(options.settings.stemmer);
+                                          : analysis::parse_stemmer(options.stemmer);
   if (!stemmer.is_ok()) return stemmer.status();
   const analysis::Analyzer analyzer(stopwords, stemmer.value());
   const unsigned threads = options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency())
@@ -342,8 +342,9 @@ Result<IndexReport> index_corpus(const std::string& books_dir, const std::string
   Manifest manifest;
   if (status.is_ok()) {
     manifest.generation = generation;
-    manifest.settings = options.settings;
+    manifest.settings.stopwords_name = options.stopwords_name;
     manifest.settings.stopwords = analyzer.stopwords().words();
+    manifest.settings.stemmer = options.stemmer;
     manifest.settings.chunk_size = options.parse.chunk_size;
     manifest.settings.chunk_overlap = options.parse.chunk_overlap;
     manifest.settings.store_text = options.parse.store_text;

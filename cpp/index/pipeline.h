@@ -30,8 +30,11 @@
 namespace tomes::index {
 
 struct IndexOptions {
-  ParseOptions parse;
-  IndexSettings settings;  // stopwords, stemmer; chunk fields mirror parse
+  ParseOptions parse;  // chunking, stored text
+  // The analyzer (recorded in index.json with parse's fields).
+  std::string stopwords_name;          // "", "english", "portuguese" or "custom"
+  std::vector<std::string> stopwords;  // the entries
+  std::string stemmer;                 // "", "english" or "portuguese"
   std::uint32_t batch_size = 1000;
   std::uint64_t batch_bytes = std::uint64_t{256} << 20;
   unsigned threads = 0;  // 0: all cores

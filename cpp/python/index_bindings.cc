@@ -31,9 +31,9 @@ py::dict index_corpus(const std::string& books_dir, const std::string& index_dir
   options.parse.chunk_overlap = chunk_overlap;
   options.parse.store_text = store_text;
   options.parse.max_text_bytes = max_text_bytes;
-  options.settings.stopwords_name = stopwords_name;
-  options.settings.stopwords = stopwords;
-  options.settings.stemmer = stemmer;
+  options.stopwords_name = stopwords_name;
+  options.stopwords = stopwords;
+  options.stemmer = stemmer;
   options.batch_size = batch_size;
   options.batch_bytes = batch_bytes;
   options.threads = threads;

@@ -57,31 +57,31 @@ Result<std::shared_ptr<IndexReader>> IndexReader::open_generation(const std::str
   return reader;
 }
 
-std::pair<const SegmentReader*, std::uint32_t> IndexReader::locate(std::uint64_t doc_id) const {
+Result<std::pair<const SegmentReader*, std::uint32_t>> IndexReader::locate(std::uint64_t doc_id) const {
+  if (doc_id >= num_docs()) {
+    return Status::invalid_argument("doc_id " + std::to_string(doc_id) + " is out of range: the index has " +
+                                    std::to_string(num_docs()) + " chunks");
+  }
   auto it = std::upper_bound(segments_.begin(), segments_.end(), doc_id,
                              [](std::uint64_t d, const std::shared_ptr<SegmentReader>& s) {
                                return d < s->info().base_doc_id;
                              });
   const SegmentReader* segment = (it - 1)->get();
-  return {segment, static_cast<std::uint32_t>(doc_id - segment->info().base_doc_id)};
+  return std::make_pair(segment, static_cast<std::uint32_t>(doc_id - segment->info().base_doc_id));
 }
 
 Result<ChunkLocation> IndexReader::chunk_info(std::uint64_t doc_id) const {
-  if (doc_id >= num_docs()) {
-    return Status::invalid_argument("doc_id " + std::to_string(doc_id) + " is out of range: the index has " +
-                                    std::to_string(num_docs()) + " chunks");
-  }
-  const auto [segment, local] = locate(doc_id);
+  auto where = locate(doc_id);
+  if (!where.is_ok()) return where.status();
+  const auto [segment, local] = where.value();
   const ChunkEntry c = segment->chunk(local);
   return ChunkLocation{std::string(segment->book_name(c.book)), c.chunk, c.start, c.end};
 }
 
 Result<std::string> IndexReader::text(std::uint64_t doc_id) const {
-  if (doc_id >= num_docs()) {
-    return Status::invalid_argument("doc_id " + std::to_string(doc_id) + " is out of range: the index has " +
-                                    std::to_string(num_docs()) + " chunks");
-  }
-  const auto [segment, local] = locate(doc_id);
+  auto where = locate(doc_id);
+  if (!where.is_ok()) return where.status();
+  const auto [segment, local] = where.value();
   return segment->text(local);
 }
 

@@ -83,8 +83,9 @@ class IndexReader {
   Status find_term(std::string_view term, std::vector<SegmentTerm>* found, std::uint64_t* df) const;
   // One attempt at open(); *tried gets the generation index.json named.
   static Result<std::shared_ptr<IndexReader>> open_generation(const std::string& dir, std::uint64_t* tried);
-  // Segment holding doc_id, and its local id. REQUIRES: doc_id < num_docs().
-  std::pair<const SegmentReader*, std::uint32_t> locate(std::uint64_t doc_id) const;
+  // Segment holding doc_id, and its local id; InvalidArgument when doc_id is
+  // out of range.
+  Result<std::pair<const SegmentReader*, std::uint32_t>> locate(std::uint64_t doc_id) const;
   // The terms a query term stands for (itself, fuzzy or prefix expansions).
   Status expand_fuzzy(const std::string& term, unsigned distance, std::vector<std::string>* out) const;
   Status expand_prefix(const std::string& prefix, std::vector<std::string>* out) const;
