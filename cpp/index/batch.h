@@ -15,13 +15,9 @@
 
 #include "chunk/chunker.h"
 #include "index/batch_dictionary.h"
+#include "segment/text_store.h"
 
 namespace tomes::index {
-
-struct TextBlock {
-  std::uint32_t raw_bytes = 0;
-  std::uint32_t deflated_bytes = 0;  // bytes in ParsedBook::deflated
-};
 
 // Appends v as a LEB128 varint.
 inline void append_varint(std::string* out, std::uint64_t v) {
@@ -81,11 +77,11 @@ struct ParsedBook {
   std::string pairs;
   std::vector<std::uint64_t> chunk_ends;
 
-  // store_text: the text in kTextBlockBytes blocks, each deflated. The
+  // store_text: the text in blocks, each deflated (segment/text_store.h). The
   // bytes go to the segment's text file as soon as the book is settled
   // (book_settler.h); the block sizes stay for the writer.
   std::string deflated;
-  std::vector<TextBlock> text_blocks;
+  std::vector<segment::TextBlock> text_blocks;
 };
 
 struct Batch {

@@ -1,11 +1,8 @@
 #include "index/book_parser.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 
 #include "common/hash128.h"
-#include "index/segment_format.h"
 #include "parse/plain_text.h"
 
 namespace tomes::index {
@@ -127,20 +124,7 @@ void BookParser::analyze_chunks(std::string_view text, BatchDictionary* dictiona
 bool BookParser::deflate_text(std::string_view text, ParsedBook* out) {
   out->deflated.clear();
   out->text_blocks.clear();
-  for (std::size_t at = 0; at < text.size(); at += kTextBlockBytes) {
-    const std::string_view block = text.substr(at, kTextBlockBytes);
-    uLongf bound = compressBound(static_cast<uLong>(block.size()));
-    const std::size_t before = out->deflated.size();
-    out->deflated.resize(before + bound);
-    // Level 1: indexing speed first; text compresses ~2.5x even so.
-    const int rc = compress2(reinterpret_cast<Bytef*>(&out->deflated[before]), &bound,
-                             reinterpret_cast<const Bytef*>(block.data()),
-                             static_cast<uLong>(block.size()), 1);
-    if (rc != Z_OK) return false;
-    out->deflated.resize(before + bound);
-    out->text_blocks.push_back(
-        TextBlock{static_cast<std::uint32_t>(block.size()), static_cast<std::uint32_t>(bound)});
-  }
+  if (!segment::deflate_text_blocks(text, &out->deflated, &out->text_blocks)) return false;
   out->deflated.shrink_to_fit();  // held until the segment is written: no slack
   return true;
 }

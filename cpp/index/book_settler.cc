@@ -9,14 +9,9 @@ Status BookSettler::begin(Batch* batch, std::size_t first, const std::string& te
   parsed_ = std::make_unique<std::atomic<bool>[]>(batch->books.size());
   for (std::size_t i = 0; i < batch->books.size(); ++i) parsed_[i].store(false, std::memory_order_relaxed);
   text_.reset();
-  text_file_.reset();
-  text_status_ = Status::ok();
-  if (!text_path.empty()) {
-    text_file_ = std::make_unique<FileSink>(text_path);
-    text_ = std::make_unique<ChecksumSink>(text_file_.get());
-    text_status_ = text_file_->status();
-  }
-  return text_status_;
+  if (text_path.empty()) return Status::ok();
+  text_ = std::make_unique<segment::TextStoreAppender>();
+  return text_->open(text_path);
 }
 
 void BookSettler::book_parsed(std::size_t index) {
@@ -30,14 +25,12 @@ Status BookSettler::finish() {
     std::lock_guard<std::mutex> lock(mutex_);
     settle_ready();
   }
-  if (text_) {
-    if (text_status_.is_ok()) text_status_ = text_file_->close();
-    batch_->text_bytes = text_->size();
-    batch_->text_crc = text_->crc();
-    text_.reset();
-    text_file_.reset();
-  }
-  return text_status_;
+  if (!text_) return Status::ok();
+  const Status status = text_->close();
+  batch_->text_bytes = text_->size();
+  batch_->text_crc = text_->crc();
+  text_.reset();
+  return status;
 }
 
 void BookSettler::settle_ready() {
@@ -59,7 +52,8 @@ void BookSettler::settle(std::size_t index, ParsedBook* book) {
     return;
   }
   if (!text_) return;
-  if (text_status_.is_ok()) text_status_ = text_->write(book->deflated);
+  // An error is kept by the appender and returned by finish().
+  static_cast<void>(text_->append(book->deflated));
   std::string().swap(book->deflated);
 }
 

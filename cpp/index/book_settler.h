@@ -25,9 +25,9 @@
 #include <string>
 #include <unordered_map>
 
-#include "common/byte_sink.h"
 #include "common/status.h"
 #include "index/batch.h"
+#include "segment/text_store.h"
 
 namespace tomes::index {
 
@@ -66,9 +66,7 @@ class BookSettler {
   std::unique_ptr<std::atomic<bool>[]> parsed_;
   std::mutex mutex_;
   std::size_t next_ = 0;  // the first unsettled book, as an index into batch_->books
-  std::unique_ptr<FileSink> text_file_;
-  std::unique_ptr<ChecksumSink> text_;  // through text_file_
-  Status text_status_;
+  std::unique_ptr<segment::TextStoreAppender> text_;  // store_text only
   // Across batches: each text's fingerprint -> the first book with it.
   std::unordered_map<Fingerprint, std::size_t, FingerprintHash> first_with_text_;
 };

@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "index/segment_format.h"
 
 namespace tomes::index {
 

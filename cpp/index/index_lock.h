@@ -6,10 +6,14 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
 namespace tomes::index {
+
+// The lock file, in the index directory (docs/FORMAT.md section 2).
+inline constexpr std::string_view kLockFile = ".tomes.lock";
 
 class IndexLock {
  public:

@@ -21,10 +21,19 @@
 #include "common/file_system.h"
 #include "index/book_settler.h"
 #include "index/index_lock.h"
-#include "index/segment_format.h"
+#include "index/segment_writer.h"
 #include "parse/book_files.h"
+#include "segment/manifest.h"
+#include "segment/segment_format.h"
 
 namespace tomes::index {
+
+using segment::kManifestFile;
+using segment::kTextFile;
+using segment::Manifest;
+using segment::read_manifest;
+using segment::SegmentInfo;
+using segment::write_manifest;
 
 namespace {
 

@@ -9,7 +9,7 @@
 //     its parallel steps in an arena of its own (never queued behind parsing).
 //
 // Backpressure bounds memory to three batches: one parsing, one queued, one
-// being written. The commit is index.json (manifest.h), replaced last; a run
+// being written. The commit is index.json (segment/manifest.h), replaced last; a run
 // that fails or is cancelled removes what it wrote and leaves the previous
 // index as it was. One writer per index (index_lock.h).
 //
@@ -25,7 +25,6 @@
 
 #include "common/status.h"
 #include "index/book_parser.h"
-#include "index/manifest.h"
 
 namespace tomes::index {
 

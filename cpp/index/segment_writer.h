@@ -1,6 +1,7 @@
 // segment_writer.h: one Batch (batch.h) -> one segment directory
-// (segment_format.h), written under a temporary name, every file fsynced,
-// then renamed into place.
+// (segment/segment_format.h), written under a temporary name, every file
+// fsynced, then renamed into place. Each file is written through its
+// writer in cpp/segment, beside the reader that reads it back.
 //
 // Inversion is per batch and never a map<string, vector>: the parsers have
 // already interned every term into the batch's dictionary (a sharded hash
@@ -25,18 +26,9 @@
 
 #include "common/status.h"
 #include "index/batch.h"
+#include "segment/segment_info.h"
 
 namespace tomes::index {
-
-struct SegmentInfo {
-  std::string name;  // directory name inside the index directory
-  std::uint64_t base_doc_id = 0;
-  std::uint64_t num_docs = 0;
-  std::uint64_t num_books = 0;
-  std::uint64_t num_terms = 0;
-  std::uint64_t total_length = 0;  // sum of the chunks' lengths
-  std::uint64_t bytes = 0;         // all files
-};
 
 // Writes batch's books that are neither skipped nor duplicates as segment
 // `index_dir/name`, through `index_dir/.tmp-name`. The caller renames nothing:
@@ -47,7 +39,7 @@ struct SegmentInfo {
 // the writer's arrays stay at 8 x postings_per_pass bytes (the bytes written
 // do not depend on it).
 // REQUIRES: batch has at least one kept book; postings_per_pass >= 1.
-Result<SegmentInfo> write_segment(Batch& batch, const std::string& index_dir,
+Result<segment::SegmentInfo> write_segment(Batch& batch, const std::string& index_dir,
                                   const std::string& name, std::uint64_t base_doc_id, bool store_text,
                                   std::uint64_t postings_per_pass, tbb::task_arena& arena);
 

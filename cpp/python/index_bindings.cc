@@ -96,10 +96,10 @@ class PyIndex {
 
   py::dict stats() const {
     const std::shared_ptr<const search::IndexReader> ix = reader();
-    const index::Manifest& m = ix->manifest();
+    const segment::Manifest& m = ix->manifest();
     py::dict d;
     std::uint64_t terms = 0, bytes = 0;
-    for (const index::SegmentInfo& s : m.segments) {
+    for (const segment::SegmentInfo& s : m.segments) {
       terms += s.num_terms;
       bytes += s.bytes;
     }

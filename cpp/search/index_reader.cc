@@ -6,10 +6,13 @@
 
 #include "analysis/unicode_tables.h"
 #include "fst/fst_fuzzy.h"
-#include "index/segment_format.h"
 #include "search/query.h"
 
 namespace tomes::search {
+
+using segment::ChunkEntry;
+using segment::SegmentReader;
+using segment::TermEntry;
 
 Result<std::shared_ptr<IndexReader>> IndexReader::open(const std::string& dir) {
   // A writer may commit a new generation and delete the old one's segments
@@ -18,7 +21,7 @@ Result<std::shared_ptr<IndexReader>> IndexReader::open(const std::string& dir) {
     std::uint64_t tried = 0;
     Result<std::shared_ptr<IndexReader>> reader = open_generation(dir, &tried);
     if (reader.is_ok() || attempt == 3 || reader.status().code() != Status::Code::kCorruption) return reader;
-    Result<index::Manifest> now = index::read_manifest(dir);
+    Result<segment::Manifest> now = segment::read_manifest(dir);
     if (!now.is_ok() || now.value().generation == tried) return reader;
   }
 }
@@ -26,7 +29,7 @@ Result<std::shared_ptr<IndexReader>> IndexReader::open(const std::string& dir) {
 Result<std::shared_ptr<IndexReader>> IndexReader::open_generation(const std::string& dir, std::uint64_t* tried) {
   std::shared_ptr<IndexReader> reader(new IndexReader());
   reader->dir_ = dir;
-  Result<index::Manifest> manifest = index::read_manifest(dir);
+  Result<segment::Manifest> manifest = segment::read_manifest(dir);
   if (!manifest.is_ok()) {
     if (manifest.status().code() == Status::Code::kNotFound) {
       return Status::not_found(dir + ": no tomes index here (no index.json)");
@@ -35,8 +38,8 @@ Result<std::shared_ptr<IndexReader>> IndexReader::open_generation(const std::str
   }
   reader->manifest_ = std::move(manifest).value();
   *tried = reader->manifest_.generation;
-  const index::IndexSettings& settings = reader->manifest_.settings;
-  const std::string source = dir + "/" + std::string(index::kManifestFile);
+  const segment::IndexSettings& settings = reader->manifest_.settings;
+  const std::string source = dir + "/" + std::string(segment::kManifestFile);
   if (reader->manifest_.unicode_version != analysis::unicode::kUnicodeVersion) {
     return Status::corruption(source + ": built with Unicode " + reader->manifest_.unicode_version +
                               " tables, this tomes has " + analysis::unicode::kUnicodeVersion);
@@ -48,7 +51,7 @@ Result<std::shared_ptr<IndexReader>> IndexReader::open_generation(const std::str
     stemmer = parsed.value();
   }
   reader->analyzer_ = analysis::Analyzer(settings.stopwords, stemmer);
-  for (const index::SegmentInfo& info : reader->manifest_.segments) {
+  for (const segment::SegmentInfo& info : reader->manifest_.segments) {
     Result<std::shared_ptr<SegmentReader>> segment =
         SegmentReader::open(dir + "/" + info.name, info, settings.store_text);
     if (!segment.is_ok()) return segment.status();

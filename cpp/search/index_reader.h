@@ -18,8 +18,8 @@
 
 #include "analysis/analyzer.h"
 #include "common/status.h"
-#include "index/manifest.h"
-#include "search/segment_reader.h"
+#include "segment/manifest.h"
+#include "segment/segment_reader.h"
 
 namespace tomes::search {
 
@@ -50,10 +50,10 @@ class IndexReader {
   static Result<std::shared_ptr<IndexReader>> open(const std::string& dir);
 
   const std::string& dir() const { return dir_; }
-  const index::Manifest& manifest() const { return manifest_; }
+  const segment::Manifest& manifest() const { return manifest_; }
   const analysis::Analyzer& analyzer() const { return analyzer_; }
   std::uint32_t num_docs() const { return static_cast<std::uint32_t>(manifest_.total_docs); }
-  const std::vector<std::shared_ptr<SegmentReader>>& segments() const { return segments_; }
+  const std::vector<std::shared_ptr<segment::SegmentReader>>& segments() const { return segments_; }
 
   // Index-wide doc frequency of an exact term.
   Result<std::uint64_t> doc_freq(std::string_view term) const;
@@ -76,8 +76,8 @@ class IndexReader {
   IndexReader() = default;
   // A term's entry in one segment.
   struct SegmentTerm {
-    const SegmentReader* segment;
-    TermEntry entry;
+    const segment::SegmentReader* segment;
+    segment::TermEntry entry;
   };
   // The segments holding term, with their entries, and its index-wide df.
   Status find_term(std::string_view term, std::vector<SegmentTerm>* found, std::uint64_t* df) const;
@@ -85,15 +85,15 @@ class IndexReader {
   static Result<std::shared_ptr<IndexReader>> open_generation(const std::string& dir, std::uint64_t* tried);
   // Segment holding doc_id, and its local id; InvalidArgument when doc_id is
   // out of range.
-  Result<std::pair<const SegmentReader*, std::uint32_t>> locate(std::uint64_t doc_id) const;
+  Result<std::pair<const segment::SegmentReader*, std::uint32_t>> locate(std::uint64_t doc_id) const;
   // The terms a query term stands for (itself, fuzzy or prefix expansions).
   Status expand_fuzzy(const std::string& term, unsigned distance, std::vector<std::string>* out) const;
   Status expand_prefix(const std::string& prefix, std::vector<std::string>* out) const;
 
   std::string dir_;
-  index::Manifest manifest_;
+  segment::Manifest manifest_;
   analysis::Analyzer analyzer_;
-  std::vector<std::shared_ptr<SegmentReader>> segments_;
+  std::vector<std::shared_ptr<segment::SegmentReader>> segments_;
 };
 
 }  // namespace tomes::search

@@ -9,12 +9,16 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
-#include "index/segment_writer.h"
+#include "segment/segment_info.h"
 
-namespace tomes::index {
+namespace tomes::segment {
+
+inline constexpr std::string_view kManifestFile = "index.json";
+inline constexpr std::uint32_t kIndexFormatVersion = 1;
 
 struct IndexSettings {
   std::string stopwords_name;          // "", "english", "portuguese" or "custom"
@@ -43,4 +47,4 @@ Status write_manifest(const std::string& index_dir, const Manifest& manifest);
 // damaged (every segment's doc range must follow the previous one).
 Result<Manifest> read_manifest(const std::string& index_dir);
 
-}  // namespace tomes::index
+}  // namespace tomes::segment

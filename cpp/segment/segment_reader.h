@@ -1,5 +1,6 @@
-// segment_reader.h: one segment directory (index/segment_format.h), memory-
-// mapped and checked before use.
+// segment_reader.h: one segment directory (segment_format.h), memory-mapped
+// and checked before use: the reader that search (cpp/search) and, later,
+// merging read segments through.
 //
 // open() checks meta.json (its checksum, and its counts against the
 // manifest), every file's footer (magic, version), every size that follows
@@ -14,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,32 +23,20 @@
 #include "common/mapped_file.h"
 #include "common/status.h"
 #include "fst/fst_reader.h"
-#include "index/segment_writer.h"
+#include "segment/chunk_table.h"
+#include "segment/segment_info.h"
+#include "segment/term_entries.h"
+#include "segment/text_store.h"
 
-namespace tomes::search {
-
-struct ChunkEntry {
-  std::uint32_t book = 0;   // segment-local book
-  std::uint32_t chunk = 0;  // index within the book
-  std::uint32_t start = 0, end = 0;            // code points
-  std::uint32_t byte_start = 0, byte_end = 0;  // UTF-8 bytes
-};
-
-struct TermEntry {
-  std::uint64_t doc_offset = 0;
-  std::uint32_t doc_len = 0;
-  std::uint64_t freq_offset = 0;
-  std::uint32_t freq_len = 0;
-  std::uint32_t doc_count = 0;
-};
+namespace tomes::segment {
 
 class SegmentReader {
  public:
-  static Result<std::shared_ptr<SegmentReader>> open(const std::string& dir, const index::SegmentInfo& info,
+  static Result<std::shared_ptr<SegmentReader>> open(const std::string& dir, const SegmentInfo& info,
                                                      bool store_text);
 
   const std::string& dir() const { return dir_; }
-  const index::SegmentInfo& info() const { return info_; }
+  const SegmentInfo& info() const { return info_; }
   std::uint32_t num_docs() const { return static_cast<std::uint32_t>(info_.num_docs); }
   std::uint32_t num_books() const { return static_cast<std::uint32_t>(info_.num_books); }
   const fst::FstReader& terms() const { return terms_; }
@@ -63,9 +53,9 @@ class SegmentReader {
 
   const std::uint32_t* doc_lengths() const { return doc_lengths_.data(); }
   // REQUIRES: local < num_docs().
-  ChunkEntry chunk(std::uint32_t local) const;
+  ChunkEntry chunk(std::uint32_t local) const { return chunks_.chunk(local); }
   // REQUIRES: book < num_books().
-  std::string_view book_name(std::uint32_t book) const;
+  std::string_view book_name(std::uint32_t book) const { return chunks_.book_name(book); }
   // The chunk's stored text; InvalidArgument if the index keeps no text.
   Result<std::string> text(std::uint32_t local) const;
 
@@ -75,20 +65,26 @@ class SegmentReader {
 
  private:
   SegmentReader() = default;
+  // The steps of open(), in order.
   Status load(bool store_text);
+  Status open_terms();
+  Status open_postings();
+  Status open_doc_lengths();
+  Status open_chunks(bool store_text);
+  // verify()'s steps.
+  Status verify_file_checksums() const;
+  Status verify_postings() const;
+
   std::string path(std::string_view file) const;
 
   std::string dir_;
-  index::SegmentInfo info_;
+  SegmentInfo info_;
   std::vector<std::shared_ptr<MappedFile>> mapped_;
   fst::FstReader terms_;
-  std::string_view offsets_, docs_, freqs_, chunks_, books_, names_;
-  std::string_view text_data_, text_table_;
-  std::uint64_t text_blocks_ = 0;
+  std::string_view offsets_, docs_, freqs_;
   std::vector<std::uint32_t> doc_lengths_;
-  std::vector<std::uint32_t> book_first_chunk_;  // per book, its first chunk (ascending)
-  std::size_t chunk_entry_bytes_ = 0;
-  bool has_text_ = false;
+  ChunkTable chunks_;
+  std::optional<TextStore> text_;  // store_text only
 };
 
-}  // namespace tomes::search
+}  // namespace tomes::segment

@@ -1,11 +1,10 @@
-#include "index/manifest.h"
+#include "segment/manifest.h"
 
 #include "common/file_system.h"
 #include "common/json.h"
 #include "common/mapped_file.h"
-#include "index/segment_format.h"
 
-namespace tomes::index {
+namespace tomes::segment {
 
 Status write_manifest(const std::string& index_dir, const Manifest& m) {
   Json root = Json::object();
@@ -133,4 +132,4 @@ Result<Manifest> read_manifest(const std::string& index_dir) {
   return m;
 }
 
-}  // namespace tomes::index
+}  // namespace tomes::segment

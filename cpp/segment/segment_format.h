@@ -1,0 +1,108 @@
+// segment_format.h: the names, magic numbers and fixed layouts of the files
+// of one segment directory (docs/FORMAT.md sections 3-4 give every byte,
+// with a worked example). All integers are little-endian; every binary file
+// but terms.fst ends in the 16-byte footer of common/file_footer.h (magic,
+// version, CRC-32).
+//
+//   terms.fst           term bytes -> term ordinal (fst_format.h)
+//   offsets.bin         per ordinal, one term entry (term_entries.h)
+//   postings_docs.bin   per term, its doc-id region (postings_format.h)
+//   postings_freqs.bin  per term, its frequency region
+//   doc_lengths.bin     u32 per chunk: its number of terms (doc_lengths.h)
+//   chunks.bin          header, chunk entries, book entries, book names
+//                       (chunk_table.h)
+//   text.bin            (store_text only) deflated text blocks, their table,
+//                       the block count (text_store.h)
+//   meta.json           counts, store_text, each file's size and CRC-32
+//                       (segment_meta.h)
+//
+// Each layout below is written by exactly one writer and read by exactly
+// one reader, the pair named beside it; nothing else knows the offsets.
+//
+// Doc ids inside a segment are local (0 .. num_docs-1); global id =
+// base_doc_id + local.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace tomes::segment {
+
+inline constexpr std::uint32_t kSegmentFormatVersion = 1;
+
+inline constexpr std::string_view kTermsFile = "terms.fst";
+inline constexpr std::string_view kOffsetsFile = "offsets.bin";
+inline constexpr std::string_view kDocsFile = "postings_docs.bin";
+inline constexpr std::string_view kFreqsFile = "postings_freqs.bin";
+inline constexpr std::string_view kDocLengthsFile = "doc_lengths.bin";
+inline constexpr std::string_view kChunksFile = "chunks.bin";
+inline constexpr std::string_view kTextFile = "text.bin";
+inline constexpr std::string_view kMetaFile = "meta.json";
+
+inline constexpr std::string_view kOffsetsMagic = "tmsOFFS";
+inline constexpr std::string_view kDocsMagic = "tmsDOCS";
+inline constexpr std::string_view kFreqsMagic = "tmsFREQ";
+inline constexpr std::string_view kDocLengthsMagic = "tmsDLEN";
+inline constexpr std::string_view kChunksMagic = "tmsCHNK";
+inline constexpr std::string_view kTextMagic = "tmsTEXT";
+
+// The footed files, in the order meta.json lists them, with their magics.
+struct FootedFile {
+  std::string_view name;
+  std::string_view magic;
+};
+inline constexpr FootedFile kFootedFiles[] = {
+    {kOffsetsFile, kOffsetsMagic},       {kDocsFile, kDocsMagic},     {kFreqsFile, kFreqsMagic},
+    {kDocLengthsFile, kDocLengthsMagic}, {kChunksFile, kChunksMagic}, {kTextFile, kTextMagic},
+};
+
+// offsets.bin, one entry per term ordinal (term_entries.h).
+namespace term_entry {
+inline constexpr std::size_t kDocOffset = 0;    // u64: the term's region in postings_docs.bin
+inline constexpr std::size_t kDocLength = 8;    // u32
+inline constexpr std::size_t kFreqOffset = 12;  // u64: its region in postings_freqs.bin
+inline constexpr std::size_t kFreqLength = 20;  // u32
+inline constexpr std::size_t kDocCount = 24;    // u32: chunks holding the term (df)
+inline constexpr std::size_t kBytes = 28;
+}  // namespace term_entry
+
+// chunks.bin (chunk_table.h).
+namespace chunks_header {
+inline constexpr std::size_t kNumChunks = 0;    // u32
+inline constexpr std::size_t kNumBooks = 4;     // u32
+inline constexpr std::size_t kNamesBytes = 8;   // u32
+inline constexpr std::size_t kEntryBytes = 12;  // u32: chunk_entry::kBytes or kBytesWithText
+inline constexpr std::size_t kBytes = 16;
+}  // namespace chunks_header
+
+namespace chunk_entry {
+inline constexpr std::size_t kStart = 0;       // u32: code points into the book's text
+inline constexpr std::size_t kEnd = 4;         // u32
+inline constexpr std::size_t kByteStart = 8;   // u32, store_text only: the same span in UTF-8 bytes
+inline constexpr std::size_t kByteEnd = 12;    // u32, store_text only
+inline constexpr std::size_t kBytes = 8;
+inline constexpr std::size_t kBytesWithText = 16;
+}  // namespace chunk_entry
+
+namespace book_entry {
+inline constexpr std::size_t kNameOffset = 0;      // u64: into the names
+inline constexpr std::size_t kNameLength = 8;      // u32
+inline constexpr std::size_t kFirstChunk = 12;     // u32: a chunk's book is the last one starting <= it
+inline constexpr std::size_t kFirstTextBlock = 16; // u32 (0 without store_text)
+inline constexpr std::size_t kTextBlocks = 20;     // u32 (0 without store_text)
+inline constexpr std::size_t kBytes = 24;
+}  // namespace book_entry
+
+// text.bin (text_store.h): the deflated blocks, then per block one entry,
+// then u64 block_count.
+namespace text_block_entry {
+inline constexpr std::size_t kOffset = 0;         // u64: into the file
+inline constexpr std::size_t kDeflatedLength = 8; // u32
+inline constexpr std::size_t kRawLength = 12;     // u32: <= kTextBlockBytes
+inline constexpr std::size_t kBytes = 16;
+}  // namespace text_block_entry
+inline constexpr std::size_t kTextCountBytes = 8;
+inline constexpr std::uint32_t kTextBlockBytes = 64 * 1024;
+
+}  // namespace tomes::segment
