@@ -3,8 +3,6 @@
 #include <oneapi/tbb/version.h>
 #include <zlib.h>
 
-#include "analysis/unicode_tables.h"
-
 namespace tomes {
 
 BuildInfo build_info() {
@@ -12,7 +10,6 @@ BuildInfo build_info() {
   info.tomes = TOMES_VERSION;
   info.tbb = TBB_runtime_version();
   info.zlib = zlibVersion();
-  info.unicode = analysis::unicode::kUnicodeVersion;
   return info;
 }
 

@@ -1,5 +1,6 @@
 // build_info.h: versions of what the core was built with and runs against,
-// for `tomes --version` and bug reports.
+// for `tomes --version` and bug reports. (The Unicode version of the
+// analysis tables is analysis/unicode_tables.h's: common depends on nothing.)
 //
 // Thread safety: pure functions.
 #pragma once
@@ -12,7 +13,6 @@ struct BuildInfo {
   std::string tomes;            // this library
   std::string tbb;              // oneTBB at run time (the shared library loaded)
   std::string zlib;             // zlib at run time
-  std::string unicode;          // of the analysis tables
 };
 
 BuildInfo build_info();

@@ -2,6 +2,7 @@
 // file binds one folder of the core; this file only assembles them.
 #include <pybind11/pybind11.h>
 
+#include "analysis/unicode_tables.h"
 #include "common/build_info.h"
 #include "python/bindings.h"
 #include "python/errors.h"
@@ -42,7 +43,7 @@ PYBIND11_MODULE(_core, m) {
     d["tomes"] = info.tomes;
     d["tbb"] = info.tbb;
     d["zlib"] = info.zlib;
-    d["unicode"] = info.unicode;
+    d["unicode"] = tomes::analysis::unicode::kUnicodeVersion;
     return d;
   });
   tomes::python::bind_analysis(m);
