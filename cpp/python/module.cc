@@ -43,7 +43,7 @@ PYBIND11_MODULE(_core, m) {
     d["tomes"] = info.tomes;
     d["tbb"] = info.tbb;
     d["zlib"] = info.zlib;
-    d["unicode"] = tomes::analysis::unicode::kUnicodeVersion;
+    d["unicode"] = std::string(tomes::analysis::unicode::kUnicodeVersion);
     return d;
   });
   tomes::python::bind_analysis(m);
