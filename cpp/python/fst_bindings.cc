@@ -11,6 +11,7 @@
 #include "common/byte_sink.h"
 #include "common/mapped_file.h"
 #include "fst/fst_background_builder.h"
+#include "fst/fst_file.h"
 #include "fst/fst_fuzzy.h"
 #include "fst/fst_reader.h"
 #include "python/bindings.h"
@@ -170,10 +171,12 @@ FstStream::Bounds make_bounds(py::handle ge, py::handle lt) {
 }
 
 // Converts pairs from a Python iterable into batches for a background
-// builder, which adds one batch while the next is converted.
+// builder (in memory or into a file), which adds one batch while the next is
+// converted.
+template <class Builder>
 class PairBatcher {
  public:
-  explicit PairBatcher(fst::BackgroundFstBuilder* builder) : builder_(builder) {}
+  explicit PairBatcher(Builder* builder) : builder_(builder) {}
 
   void take(py::handle item) {
     if (PyTuple_Check(item.ptr()) && PyTuple_GET_SIZE(item.ptr()) == 2) {
@@ -220,60 +223,51 @@ class PairBatcher {
     if (batch_.size() == kBatch) flush();
   }
 
-  fst::BackgroundFstBuilder* builder_;
+  Builder* builder_;
   fst::KeyBatch batch_;
 };
 
-// Builds into memory (returns bytes) or into the file at path (returns None),
-// the file written under a temporary name and renamed when complete.
+// How many pairs will come, if pairs can tell (a list can): the builder then
+// sizes its registry once instead of growing it step by step. 0: unknown.
+std::uint64_t expected_pairs(const py::iterable& pairs) {
+  const Py_ssize_t expected = PyObject_LengthHint(pairs.ptr(), 0);
+  if (expected < 0) {
+    PyErr_Clear();
+    return 0;
+  }
+  return static_cast<std::uint64_t>(expected);
+}
+
+// Converts every pair into builder, then finishes it (commit() for a file).
+template <class Builder, class Finish>
+void add_all(const py::iterable& pairs, Builder* builder, Finish finish) {
+  PairBatcher<Builder> batcher(builder);
+  for (py::handle item : pairs) batcher.take(item);
+  batcher.flush();
+  Status status;
+  {
+    py::gil_scoped_release release;
+    status = finish();
+  }
+  check(status);
+}
+
+// Builds into memory (returns bytes) or into the file at path (returns None;
+// fst::FstFileWriter writes it atomically).
 py::object fst_build(py::iterable pairs, std::optional<py::bytes> path) {
-  std::string memory;
-  std::string final_path;
-  std::string temporary;
-  std::unique_ptr<ByteSink> sink;
+  const std::uint64_t expected = expected_pairs(pairs);
   if (path) {
-    final_path = std::string(*path);
-    temporary = temporary_path_for(final_path);
-    auto file = std::make_unique<FileSink>(temporary);
-    check(file->status());
-    sink = std::move(file);
-  } else {
-    sink = std::make_unique<StringSink>(&memory);
+    std::unique_ptr<fst::FstFileWriter> file = unwrap(fst::FstFileWriter::create(std::string(*path), expected));
+    add_all(pairs, file.get(), [&] { return file->commit(); });
+    return py::none();
   }
-  auto remove_temporary = [&] {
-    if (!temporary.empty()) std::remove(temporary.c_str());
-  };
-  try {
-    // A list (anything with a length) tells how many keys will come, and the
-    // builder sizes its registry once instead of growing it step by step.
-    Py_ssize_t expected = PyObject_LengthHint(pairs.ptr(), 0);
-    if (expected < 0) {
-      PyErr_Clear();
-      expected = 0;
-    }
-    fst::BackgroundFstBuilder builder(sink.get(), static_cast<std::uint64_t>(expected));
-    PairBatcher batcher(&builder);
-    for (py::handle item : pairs) batcher.take(item);
-    batcher.flush();
-    Status status;
-    {
-      py::gil_scoped_release release;
-      status = builder.finish();
-    }
-    check(status);
-  } catch (...) {
-    sink.reset();
-    remove_temporary();
-    throw;
+  std::string memory;
+  StringSink sink(&memory);
+  {
+    fst::BackgroundFstBuilder builder(&sink, expected);
+    add_all(pairs, &builder, [&] { return builder.finish(); });
   }
-  if (!path) return to_bytes(memory);
-  sink.reset();
-  if (std::rename(temporary.c_str(), final_path.c_str()) != 0) {
-    PyErr_SetFromErrnoWithFilename(PyExc_OSError, final_path.c_str());
-    remove_temporary();
-    throw py::error_already_set();
-  }
-  return py::none();
+  return to_bytes(memory);
 }
 
 }  // namespace

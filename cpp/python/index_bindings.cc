@@ -95,28 +95,23 @@ class PyIndex {
   void close() { reader_.reset(); }
 
   py::dict stats() const {
-    const std::shared_ptr<const search::IndexReader> ix = reader();
-    const segment::Manifest& m = ix->manifest();
+    const search::IndexStats st = reader()->stats();
+    auto none_if_empty = [](const std::string& s) { return s.empty() ? py::object(py::none()) : py::str(s); };
     py::dict d;
-    std::uint64_t terms = 0, bytes = 0;
-    for (const segment::SegmentInfo& s : m.segments) {
-      terms += s.num_terms;
-      bytes += s.bytes;
-    }
-    d["books"] = m.total_books;
-    d["chunks"] = m.total_docs;
-    d["segment_terms"] = terms;
-    d["segments"] = m.segments.size();
-    d["avgdl"] = m.avgdl();
-    d["total_length"] = m.total_length;
-    d["bytes"] = bytes;
-    d["generation"] = m.generation;
-    d["store_text"] = m.settings.store_text;
-    d["stopwords"] = m.settings.stopwords_name.empty() ? py::object(py::none()) : py::str(m.settings.stopwords_name);
-    d["stemmer"] = m.settings.stemmer.empty() ? py::object(py::none()) : py::str(m.settings.stemmer);
-    d["chunk_size"] = m.settings.chunk_size;
-    d["chunk_overlap"] = m.settings.chunk_overlap;
-    d["unicode_version"] = m.unicode_version;
+    d["books"] = st.books;
+    d["chunks"] = st.chunks;
+    d["segment_terms"] = st.segment_terms;
+    d["segments"] = st.segments;
+    d["avgdl"] = st.avgdl;
+    d["total_length"] = st.total_length;
+    d["bytes"] = st.bytes;
+    d["generation"] = st.generation;
+    d["store_text"] = st.store_text;
+    d["stopwords"] = none_if_empty(st.stopwords_name);
+    d["stemmer"] = none_if_empty(st.stemmer);
+    d["chunk_size"] = st.chunk_size;
+    d["chunk_overlap"] = st.chunk_overlap;
+    d["unicode_version"] = st.unicode_version;
     return d;
   }
 
@@ -127,25 +122,18 @@ class PyIndex {
     options.k1 = k1;
     options.b = b;
     options.fuzzy = fuzzy;
-    std::vector<search::Hit> hits;
-    std::vector<search::ChunkLocation> where;
+    std::vector<search::LocatedHit> hits;
     const std::shared_ptr<const search::IndexReader> ix = reader();
     Status status;
     {
       py::gil_scoped_release release;
-      status = ix->search(query, options, &hits);
-      for (const search::Hit& h : hits) {
-        if (!status.is_ok()) break;
-        Result<search::ChunkLocation> loc = ix->chunk_info(h.doc_id);
-        if (!loc.is_ok()) status = loc.status();
-        else where.push_back(std::move(loc).value());
-      }
+      status = ix->search_with_locations(query, options, &hits);
     }
     check(status);
     py::list out;
-    for (std::size_t i = 0; i < hits.size(); ++i) {
-      out.append(py::make_tuple(hits[i].doc_id, hits[i].score, py::bytes(where[i].book_id), where[i].chunk,
-                                where[i].start, where[i].end));
+    for (const search::LocatedHit& h : hits) {
+      const search::ChunkLocation& where = h.location;
+      out.append(py::make_tuple(h.doc_id, h.score, py::bytes(where.book_id), where.chunk, where.start, where.end));
     }
     return out;
   }

@@ -257,6 +257,42 @@ Status IndexReader::search(std::string_view query, const SearchOptions& options,
   return Status::ok();
 }
 
+Status IndexReader::search_with_locations(std::string_view query, const SearchOptions& options,
+                                          std::vector<LocatedHit>* hits) const {
+  hits->clear();
+  std::vector<Hit> found;
+  if (Status s = search(query, options, &found); !s.is_ok()) return s;
+  hits->reserve(found.size());
+  for (const Hit& h : found) {
+    Result<ChunkLocation> where = chunk_info(h.doc_id);
+    if (!where.is_ok()) return where.status();
+    hits->push_back(LocatedHit{h.doc_id, h.score, std::move(where).value()});
+  }
+  return Status::ok();
+}
+
+IndexStats IndexReader::stats() const {
+  const segment::Manifest& m = manifest_;
+  IndexStats stats;
+  for (const segment::SegmentInfo& s : m.segments) {
+    stats.segment_terms += s.num_terms;
+    stats.bytes += s.bytes;
+  }
+  stats.books = m.total_books;
+  stats.chunks = m.total_docs;
+  stats.segments = m.segments.size();
+  stats.avgdl = m.avgdl();
+  stats.total_length = m.total_length;
+  stats.generation = m.generation;
+  stats.store_text = m.settings.store_text;
+  stats.stopwords_name = m.settings.stopwords_name;
+  stats.stemmer = m.settings.stemmer;
+  stats.chunk_size = m.settings.chunk_size;
+  stats.chunk_overlap = m.settings.chunk_overlap;
+  stats.unicode_version = m.unicode_version;
+  return stats;
+}
+
 Status IndexReader::verify() const {
   for (const auto& segment : segments_) {
     if (Status s = segment->verify(); !s.is_ok()) return s;

@@ -44,6 +44,32 @@ struct ChunkLocation {
   std::uint32_t start = 0, end = 0;
 };
 
+// A hit with the chunk it names, as callers show it.
+struct LocatedHit {
+  std::uint32_t doc_id = 0;
+  double score = 0;
+  ChunkLocation location;
+};
+
+// What an index holds and how it was built: index.json's totals and
+// settings, with the per-segment figures summed.
+struct IndexStats {
+  std::uint64_t books = 0;
+  std::uint64_t chunks = 0;
+  std::uint64_t segment_terms = 0;  // a term in n segments counts n times
+  std::uint64_t segments = 0;
+  double avgdl = 0;
+  std::uint64_t total_length = 0;
+  std::uint64_t bytes = 0;  // the segments' files
+  std::uint64_t generation = 0;
+  bool store_text = true;
+  std::string stopwords_name;  // "" for none
+  std::string stemmer;         // "" for none
+  std::uint32_t chunk_size = 0;
+  std::uint32_t chunk_overlap = 0;
+  std::string unicode_version;
+};
+
 class IndexReader {
  public:
   // NotFound when dir holds no index.json; Corruption for anything damaged.
@@ -68,6 +94,12 @@ class IndexReader {
   // The k best chunks for query, best first, ties by lower doc id; an
   // exhaustive evaluation of every matching posting.
   Status search(std::string_view query, const SearchOptions& options, std::vector<Hit>* hits) const;
+
+  // search(), each hit joined to its chunk_info().
+  Status search_with_locations(std::string_view query, const SearchOptions& options,
+                               std::vector<LocatedHit>* hits) const;
+
+  IndexStats stats() const;
 
   // Checks every checksum and every posting of every segment.
   Status verify() const;

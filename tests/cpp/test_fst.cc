@@ -1,6 +1,8 @@
 // The FST against brute-force models: std::map for get, iteration, range and
 // prefix; a minimal DAFSA computed on a trie for the node count; every byte
 // flipped or cut must be refused or at least never read out of bounds.
+#include <unistd.h>
+
 #include <algorithm>
 #include <map>
 #include <random>
@@ -11,9 +13,11 @@
 
 #include "check.h"
 #include "common/byte_sink.h"
+#include "common/file_system.h"
 #include "analysis/utf8.h"
 #include "fst/fst_background_builder.h"
 #include "fst/fst_builder.h"
+#include "fst/fst_file.h"
 #include "fst/fst_fuzzy.h"
 #include "fst/fst_reader.h"
 
@@ -357,6 +361,65 @@ TEST_CASE("background builder: same bytes as the plain one; errors come back") {
   KeyBatch third;
   third.add("x", 1);
   abandoned.add_batch(std::move(third));
+}
+
+TEST_CASE("fst file: appears whole, same bytes as in memory; failures leave nothing behind") {
+  char pattern[] = "/tmp/tomes-test-fst-XXXXXX";
+  const char* made = mkdtemp(pattern);
+  CHECK(made != nullptr);
+  if (made == nullptr) return;
+  const std::string dir = made;
+  const std::string path = dir + "/terms.fst";
+  std::mt19937_64 rng(9);
+  const Map map = random_map(rng, 3000, 5, 9, true);
+  const std::vector<std::pair<std::string, std::uint64_t>> pairs(map.begin(), map.end());
+  const std::vector<std::string> only_path{"terms.fst"};
+
+  CHECK(write_fst_file(path, pairs).is_ok());
+  CHECK(read_small_file(path, 1 << 26).value() == build(map));
+  CHECK(list_directory(dir).value() == only_path);
+
+  // Keys out of order: an error, the old file untouched, no temporary left.
+  Result<std::unique_ptr<FstFileWriter>> writer = FstFileWriter::create(path);
+  CHECK(writer.is_ok());
+  KeyBatch batch;
+  batch.add("b", 1);
+  batch.add("a", 2);
+  writer.value()->add_batch(std::move(batch));
+  const Status unsorted = writer.value()->commit();
+  CHECK(unsorted.code() == Status::Code::kInvalidArgument);
+  writer.value().reset();
+  CHECK(read_small_file(path, 1 << 26).value() == build(map));
+  CHECK(list_directory(dir).value() == only_path);
+
+  // Dropped without commit(): nothing changes.
+  {
+    Result<std::unique_ptr<FstFileWriter>> abandoned = FstFileWriter::create(path);
+    CHECK(abandoned.is_ok());
+    KeyBatch one;
+    one.add("x", 1);
+    abandoned.value()->add_batch(std::move(one));
+  }
+  CHECK(list_directory(dir).value() == only_path);
+
+  // A directory that does not exist: an error naming it, nothing created.
+  const std::string missing = dir + "/no/such/dir";
+  const Status no_dir = write_fst_file(missing + "/terms.fst", pairs);
+  CHECK(!no_dir.is_ok());
+  CHECK(no_dir.message().find(missing) != std::string::npos);
+  CHECK(list_directory(dir).value() == only_path);
+
+  // The rename fails (path is a non-empty directory): an error naming
+  // path, and the temporary removed.
+  const std::string occupied = dir + "/occupied";
+  CHECK(make_directory(occupied).is_ok());
+  CHECK(write_fst_file(occupied + "/inside.fst", {{"a", 1}}).is_ok());
+  const Status blocked = write_fst_file(occupied, pairs);
+  CHECK(!blocked.is_ok());
+  CHECK(blocked.message().find(occupied) != std::string::npos);
+  const std::vector<std::string> both{"occupied", "terms.fst"};
+  CHECK(list_directory(dir).value() == both);
+  remove_tree(dir);
 }
 
 TEST_CASE("fuzzy: hand-checked") {

@@ -13,12 +13,14 @@
 #include <random>
 #include <set>
 
+#include "analysis/unicode_tables.h"
 #include "check.h"
 #include "common/file_footer.h"
 #include "common/file_system.h"
 #include "common/json.h"
 #include "index/pipeline.h"
 #include "search/index_reader.h"
+#include "segment/manifest.h"
 
 using namespace tomes;
 
@@ -261,6 +263,86 @@ TEST_CASE("damaged_files_are_corruption_on_open_or_verify") {
     write_file(path, original);
   }
   CHECK(search::IndexReader::open(dir + "/ix").value()->verify().is_ok());
+  remove_tree(dir);
+}
+
+TEST_CASE("stats_and_located_hits_equal_independent_sums_and_chunk_info") {
+  const std::string dir = temp_dir();
+  write_corpus(dir + "/books", 14, 13);
+  index::IndexOptions o = options(2);
+  o.stemmer = "english";
+  o.stopwords_name = "custom";
+  o.stopwords = std::vector<std::string>{"of", "the"};
+  CHECK(index::index_corpus(dir + "/books", dir + "/ix", o, nullptr).is_ok());
+  Result<std::shared_ptr<search::IndexReader>> opened = search::IndexReader::open(dir + "/ix");
+  CHECK(opened.is_ok());
+  if (!opened.is_ok()) return;
+  const search::IndexReader& ix = *opened.value();
+  CHECK(ix.segments().size() >= 2);
+
+  // Stats against what the files on disk and the chunks themselves say.
+  const Result<segment::Manifest> manifest = segment::read_manifest(dir + "/ix");
+  CHECK(manifest.is_ok());
+  std::uint64_t terms = 0, bytes = 0;
+  for (const auto& segment : ix.segments()) {
+    terms += segment->terms().key_count();
+    const std::vector<std::string> names = list_directory(segment->dir()).value();
+    for (const std::string& name : names) {
+      bytes += file_size(segment->dir() + "/" + name).value();
+    }
+  }
+  std::set<std::string> books;
+  std::uint64_t total_length = 0;
+  for (std::uint32_t d = 0; d < ix.num_docs(); ++d) {
+    books.insert(ix.chunk_info(d).value().book_id);
+    analysis::TermList chunk_terms;
+    analysis::analyze(ix.analyzer(), ix.text(d).value(), &chunk_terms);
+    total_length += chunk_terms.size();
+  }
+  const search::IndexStats stats = ix.stats();
+  CHECK_EQ(stats.books, std::uint64_t{books.size()});
+  CHECK_EQ(stats.chunks, std::uint64_t{ix.num_docs()});
+  CHECK_EQ(stats.segment_terms, terms);
+  CHECK_EQ(stats.segments, std::uint64_t{ix.segments().size()});
+  CHECK_EQ(stats.total_length, total_length);
+  CHECK_EQ(stats.avgdl, static_cast<double>(total_length) / ix.num_docs());
+  CHECK_EQ(stats.bytes, bytes);
+  CHECK_EQ(stats.generation, manifest.value().generation);
+  CHECK(stats.store_text);
+  CHECK_EQ(stats.stopwords_name, std::string("custom"));
+  CHECK_EQ(stats.stemmer, std::string("english"));
+  CHECK_EQ(stats.chunk_size, 150u);
+  CHECK_EQ(stats.chunk_overlap, 20u);
+  CHECK_EQ(stats.unicode_version, std::string(analysis::unicode::kUnicodeVersion));
+
+  // Located hits: search()'s hits, in order, each with its chunk_info().
+  for (const char* query : {"whale", "ship sea", "fish* captain", "whalr", "nothing", ""}) {
+    for (unsigned fuzzy : {0u, 1u}) {
+      search::SearchOptions so;
+      so.k = 9;
+      so.fuzzy = fuzzy;
+      std::vector<search::Hit> hits;
+      std::vector<search::LocatedHit> located;
+      CHECK(ix.search(query, so, &hits).is_ok());
+      CHECK(ix.search_with_locations(query, so, &located).is_ok());
+      CHECK_EQ(located.size(), hits.size());
+      for (std::size_t i = 0; i < hits.size() && i < located.size(); ++i) {
+        CHECK_EQ(located[i].doc_id, hits[i].doc_id);
+        CHECK_EQ(located[i].score, hits[i].score);
+        const search::ChunkLocation where = ix.chunk_info(hits[i].doc_id).value();
+        CHECK_EQ(located[i].location.book_id, where.book_id);
+        CHECK_EQ(located[i].location.chunk, where.chunk);
+        CHECK_EQ(located[i].location.start, where.start);
+        CHECK_EQ(located[i].location.end, where.end);
+      }
+    }
+  }
+  // Errors are search()'s.
+  search::SearchOptions bad;
+  bad.fuzzy = 3;
+  std::vector<search::LocatedHit> none(1);
+  CHECK(ix.search_with_locations("whale", bad, &none).code() == Status::Code::kInvalidArgument);
+  CHECK(none.empty());
   remove_tree(dir);
 }
 
