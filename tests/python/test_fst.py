@@ -770,11 +770,12 @@ def test_threads_agree_with_dict():
 # --- scale -------------------------------------------------------------------
 
 def test_corpus_vocabulary(corpus_vocab):
-    """The 369,106 corpus terms: values are ordinals, iteration is the sorted list,
+    """The corpus terms (about 369,000: the count follows the Debian packages'
+    versions of the day): values are ordinals, iteration is the sorted list,
     and fuzzy equals the brute force over every key for 50 terms."""
     with open(corpus_vocab, "rb") as f:
         terms = sorted({line.split(b"\t", 1)[0] for line in f.read().splitlines() if line})
-    assert len(terms) == 369_106
+    assert len(terms) > 300_000  # the scale this test is about
     fst = Fst.build((t, i) for i, t in enumerate(terms))
     assert len(fst) == len(terms)
     assert list(fst) == terms
