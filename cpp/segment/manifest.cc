@@ -47,11 +47,17 @@ Status write_manifest(const std::string& index_dir, const Manifest& m) {
   return sync_directory(index_dir);
 }
 
-Result<Manifest> read_manifest(const std::string& index_dir) {
-  const std::string path = index_dir + "/" + std::string(kManifestFile);
-  Result<Json> parsed = read_checksummed_json(path, std::size_t{1} << 30);
-  if (!parsed.is_ok()) return parsed.status();
-  const Json& root = parsed.value();
+namespace {
+
+// A non-negative integer field of object, at most max, into *out.
+Status read_count(const Json& object, const char* key, const std::string& path, std::uint64_t* out,
+                  std::int64_t max = INT64_MAX) {
+  Result<std::int64_t> v = json_int(object, key, path, 0, max);
+  if (v.is_ok()) *out = static_cast<std::uint64_t>(v.value());
+  return v.status();
+}
+
+Status check_format(const Json& root, const std::string& path) {
   Result<std::string> format = json_string(root, "format", path);
   if (!format.is_ok()) return format.status();
   if (format.value() != "tomes-index") return Status::corruption(path + ": not a tomes index.json");
@@ -61,16 +67,89 @@ Result<Manifest> read_manifest(const std::string& index_dir) {
     return Status::corruption(path + ": index format version " + std::to_string(version.value()) +
                               ", this tomes reads version " + std::to_string(kIndexFormatVersion));
   }
+  return Status::ok();
+}
+
+// The analyzer object, the chunks object and store_text.
+Status read_settings(const Json& analyzer, const Json& chunks, bool store_text, const std::string& path,
+                     Manifest* m) {
+  m->settings.store_text = store_text;
+  if (const Json* name = analyzer.find("stopwords"); name != nullptr && name->is_string()) {
+    m->settings.stopwords_name = name->as_string();
+  }
+  if (const Json* stemmer = analyzer.find("stemmer"); stemmer != nullptr && stemmer->is_string()) {
+    m->settings.stemmer = stemmer->as_string();
+  }
+  const Json* words = analyzer.find("stopword_entries");
+  if (words == nullptr || !words->is_array()) return Status::corruption(path + ": expected stopword_entries");
+  for (const Json& w : words->items()) {
+    if (!w.is_string()) return Status::corruption(path + ": stopword_entries must be strings");
+    m->settings.stopwords.push_back(w.as_string());
+  }
+  Result<std::string> unicode = json_string(analyzer, "unicode_version", path);
+  if (!unicode.is_ok()) return unicode.status();
+  m->unicode_version = unicode.value();
+  std::uint64_t size = 0, overlap = 0;
+  if (Status s = read_count(chunks, "chunk_size", path, &size, UINT32_MAX); !s.is_ok()) return s;
+  if (Status s = read_count(chunks, "chunk_overlap", path, &overlap, UINT32_MAX); !s.is_ok()) return s;
+  m->settings.chunk_size = static_cast<std::uint32_t>(size);
+  m->settings.chunk_overlap = static_cast<std::uint32_t>(overlap);
+  return Status::ok();
+}
+
+Result<SegmentInfo> read_segment_info(const Json& seg, const std::string& path) {
+  SegmentInfo info;
+  Result<std::string> name = json_string(seg, "name", path);
+  if (!name.is_ok()) return name.status();
+  info.name = name.value();
+  if (info.name.empty() || info.name.find('/') != std::string::npos || info.name[0] == '.') {
+    return Status::corruption(path + ": bad segment name \"" + info.name + "\"");
+  }
+  if (Status s = read_count(seg, "base_doc_id", path, &info.base_doc_id); !s.is_ok()) return s;
+  if (Status s = read_count(seg, "num_docs", path, &info.num_docs, UINT32_MAX); !s.is_ok()) return s;
+  if (Status s = read_count(seg, "num_books", path, &info.num_books, UINT32_MAX); !s.is_ok()) return s;
+  if (Status s = read_count(seg, "num_terms", path, &info.num_terms, UINT32_MAX); !s.is_ok()) return s;
+  if (Status s = read_count(seg, "total_length", path, &info.total_length); !s.is_ok()) return s;
+  if (Status s = read_count(seg, "bytes", path, &info.bytes); !s.is_ok()) return s;
+  return info;
+}
+
+// The segments, each starting where the previous one ends, and the totals
+// they must add up to.
+Status read_segments(const Json& segments, const std::string& path, Manifest* m) {
+  std::uint64_t next_doc = 0, books = 0, length = 0;
+  for (const Json& seg : segments.items()) {
+    Result<SegmentInfo> info = read_segment_info(seg, path);
+    if (!info.is_ok()) return info.status();
+    if (info.value().base_doc_id != next_doc) {
+      return Status::corruption(path + ": segment " + info.value().name + " starts at doc " +
+                                std::to_string(info.value().base_doc_id) + ", expected " + std::to_string(next_doc));
+    }
+    next_doc += info.value().num_docs;
+    books += info.value().num_books;
+    length += info.value().total_length;
+    m->segments.push_back(std::move(info).value());
+  }
+  if (next_doc != m->total_docs || books != m->total_books || length != m->total_length) {
+    return Status::corruption(path + ": totals disagree with the segments");
+  }
+  if (next_doc > UINT32_MAX) return Status::corruption(path + ": more than 2^32 - 1 docs");
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<Manifest> read_manifest(const std::string& index_dir) {
+  const std::string path = index_dir + "/" + std::string(kManifestFile);
+  Result<Json> parsed = read_checksummed_json(path, std::size_t{1} << 30);
+  if (!parsed.is_ok()) return parsed.status();
+  const Json& root = parsed.value();
+  if (Status s = check_format(root, path); !s.is_ok()) return s;
   Manifest m;
-  auto get = [&](const Json& object, const char* key, std::uint64_t* out, std::int64_t max = INT64_MAX) {
-    Result<std::int64_t> v = json_int(object, key, path, 0, max);
-    if (v.is_ok()) *out = static_cast<std::uint64_t>(v.value());
-    return v.status();
-  };
-  if (Status s = get(root, "generation", &m.generation); !s.is_ok()) return s;
-  if (Status s = get(root, "total_docs", &m.total_docs); !s.is_ok()) return s;
-  if (Status s = get(root, "total_books", &m.total_books); !s.is_ok()) return s;
-  if (Status s = get(root, "total_length", &m.total_length); !s.is_ok()) return s;
+  if (Status s = read_count(root, "generation", path, &m.generation); !s.is_ok()) return s;
+  if (Status s = read_count(root, "total_docs", path, &m.total_docs); !s.is_ok()) return s;
+  if (Status s = read_count(root, "total_books", path, &m.total_books); !s.is_ok()) return s;
+  if (Status s = read_count(root, "total_length", path, &m.total_length); !s.is_ok()) return s;
   const Json* analyzer = root.find("analyzer");
   const Json* chunks = root.find("chunks");
   const Json* segments = root.find("segments");
@@ -80,55 +159,8 @@ Result<Manifest> read_manifest(const std::string& index_dir) {
       store_text->type() != Json::Type::kBool) {
     return Status::corruption(path + ": expected the fields analyzer, chunks, segments and store_text");
   }
-  m.settings.store_text = store_text->as_bool();
-  if (const Json* name = analyzer->find("stopwords"); name != nullptr && name->is_string()) {
-    m.settings.stopwords_name = name->as_string();
-  }
-  if (const Json* stemmer = analyzer->find("stemmer"); stemmer != nullptr && stemmer->is_string()) {
-    m.settings.stemmer = stemmer->as_string();
-  }
-  const Json* words = analyzer->find("stopword_entries");
-  if (words == nullptr || !words->is_array()) return Status::corruption(path + ": expected stopword_entries");
-  for (const Json& w : words->items()) {
-    if (!w.is_string()) return Status::corruption(path + ": stopword_entries must be strings");
-    m.settings.stopwords.push_back(w.as_string());
-  }
-  Result<std::string> unicode = json_string(*analyzer, "unicode_version", path);
-  if (!unicode.is_ok()) return unicode.status();
-  m.unicode_version = unicode.value();
-  std::uint64_t size = 0, overlap = 0;
-  if (Status s = get(*chunks, "chunk_size", &size, UINT32_MAX); !s.is_ok()) return s;
-  if (Status s = get(*chunks, "chunk_overlap", &overlap, UINT32_MAX); !s.is_ok()) return s;
-  m.settings.chunk_size = static_cast<std::uint32_t>(size);
-  m.settings.chunk_overlap = static_cast<std::uint32_t>(overlap);
-  std::uint64_t next_doc = 0, books = 0, length = 0;
-  for (const Json& seg : segments->items()) {
-    SegmentInfo info;
-    Result<std::string> name = json_string(seg, "name", path);
-    if (!name.is_ok()) return name.status();
-    info.name = name.value();
-    if (info.name.empty() || info.name.find('/') != std::string::npos || info.name[0] == '.') {
-      return Status::corruption(path + ": bad segment name \"" + info.name + "\"");
-    }
-    if (Status s = get(seg, "base_doc_id", &info.base_doc_id); !s.is_ok()) return s;
-    if (Status s = get(seg, "num_docs", &info.num_docs, UINT32_MAX); !s.is_ok()) return s;
-    if (Status s = get(seg, "num_books", &info.num_books, UINT32_MAX); !s.is_ok()) return s;
-    if (Status s = get(seg, "num_terms", &info.num_terms, UINT32_MAX); !s.is_ok()) return s;
-    if (Status s = get(seg, "total_length", &info.total_length); !s.is_ok()) return s;
-    if (Status s = get(seg, "bytes", &info.bytes); !s.is_ok()) return s;
-    if (info.base_doc_id != next_doc) {
-      return Status::corruption(path + ": segment " + info.name + " starts at doc " +
-                                std::to_string(info.base_doc_id) + ", expected " + std::to_string(next_doc));
-    }
-    next_doc += info.num_docs;
-    books += info.num_books;
-    length += info.total_length;
-    m.segments.push_back(std::move(info));
-  }
-  if (next_doc != m.total_docs || books != m.total_books || length != m.total_length) {
-    return Status::corruption(path + ": totals disagree with the segments");
-  }
-  if (next_doc > UINT32_MAX) return Status::corruption(path + ": more than 2^32 - 1 docs");
+  if (Status s = read_settings(*analyzer, *chunks, store_text->as_bool(), path, &m); !s.is_ok()) return s;
+  if (Status s = read_segments(*segments, path, &m); !s.is_ok()) return s;
   return m;
 }
 
