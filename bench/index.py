@@ -27,6 +27,14 @@ replacement); that time is part of their figures, as it is of tomes'.
     python bench/index.py --corpus ../corpora/real --rows tomes,tomes-text,tantivy,bm25s,sqlite-fts5
     python bench/index.py --corpus ../corpora/zipf-1G --rows tomes,tantivy
     python bench/index.py --rss-scaling ../corpora/zipf-200M ../corpora/zipf-1G ../corpora/zipf-4G
+
+Two builds of tomes side by side (a change against the code before it): install
+the other build in its own venv and name its interpreter; its rows are
+"tomes@LABEL" (store_text off) and "tomes-text@LABEL" (on). --repeat runs the
+rows that many times, interleaved, and ends with each row's median:
+
+    python bench/index.py --corpus ../corpora/zipf-1G --rows tomes@before,tomes \\
+        --python before=/tmp/venv-before/bin/python --repeat 3
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -136,10 +145,13 @@ def run_row(row: str, corpus: Path, out: Path, threads: int, tantivy_heap: int) 
     }
 
 
-def measure(row: str, corpus: Path, threads: int, tantivy_heap: int) -> Dict[str, float]:
-    work = Path(tempfile.mkdtemp(prefix=f"bench-{row}-", dir=os.environ.get("TOMES_BENCH_TMP")))
+def measure(row: str, corpus: Path, threads: int, tantivy_heap: int,
+            pythons: Dict[str, str] = {}) -> Dict[str, float]:
+    base, _, label = row.partition("@")
+    python = pythons[label] if label else sys.executable
+    work = Path(tempfile.mkdtemp(prefix=f"bench-{base}-", dir=os.environ.get("TOMES_BENCH_TMP")))
     try:
-        cmd = [sys.executable, __file__, "--child", row, "--corpus", str(corpus), "--out", str(work / "index"),
+        cmd = [python, __file__, "--child", base, "--corpus", str(corpus), "--out", str(work / "index"),
                "--threads", str(threads), "--tantivy-heap", str(tantivy_heap)]
         result = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if result.returncode != 0:
@@ -156,6 +168,9 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--tantivy-heap", type=int, default=128_000_000,
                     help="tantivy writer heap, bytes (default 128 MB, tantivy-py's own default)")
+    ap.add_argument("--python", action="append", default=[], metavar="LABEL=PYTHON",
+                    help="an interpreter with another tomes build, for rows named ROW@LABEL")
+    ap.add_argument("--repeat", type=int, default=1, help="run the rows this many times, interleaved")
     ap.add_argument("--rss-scaling", type=Path, nargs="+", help="corpora for the tomes peak-RSS-vs-size table")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -177,15 +192,25 @@ def main() -> None:
     size = sum(p.stat().st_size for p in book_files(args.corpus))
     print(f"corpus {args.corpus} : {len(book_files(args.corpus)):,} books, {size / 1e6:,.1f} MB; "
           f"{args.threads} threads")
+    pythons = {}
+    for spec in args.python:
+        label, sep, python = spec.partition("=")
+        if not sep or not label or not python:
+            ap.error(f"--python expects LABEL=PYTHON, got {spec!r}")
+        pythons[label] = python
     results = {}
+    runs: Dict[str, List[float]] = {}
     print("| row | MB/s | peak RSS MB | index MB | docs | MB/s vs tantivy | RSS vs tantivy | bytes vs tantivy |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     rows = args.rows.split(",")
     if "tantivy" in rows:  # the reference first, so every ratio can be printed as rows finish
         rows.remove("tantivy")
         rows.insert(0, "tantivy")
-    for row in rows:
-        r = measure(row, args.corpus, args.threads, args.tantivy_heap)
+    for row in rows * args.repeat:
+        base, _, label = row.partition("@")
+        if base not in ROWS or (label and label not in pythons):
+            raise SystemExit(f"unknown row {row!r}: expected one of {', '.join(ROWS)}, optionally @LABEL of --python")
+        r = measure(row, args.corpus, args.threads, args.tantivy_heap, pythons)
         results[row] = r
         mbs = size / 1e6 / r["seconds"]
         ratios = ["-", "-", "-"]
@@ -195,6 +220,11 @@ def main() -> None:
                       f"{r['index_bytes'] / t['index_bytes']:.2f}x"]
         print(f"| {row} | {mbs:.1f} | {r['rss_mb']:,.0f} | {r['index_bytes'] / 1e6:,.1f} | {r['docs']:,} | "
               + " | ".join(ratios) + " |", flush=True)
+        runs.setdefault(row, []).append(mbs)
+    if args.repeat > 1:
+        print("\n| row | MB/s of each run | median MB/s |\n|---|---|---:|")
+        for row, speeds in runs.items():
+            print(f"| {row} | {', '.join(f'{v:.1f}' for v in speeds)} | {statistics.median(speeds):.1f} |")
 
 
 if __name__ == "__main__":
