@@ -40,6 +40,16 @@ bool term_length_ok(std::string_view term) {
 
 }  // namespace
 
+Result<Analyzer> make_analyzer(const std::vector<std::string>& stopwords, std::string_view stemmer_name) {
+  Stemmer stemmer = Stemmer::kNone;
+  if (!stemmer_name.empty()) {
+    Result<Stemmer> parsed = parse_stemmer(stemmer_name);
+    if (!parsed.is_ok()) return parsed.status();
+    stemmer = parsed.value();
+  }
+  return Analyzer(stopwords, stemmer);
+}
+
 bool TermStream::next_token(bool* ascii) {
   const unsigned char* p = pos_;
   const unsigned char* const end = end_;

@@ -26,6 +26,7 @@
 
 #include "analysis/stemmer.h"
 #include "analysis/stopwords.h"
+#include "common/status.h"
 #include "common/string_table.h"
 
 namespace tomes::analysis {
@@ -46,6 +47,11 @@ class Analyzer {
   StopwordSet stopwords_;
   Stemmer stemmer_ = Stemmer::kNone;
 };
+
+// The analyzer that settings name, as index.json and the API store them:
+// stopword entries (case-folded here) and a stemmer name, "" for none.
+// InvalidArgument (parse_stemmer's message) for an unknown stemmer name.
+Result<Analyzer> make_analyzer(const std::vector<std::string>& stopwords, std::string_view stemmer_name);
 
 // Yields the terms of one text after another; reuse one per thread so its
 // buffers and stem cache are reused too.

@@ -19,7 +19,9 @@ namespace tomes {
 
 class Status {
  public:
-  enum class Code { kOk, kInvalidArgument, kNotFound, kCorruption, kIOError };
+  // kCancelled: the caller asked the work to stop (a progress callback said
+  // so); nothing was wrong with the input or the disk.
+  enum class Code { kOk, kInvalidArgument, kNotFound, kCorruption, kIOError, kCancelled };
 
   Status() = default;
   static Status ok() { return Status(); }
@@ -34,6 +36,9 @@ class Status {
   }
   static Status io_error(std::string message) {
     return Status(Code::kIOError, std::move(message));
+  }
+  static Status cancelled(std::string message) {
+    return Status(Code::kCancelled, std::move(message));
   }
 
   bool is_ok() const { return code_ == Code::kOk; }

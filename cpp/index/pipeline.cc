@@ -6,12 +6,13 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include <algorithm>
 #include <atomic>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
 #include <chrono>
-#include <cstdio>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -20,15 +21,26 @@
 #include "analysis/unicode_tables.h"
 #include "common/file_system.h"
 #include "index/book_settler.h"
+#include "index/index_files.h"
 #include "index/index_lock.h"
 #include "index/segment_writer.h"
 #include "parse/book_files.h"
 #include "segment/manifest.h"
 #include "segment/segment_format.h"
 
+// index_corpus runs these steps, each below with its own contract:
+//   validate the options;
+//   prepare_index_dir: create, lock, read what is committed, clean_leftovers,
+//     next_generation;
+//   collect_corpus: the books, in index order;
+//   make_analyzer (analyzer.h);
+//   parse_and_write: a CorpusParser on this thread feeds a
+//     SegmentWriterThread batch by batch;
+//   commit_or_roll_back: index.json, or remove_generation on any failure;
+//   remove the previous generation's segments.
+
 namespace tomes::index {
 
-using segment::kManifestFile;
 using segment::kTextFile;
 using segment::Manifest;
 using segment::read_manifest;
@@ -77,24 +89,6 @@ class ProgressReporter {
   std::mutex mutex_;
 };
 
-std::string segment_name(std::uint64_t generation, std::uint64_t number) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "segment_%06llu_%06llu", static_cast<unsigned long long>(generation),
-                static_cast<unsigned long long>(number));
-  return buf;
-}
-
-// segment_<6+ digits>_<6+ digits>, as segment_name() writes them; *generation
-// gets the first number.
-bool parse_segment_name(const std::string& name, std::uint64_t* generation) {
-  unsigned long long g = 0, n = 0;
-  char tail = 0;
-  if (std::sscanf(name.c_str(), "segment_%llu_%llu%c", &g, &n, &tail) != 2) return false;
-  if (segment_name(g, n) != name) return false;
-  *generation = g;
-  return true;
-}
-
 Status validate(const IndexOptions& o) {
   if (Status s = chunk::check_chunk_options(o.parse.chunk_size, o.parse.chunk_overlap); !s.is_ok()) return s;
   if (o.batch_size == 0) return Status::invalid_argument("batch_size must be at least 1");
@@ -104,35 +98,80 @@ Status validate(const IndexOptions& o) {
   return Status::ok();
 }
 
-// Removes what earlier runs left: temporary directories and files always;
-// segment directories the committed manifest does not list only when
-// `known` (the manifest was read, so what is committed is certain).
-Status clean_leftovers(const std::string& index_dir, const std::set<std::string>& keep, bool known) {
-  Result<std::vector<std::string>> names = list_directory(index_dir);
-  if (!names.is_ok()) return names.status();
-  for (const std::string& name : names.value()) {
-    std::uint64_t generation = 0;
-    const bool temporary = name.rfind(".tmp-segment_", 0) == 0 ||
-                           name.rfind(std::string(kManifestFile) + ".tmp", 0) == 0;
-    const bool stale_segment = known && parse_segment_name(name, &generation) && keep.count(name) == 0;
-    if (temporary || stale_segment) {
-      if (Status s = remove_tree(index_dir + "/" + name); !s.is_ok()) return s;
-    }
+// What index.json commits when a run starts.
+struct Committed {
+  std::uint64_t generation = 0;
+  std::set<std::string> segments;
+  bool known = true;  // false: index.json is unreadable, so what it lists is unknown
+};
+
+// Reads what is committed. An index there is refused (IOError) unless
+// overwrite. An unreadable index.json (damaged, or from another version) is
+// replaced in overwrite mode, but its segments stay until the new index is
+// committed.
+Result<Committed> read_committed(const std::string& index_dir, bool overwrite) {
+  Result<Manifest> previous = read_manifest(index_dir);
+  Committed committed;
+  if (!previous.is_ok() && previous.status().code() == Status::Code::kNotFound) return committed;
+  if (!overwrite) {
+    return Status::io_error(index_dir + ": already holds an index (index.json); pass mode=\"overwrite\" "
+                                        "to replace it");
   }
-  return Status::ok();
+  if (!previous.is_ok()) {
+    committed.known = false;
+    return committed;
+  }
+  committed.generation = previous.value().generation;
+  for (const SegmentInfo& s : previous.value().segments) committed.segments.insert(s.name);
+  return committed;
 }
 
-// A generation above every segment directory present, committed or not.
-Result<std::uint64_t> next_generation(const std::string& index_dir, std::uint64_t committed) {
-  Result<std::vector<std::string>> names = list_directory(index_dir);
-  if (!names.is_ok()) return names.status();
-  std::uint64_t highest = committed;
-  for (const std::string& name : names.value()) {
-    std::uint64_t generation = 0;
-    if (parse_segment_name(name, &generation)) highest = std::max(highest, generation);
-  }
-  return highest + 1;
+// An index directory ready for a run: locked for as long as this lives,
+// cleared of what earlier runs left, and the generation of this run's names.
+struct PreparedIndexDir {
+  IndexLock lock;
+  std::uint64_t generation;
+};
+
+// Creates index_dir if missing and prepares it (PreparedIndexDir). IOError
+// if another writer holds the lock.
+Result<PreparedIndexDir> prepare_index_dir(const std::string& index_dir, bool overwrite) {
+  if (Status s = make_directories(index_dir); !s.is_ok()) return s;
+  Result<IndexLock> lock = IndexLock::acquire(index_dir);
+  if (!lock.is_ok()) return lock.status();
+  Result<Committed> committed = read_committed(index_dir, overwrite);
+  if (!committed.is_ok()) return committed.status();
+  const Committed& c = committed.value();
+  if (Status s = clean_leftovers(index_dir, c.segments, c.known); !s.is_ok()) return s;
+  Result<std::uint64_t> generation = next_generation(index_dir, c.generation);
+  if (!generation.is_ok()) return generation.status();
+  return PreparedIndexDir{std::move(lock).value(), generation.value()};
 }
+
+// The books of a run, in index order (parse::collect_books).
+struct Corpus {
+  std::vector<parse::BookFile> files;
+  std::uint64_t bytes = 0;  // the files' total size
+};
+
+// Lists the books under books_dir; the files that are not books go to
+// report->skipped.
+Result<Corpus> collect_corpus(const std::string& books_dir, IndexReport* report) {
+  Corpus corpus;
+  std::vector<parse::SkippedFile> skipped;
+  if (Status s = parse::collect_books(books_dir, &corpus.files, &skipped); !s.is_ok()) return s;
+  for (const parse::SkippedFile& f : skipped) report->skipped.emplace_back(f.path, f.reason);
+  for (const parse::BookFile& f : corpus.files) corpus.bytes += f.size;
+  return corpus;
+}
+
+// One run's fixed inputs, which every step below reads.
+struct Run {
+  const std::string& books_dir;
+  const std::string& index_dir;
+  const IndexOptions& options;
+  std::uint64_t generation;  // of every segment name this run writes
+};
 
 // Hands memory freed by a finished batch back to the system. glibc keeps
 // freed blocks of a few hundred KB (a book's pairs) in its arenas, where the
@@ -143,13 +182,6 @@ void release_free_memory() {
   malloc_trim(0);
 #endif
 }
-
-struct WriterState {
-  tbb::concurrent_bounded_queue<std::unique_ptr<Batch>> queue;
-  Status status;                   // written by the writer thread only
-  std::atomic<bool> failed{false};  // status is not ok (read by the main thread)
-  std::vector<SegmentInfo> segments;
-};
 
 // write_segment, with anything thrown (out of memory) turned into a Status:
 // an exception must not escape a std::thread.
@@ -167,224 +199,347 @@ Result<SegmentInfo> write_segment_safely(Batch& batch, const std::string& index_
   }
 }
 
-}  // namespace
-
-Result<IndexReport> index_corpus(const std::string& books_dir, const std::string& index_dir,
-                                 const IndexOptions& options, const ProgressFn& progress) {
-  const auto started = Clock::now();
-  if (Status s = validate(options); !s.is_ok()) return s;
-  if (!is_directory(books_dir)) {
-    return Status::io_error(books_dir + ": books_dir is not a directory");
+// The write stage: a thread that writes each pushed batch as the next
+// segment (doc ids following the previous one's) while the next batch is
+// parsed. Its parallel steps run in an arena of its own, so they never queue
+// behind parsing.
+//
+// The queue holds one batch and push() blocks while it is full: with the one
+// being parsed and the one being written, at most three batches are alive.
+// After a write fails the error is kept and later batches are popped
+// unwritten, so push() never blocks for good.
+//
+// Thread safety: push(), failed() and finish() are called from one thread.
+class SegmentWriterThread {
+ public:
+  // Starts the thread. REQUIRES: index_dir and options outlive this object.
+  SegmentWriterThread(const std::string& index_dir, const IndexOptions& options, unsigned threads)
+      : index_dir_(index_dir), options_(options), arena_(static_cast<int>(threads)) {
+    queue_.set_capacity(1);
+    thread_ = std::thread([this] { run(); });
   }
-  if (Status s = make_directories(index_dir); !s.is_ok()) return s;
-  Result<IndexLock> lock = IndexLock::acquire(index_dir);
-  if (!lock.is_ok()) return lock.status();
+  // Stops the thread if finish() was not called: a joinable std::thread
+  // must not be destroyed.
+  ~SegmentWriterThread() {
+    if (thread_.joinable()) finish();
+  }
+  SegmentWriterThread(const SegmentWriterThread&) = delete;
+  SegmentWriterThread& operator=(const SegmentWriterThread&) = delete;
 
-  // What is committed now. An unreadable index.json (damaged, or from
-  // another version) is replaced in overwrite mode, but its segments stay
-  // until the new index is committed.
-  std::uint64_t committed_generation = 0;
-  std::set<std::string> committed;
-  Result<Manifest> previous = read_manifest(index_dir);
-  const bool known = previous.is_ok() || previous.status().code() == Status::Code::kNotFound;
-  if (previous.is_ok() || previous.status().code() != Status::Code::kNotFound) {
-    if (!options.overwrite) {
-      return Status::io_error(index_dir + ": already holds an index (index.json); pass mode=\"overwrite\" "
-                                          "to replace it");
-    }
-    if (previous.is_ok()) {
-      committed_generation = previous.value().generation;
-      for (const SegmentInfo& s : previous.value().segments) committed.insert(s.name);
+  // Queues batch as the next segment; blocks while the queue is full.
+  // REQUIRES: batch has a kept book; finish() not called.
+  void push(std::unique_ptr<Batch> batch) { queue_.push(std::move(batch)); }
+  // A write failed: batches pushed from now on are dropped.
+  bool failed() const { return failed_.load(); }
+  // Lets the thread write what is queued, joins it, and returns the first
+  // write error or ok. REQUIRES: called once.
+  Status finish() {
+    queue_.push(nullptr);
+    thread_.join();
+    return status_;
+  }
+  // The segments written, in doc-id order. REQUIRES: finish() was called.
+  std::vector<SegmentInfo>& segments() { return segments_; }
+
+ private:
+  // The thread: pops until the end marker (nullptr).
+  void run() {
+    std::uint64_t next_doc = 0;
+    while (true) {
+      std::unique_ptr<Batch> batch;
+      queue_.pop(batch);
+      if (!batch) return;
+      if (!status_.is_ok()) continue;  // drain, so the main thread never blocks
+      Result<SegmentInfo> info =
+          write_segment_safely(*batch, index_dir_, batch->segment_name, next_doc, options_, arena_);
+      if (!info.is_ok()) {
+        status_ = info.status();
+        failed_.store(true);
+        continue;
+      }
+      next_doc += info.value().num_docs;
+      segments_.push_back(std::move(info).value());
+      batch.reset();
+      release_free_memory();
     }
   }
-  if (Status s = clean_leftovers(index_dir, committed, known); !s.is_ok()) return s;
-  Result<std::uint64_t> fresh = next_generation(index_dir, committed_generation);
-  if (!fresh.is_ok()) return fresh.status();
-  const std::uint64_t generation = fresh.value();
 
-  std::vector<parse::BookFile> files;
-  std::vector<parse::SkippedFile> skipped_files;
-  if (Status s = parse::collect_books(books_dir, &files, &skipped_files); !s.is_ok()) return s;
-  IndexReport report;
-  for (const parse::SkippedFile& f : skipped_files) report.skipped.emplace_back(f.path, f.reason);
-  std::uint64_t bytes_total = 0;
-  for (const parse::BookFile& f : files) bytes_total += f.size;
+  const std::string& index_dir_;
+  const IndexOptions& options_;
+  tbb::task_arena arena_;
+  tbb::concurrent_bounded_queue<std::unique_ptr<Batch>> queue_;
+  Status status_;                    // written by the writer thread only; read after the join
+  std::atomic<bool> failed_{false};  // status_ is not ok (read by the main thread)
+  std::vector<SegmentInfo> segments_;
+  std::thread thread_;  // last: started once every member it uses exists
+};
 
-  // Analyzer, threads.
-  std::vector<std::string> stopwords = options.stopwords;
-  Result<analysis::Stemmer> stemmer = options.stemmer.empty()
-                                          ? Result<analysis::Stemmer>(analysis::Stemmer::kNone)
-                                          : analysis::parse_stemmer(options.stemmer);
-  if (!stemmer.is_ok()) return stemmer.status();
-  const analysis::Analyzer analyzer(stopwords, stemmer.value());
-  const unsigned threads = options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency())
-                                                : options.threads;
+// Adds a parsed and settled batch (the corpus's books [first, first +
+// batch.books.size())) to report; true if any of its books is kept.
+bool tally_batch(const Batch& batch, const std::vector<parse::BookFile>& files, std::size_t first,
+                 IndexReport* report) {
+  bool any = false;
+  for (std::size_t i = 0; i < batch.books.size(); ++i) {
+    const ParsedBook& book = batch.books[i];
+    report->bytes_read += book.bytes_read;
+    if (book.skipped) {
+      report->skipped.emplace_back(files[first + i].path, book.skip_reason);
+    } else if (book.duplicate) {
+      report->duplicates.emplace_back(files[first + i].path, files[book.duplicate_of].path);
+    } else {
+      ++report->books;
+      report->chunks += book.chunks.size();
+      any = true;
+    }
+  }
+  return any;
+}
+
+// The parse stage: cuts the corpus into batches, parses each batch's books
+// on `threads` threads of an arena of its own (BookParser), settles them in
+// book order (book_settler.h), reports progress, and pushes every batch with
+// a kept book to the writer. Batch n is named segment n of the generation.
+//
+// Thread safety: run() is called from one thread, which parallelizes itself.
+class CorpusParser {
+ public:
+  // REQUIRES: run, corpus, analyzer and progress outlive this object.
+  CorpusParser(const Run& run, const Corpus& corpus, const analysis::Analyzer& analyzer, unsigned threads,
+               const ProgressFn& progress)
+      : run_(run),
+        files_(corpus.files),
+        threads_(threads),
+        arena_(static_cast<int>(threads)),
+        parsers_([&analyzer, &run] { return BookParser(analyzer, run.options.parse); }),
+        reporter_(progress, corpus.files.size(), corpus.bytes) {}
+
+  // Parses batch after batch until the corpus is done, a step fails, the
+  // writer has failed, or progress cancels (Cancelled). Tallies into report.
+  // May throw (out of memory, from the parse).
+  Status run(SegmentWriterThread& writer, IndexReport* report) {
+    while (next_ < files_.size() && !writer.failed()) {
+      const std::size_t first = next_;
+      const std::size_t end = batch_end(first);
+      auto batch = std::make_unique<Batch>();
+      batch->segment_name = segment_name(run_.generation, segments_pushed_);
+      batch->books.resize(end - first);
+      if (Status s = parse_batch(first, batch.get()); !s.is_ok()) return s;
+      next_ = end;
+      if (tally_batch(*batch, files_, first, report)) {
+        writer.push(std::move(batch));
+        ++segments_pushed_;
+      } else if (run_.options.parse.store_text) {
+        // Its text file holds nothing kept. Best effort: the next batch, named
+        // the same, or the clean-up after the commit removes it too.
+        (void)remove_tree(segment_dir(*batch));
+      }
+    }
+    return Status::ok();
+  }
+
+  // Batches pushed; the one after them may have been begun.
+  std::uint64_t segments_pushed() const { return segments_pushed_; }
+
+ private:
+  // The end of the batch starting at `first`: batch_size books, batch_bytes
+  // of files, at least one book.
+  std::size_t batch_end(std::size_t first) const {
+    std::size_t end = first;
+    std::uint64_t bytes = 0;
+    while (end < files_.size() && end - first < run_.options.batch_size &&
+           (end == first || bytes + files_[end].size <= run_.options.batch_bytes)) {
+      bytes += files_[end].size;
+      ++end;
+    }
+    return end;
+  }
+
+  // The segment's temporary directory, where write_segment writes it.
+  std::string segment_dir(const Batch& batch) const {
+    return run_.index_dir + "/" + temporary_segment_name(batch.segment_name);
+  }
+
+  // The path of the batch's text file, or "" without store_text. With
+  // store_text, the text goes straight to the segment's temporary directory
+  // as books are settled (book_settler.h), not held in memory; the directory
+  // is made anew.
+  Result<std::string> begin_text_file(const Batch& batch) const {
+    if (!run_.options.parse.store_text) return std::string();
+    const std::string dir = segment_dir(batch);
+    Status status = remove_tree(dir);
+    if (status.is_ok()) status = make_directory(dir);
+    if (!status.is_ok()) return status;
+    return dir + "/" + std::string(kTextFile);
+  }
+
+  // Parses and settles the books of batch, the corpus's [first, first +
+  // batch->books.size()). Cancelled if progress asked to stop.
+  Status parse_batch(std::size_t first, Batch* batch) {
+    Result<std::string> text_path = begin_text_file(*batch);
+    if (!text_path.is_ok()) return text_path.status();
+    if (Status s = settler_.begin(batch, first, text_path.value()); !s.is_ok()) return s;
+    parse_books(first, batch);
+    if (Status s = settler_.finish(); !s.is_ok()) return s;
+    reporter_.report(true);
+    if (reporter_.cancelled()) return Status::cancelled("indexing was cancelled; the index is unchanged");
+    return Status::ok();
+  }
+
+  // Parses the books of batch in parallel and hands each to the settler; a
+  // book met after a cancel is marked skipped, unread.
+  void parse_books(std::size_t first, Batch* batch) {
+    const std::size_t end = first + batch->books.size();
+    // Books are claimed in order (not split into ranges, as parallel_for
+    // would), so the settled prefix trails the parsing by about one book
+    // per thread.
+    std::atomic<std::size_t> claim{first};
+    arena_.execute([&] {
+      tbb::parallel_for(
+          0u, threads_,
+          [&](unsigned) {
+            for (std::size_t i = claim.fetch_add(1); i < end; i = claim.fetch_add(1)) {
+              ParsedBook& book = batch->books[i - first];
+              if (reporter_.cancelled()) {
+                book.skipped = true;
+              } else {
+                parsers_.local().parse(files_[i], batch->dictionary.get(), &book);
+                reporter_.book_done(files_[i].size);
+              }
+              settler_.book_parsed(i);
+            }
+          },
+          tbb::simple_partitioner());
+    });
+  }
+
+  const Run& run_;
+  const std::vector<parse::BookFile>& files_;
+  const unsigned threads_;
+  tbb::task_arena arena_;
+  tbb::enumerable_thread_specific<BookParser> parsers_;
+  ProgressReporter reporter_;
+  BookSettler settler_;
+  std::size_t next_ = 0;  // the first book not yet in a batch
+  std::uint64_t segments_pushed_ = 0;
+};
+
+// parser.run(), with anything thrown (out of memory) turned into a Status:
+// the writer thread must still be stopped and joined.
+Status parse_corpus_safely(CorpusParser& parser, SegmentWriterThread& writer, const std::string& books_dir,
+                           IndexReport* report) {
+  try {
+    return parser.run(writer, report);
+  } catch (const std::bad_alloc&) {
+    return Status::io_error(books_dir + ": out of memory while parsing books (try a smaller batch_bytes)");
+  } catch (const std::exception& e) {
+    return Status::io_error(books_dir + ": " + e.what());
+  }
+}
+
+// What the parse and write stages leave.
+struct Written {
+  Status status;  // the parse's error, else the writer's, else ok
+  std::vector<SegmentInfo> segments;
+  std::uint64_t names_used = 0;  // segment numbers 0 .. names_used - 1 may exist
+};
+
+// Runs both stages at once (pipeline.h) and waits for the writer to finish.
+Written parse_and_write(const Run& run, const Corpus& corpus, const analysis::Analyzer& analyzer,
+                        const ProgressFn& progress, IndexReport* report) {
+  const unsigned threads = run.options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency())
+                                                    : run.options.threads;
   // Two arenas of `threads` each, parsing and writing, so neither waits for
   // the other's tasks: sharing one, the writer's parallel steps queued behind
   // a whole batch of parsing, and the last segments were written with the
   // parse threads idle. Each arena is its master thread plus threads - 1
   // TBB workers; TBB keeps hardware_concurrency - 1 workers by default.
   tbb::global_control workers(tbb::global_control::max_allowed_parallelism, 2 * threads - 1);
-  tbb::task_arena arena(static_cast<int>(threads));
-  tbb::task_arena writer_arena(static_cast<int>(threads));
-  tbb::enumerable_thread_specific<BookParser> parsers(
-      [&] { return BookParser(analyzer, options.parse); });
-  ProgressReporter reporter(progress, files.size(), bytes_total);
+  CorpusParser parser(run, corpus, analyzer, threads, progress);
+  SegmentWriterThread writer(run.index_dir, run.options, threads);
+  Written written;
+  written.status = parse_corpus_safely(parser, writer, run.books_dir, report);
+  const Status write_status = writer.finish();
+  if (written.status.is_ok()) written.status = write_status;
+  written.segments = std::move(writer.segments());
+  // A batch past the last pushed may have been begun (its text directory).
+  written.names_used = parser.segments_pushed() + 1;
+  return written;
+}
 
-  // The writer thread.
-  WriterState writer;
-  writer.queue.set_capacity(1);
-  std::thread writer_thread([&] {
-    std::uint64_t next_doc = 0;
-    while (true) {
-      std::unique_ptr<Batch> batch;
-      writer.queue.pop(batch);
-      if (!batch) return;
-      if (!writer.status.is_ok()) continue;  // drain, so the main thread never blocks
-      Result<SegmentInfo> info = write_segment_safely(
-          *batch, index_dir, batch->segment_name, next_doc, options, writer_arena);
-      if (!info.is_ok()) {
-        writer.status = info.status();
-        writer.failed.store(true);
-        continue;
-      }
-      next_doc += info.value().num_docs;
-      writer.segments.push_back(std::move(info).value());
-      batch.reset();
-      release_free_memory();
-    }
-  });
-
-  BookSettler settler;
-  Status status;
-  std::size_t next = 0;
-  std::uint64_t segments_pushed = 0;
-  // Any exception (out of memory) becomes the run's status: the writer
-  // thread must still be stopped and joined below.
-  auto parse_batches = [&] {
-    while (next < files.size() && status.is_ok() && !writer.failed.load()) {
-      // Cut the next batch: batch_size books, batch_bytes of files (at least one book).
-      std::size_t end = next;
-      std::uint64_t bytes = 0;
-      while (end < files.size() && end - next < options.batch_size &&
-             (end == next || bytes + files[end].size <= options.batch_bytes)) {
-        bytes += files[end].size;
-        ++end;
-      }
-      auto batch = std::make_unique<Batch>();
-      batch->segment_name = segment_name(generation, segments_pushed);
-      batch->books.resize(end - next);
-      // With store_text, the text goes straight to the segment's temporary
-      // directory as books are settled (book_settler.h), not held in memory.
-      const std::string segment_tmp = index_dir + "/.tmp-" + batch->segment_name;
-      std::string text_path;
-      if (options.parse.store_text) {
-        text_path = segment_tmp + "/" + std::string(kTextFile);
-        status = remove_tree(segment_tmp);
-        if (status.is_ok()) status = make_directory(segment_tmp);
-        if (!status.is_ok()) break;
-      }
-      status = settler.begin(batch.get(), next, text_path);
-      if (!status.is_ok()) break;
-      // Books are claimed in order (not split into ranges, as parallel_for
-      // would), so the settled prefix trails the parsing by about one book
-      // per thread.
-      std::atomic<std::size_t> claim{next};
-      arena.execute([&] {
-        tbb::parallel_for(
-            0u, threads,
-            [&](unsigned) {
-              for (std::size_t i = claim.fetch_add(1); i < end; i = claim.fetch_add(1)) {
-                ParsedBook& book = batch->books[i - next];
-                if (reporter.cancelled()) {
-                  book.skipped = true;
-                } else {
-                  parsers.local().parse(files[i], batch->dictionary.get(), &book);
-                  reporter.book_done(files[i].size);
-                }
-                settler.book_parsed(i);
-              }
-            },
-            tbb::simple_partitioner());
-      });
-      status = settler.finish();
-      if (!status.is_ok()) break;
-      reporter.report(true);
-      if (reporter.cancelled()) {
-        status = Status::invalid_argument("indexing was cancelled; the index is unchanged");
-        break;
-      }
-      bool any = false;
-      for (std::size_t i = next; i < end; ++i) {
-        ParsedBook& book = batch->books[i - next];
-        report.bytes_read += book.bytes_read;
-        if (book.skipped) {
-          report.skipped.emplace_back(files[i].path, book.skip_reason);
-        } else if (book.duplicate) {
-          report.duplicates.emplace_back(files[i].path, files[book.duplicate_of].path);
-        } else {
-          ++report.books;
-          report.chunks += book.chunks.size();
-          any = true;
-        }
-      }
-      next = end;
-      if (any) {
-        writer.queue.push(std::move(batch));
-        ++segments_pushed;
-      } else if (options.parse.store_text) {
-        remove_tree(segment_tmp);
-      }
-    }
-  };
-  try {
-    parse_batches();
-  } catch (const std::bad_alloc&) {
-    status = Status::io_error(books_dir + ": out of memory while parsing books (try a smaller batch_bytes)");
-  } catch (const std::exception& e) {
-    status = Status::io_error(books_dir + ": " + e.what());
-  }
-  writer.queue.push(nullptr);
-  writer_thread.join();
-  if (status.is_ok()) status = writer.status;
-
+// The manifest committing segments as the run's generation, with the
+// settings every query must use.
+Manifest make_manifest(const Run& run, const analysis::Analyzer& analyzer, std::vector<SegmentInfo> segments) {
   Manifest manifest;
+  manifest.generation = run.generation;
+  manifest.settings.stopwords_name = run.options.stopwords_name;
+  manifest.settings.stopwords = analyzer.stopwords().words();
+  manifest.settings.stemmer = run.options.stemmer;
+  manifest.settings.chunk_size = run.options.parse.chunk_size;
+  manifest.settings.chunk_overlap = run.options.parse.chunk_overlap;
+  manifest.settings.store_text = run.options.parse.store_text;
+  manifest.unicode_version = analysis::unicode::kUnicodeVersion;
+  manifest.segments = std::move(segments);
+  for (const SegmentInfo& s : manifest.segments) {
+    manifest.total_docs += s.num_docs;
+    manifest.total_books += s.num_books;
+    manifest.total_length += s.total_length;
+  }
+  return manifest;
+}
+
+// Writes index.json, the commit. InvalidArgument if doc ids would not fit
+// 32 bits.
+Status commit_manifest(const std::string& index_dir, const Manifest& manifest) {
+  if (manifest.total_docs > UINT32_MAX) {
+    return Status::invalid_argument("more than 2^32 - 1 chunks: split the corpus into several indexes");
+  }
+  return write_manifest(index_dir, manifest);
+}
+
+// Commits what the run wrote; if the run or the commit failed, removes
+// everything the run wrote or began instead (the generation is this run's
+// own: no reader knows its names) and returns the error.
+Result<Manifest> commit_or_roll_back(const Run& run, const analysis::Analyzer& analyzer, Written written) {
+  Status status = written.status;
   if (status.is_ok()) {
-    manifest.generation = generation;
-    manifest.settings.stopwords_name = options.stopwords_name;
-    manifest.settings.stopwords = analyzer.stopwords().words();
-    manifest.settings.stemmer = options.stemmer;
-    manifest.settings.chunk_size = options.parse.chunk_size;
-    manifest.settings.chunk_overlap = options.parse.chunk_overlap;
-    manifest.settings.store_text = options.parse.store_text;
-    manifest.unicode_version = analysis::unicode::kUnicodeVersion;
-    manifest.segments = writer.segments;
-    for (const SegmentInfo& s : writer.segments) {
-      manifest.total_docs += s.num_docs;
-      manifest.total_books += s.num_books;
-      manifest.total_length += s.total_length;
-    }
-    if (manifest.total_docs > UINT32_MAX) {
-      status = Status::invalid_argument("more than 2^32 - 1 chunks: split the corpus into several indexes");
-    } else {
-      status = write_manifest(index_dir, manifest);
-    }
+    Manifest manifest = make_manifest(run, analyzer, std::move(written.segments));
+    status = commit_manifest(run.index_dir, manifest);
+    if (status.is_ok()) return manifest;
   }
-  if (!status.is_ok()) {
-    // Nothing of this run was committed: remove what it wrote, written or
-    // begun (the generation is this run's own: no reader knows its names).
-    for (std::uint64_t n = 0; n <= segments_pushed; ++n) {
-      remove_tree(index_dir + "/" + segment_name(generation, n));
-      remove_tree(index_dir + "/.tmp-" + segment_name(generation, n));
-    }
-    return status;
-  }
-  // Committed: the previous generation's segments can go (open readers keep
-  // their mappings; the files vanish when they close).
+  remove_generation(run.index_dir, run.generation, written.names_used);
+  return status;
+}
+
+// After the commit: removes the segments manifest does not list, the
+// previous generation's (open readers keep their mappings; the files vanish
+// when they close). Best effort: the run has succeeded, and what stays is
+// removed by the next run.
+void remove_uncommitted(const std::string& index_dir, const Manifest& manifest) {
   std::set<std::string> keep;
   for (const SegmentInfo& s : manifest.segments) keep.insert(s.name);
-  clean_leftovers(index_dir, keep, true);
-  report.segments = manifest.segments.size();
+  (void)clean_leftovers(index_dir, keep, true);
+}
+
+}  // namespace
+
+Result<IndexReport> index_corpus(const std::string& books_dir, const std::string& index_dir,
+                                 const IndexOptions& options, const ProgressFn& progress) {
+  const auto started = Clock::now();
+  if (Status s = validate(options); !s.is_ok()) return s;
+  if (!is_directory(books_dir)) return Status::io_error(books_dir + ": books_dir is not a directory");
+  Result<PreparedIndexDir> dir = prepare_index_dir(index_dir, options.overwrite);
+  if (!dir.is_ok()) return dir.status();
+  const Run run{books_dir, index_dir, options, dir.value().generation};
+  IndexReport report;
+  Result<Corpus> corpus = collect_corpus(books_dir, &report);
+  if (!corpus.is_ok()) return corpus.status();
+  Result<analysis::Analyzer> analyzer = analysis::make_analyzer(options.stopwords, options.stemmer);
+  if (!analyzer.is_ok()) return analyzer.status();
+  Written written = parse_and_write(run, corpus.value(), analyzer.value(), progress, &report);
+  Result<Manifest> manifest = commit_or_roll_back(run, analyzer.value(), std::move(written));
+  if (!manifest.is_ok()) return manifest.status();
+  remove_uncommitted(index_dir, manifest.value());
+  report.segments = manifest.value().segments.size();
   report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   return report;
 }

@@ -60,7 +60,8 @@ using ProgressFn = std::function<bool(std::uint64_t books_done, std::uint64_t bo
 
 // Indexes books_dir into index_dir. InvalidArgument for bad options, IOError
 // for an unusable directory, a held lock or (without overwrite) an existing
-// index; errors of the writer (disk full...) come back as they happened.
+// index; Cancelled when progress returned false (the index is unchanged);
+// errors of the writer (disk full...) come back as they happened.
 Result<IndexReport> index_corpus(const std::string& books_dir, const std::string& index_dir,
                                  const IndexOptions& options, const ProgressFn& progress);
 

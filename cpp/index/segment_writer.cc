@@ -14,6 +14,7 @@
 #include "common/byte_sink.h"
 #include "common/file_system.h"
 #include "fst/fst_builder.h"
+#include "index/index_files.h"
 #include "postings/postings_writer.h"
 #include "segment/chunk_table.h"
 #include "segment/doc_lengths.h"
@@ -76,7 +77,7 @@ class SegmentBuild {
   SegmentBuild(Batch& batch, const std::string& index_dir, const std::string& name, std::uint64_t base_doc_id,
                bool store_text, std::uint64_t postings_per_pass, tbb::task_arena& arena)
       : batch_(batch), index_dir_(index_dir), name_(name), final_dir_(index_dir + "/" + name),
-        dir_(index_dir + "/.tmp-" + name), base_doc_id_(base_doc_id), store_text_(store_text),
+        dir_(index_dir + "/" + temporary_segment_name(name)), base_doc_id_(base_doc_id), store_text_(store_text),
         postings_per_pass_(postings_per_pass), arena_(arena) {}
 
   Result<SegmentInfo> write() {

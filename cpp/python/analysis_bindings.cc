@@ -57,9 +57,7 @@ py::list analyze(const Analyzer& analyzer, const py::str& text) {
 void bind_analysis(py::module_& m) {
   py::class_<Analyzer>(m, "Analyzer")
       .def(py::init([](const std::vector<std::string>& stopwords, const std::string& stemmer) {
-             const analysis::Stemmer kind =
-                 stemmer.empty() ? analysis::Stemmer::kNone : unwrap(analysis::parse_stemmer(stemmer));
-             return Analyzer(stopwords, kind);
+             return unwrap(analysis::make_analyzer(stopwords, stemmer));
            }),
            py::arg("stopwords"), py::arg("stemmer"))
       .def("analyze", &analyze, py::arg("text"))

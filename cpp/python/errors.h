@@ -3,6 +3,13 @@
 //   InvalidArgument -> ValueError          NotFound -> FileNotFoundError
 //   Corruption      -> tomes.CorruptIndexError (a ValueError)
 //   IOError         -> OSError
+//   Cancelled       -> tomes.Cancelled (an Exception)
+//
+// Cancelled is an Exception, not a KeyboardInterrupt: it says the core
+// stopped because its caller asked, an ordinary outcome that `except
+// Exception` handlers should see. A Ctrl-C, or an exception raised by a
+// progress callback, is raised again as itself by the binding, never as
+// Cancelled.
 //
 // Thread safety: call with the GIL held.
 #pragma once
@@ -15,7 +22,8 @@
 
 namespace tomes::python {
 
-// Creates tomes._core.CorruptIndexError in module m. Call once, at import.
+// Creates tomes._core.CorruptIndexError and tomes._core.Cancelled in module
+// m. Call once, at import.
 void register_errors(pybind11::module_& m);
 
 // Raises the Python exception for status. REQUIRES: !status.is_ok().

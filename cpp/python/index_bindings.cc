@@ -1,5 +1,5 @@
-// index_bindings.cc: tomes._core's indexing and search names: index_corpus,
-// Index. Conversions and the GIL only; the Python layer (pysrc/tomes/_index.py)
+// index_bindings.cc: tomes._core's indexing and search names: index_corpus
+// (with IndexOptions, ParseOptions), Index. Conversions and the GIL only; the Python layer (pysrc/tomes/_index.py)
 // validates arguments and builds the public objects.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -21,23 +21,33 @@ namespace tomes::python {
 
 namespace {
 
-py::dict index_corpus(const std::string& books_dir, const std::string& index_dir, std::uint32_t chunk_size,
-                      std::uint32_t chunk_overlap, std::uint32_t batch_size, std::uint64_t batch_bytes,
-                      const std::string& stopwords_name, const std::vector<std::string>& stopwords,
-                      const std::string& stemmer, unsigned threads, bool store_text, bool overwrite,
-                      std::uint64_t max_text_bytes, py::object progress) {
-  index::IndexOptions options;
-  options.parse.chunk_size = chunk_size;
-  options.parse.chunk_overlap = chunk_overlap;
-  options.parse.store_text = store_text;
-  options.parse.max_text_bytes = max_text_bytes;
-  options.stopwords_name = stopwords_name;
-  options.stopwords = stopwords;
-  options.stemmer = stemmer;
-  options.batch_size = batch_size;
-  options.batch_bytes = batch_bytes;
-  options.threads = threads;
-  options.overwrite = overwrite;
+// index::IndexOptions and its ParseOptions as plain read/write records,
+// with the core's defaults; `options.parse` is the nested record itself, so
+// `options.parse.chunk_size = 200` sets the option.
+void bind_index_options(py::module_& m) {
+  py::class_<index::ParseOptions>(m, "ParseOptions")
+      .def(py::init<>())
+      .def_readwrite("chunk_size", &index::ParseOptions::chunk_size)
+      .def_readwrite("chunk_overlap", &index::ParseOptions::chunk_overlap)
+      .def_readwrite("store_text", &index::ParseOptions::store_text)
+      .def_readwrite("max_text_bytes", &index::ParseOptions::max_text_bytes);
+  py::class_<index::IndexOptions>(m, "IndexOptions")
+      .def(py::init<>())
+      .def_readwrite("parse", &index::IndexOptions::parse)
+      .def_readwrite("stopwords_name", &index::IndexOptions::stopwords_name)
+      .def_readwrite("stopwords", &index::IndexOptions::stopwords)
+      .def_readwrite("stemmer", &index::IndexOptions::stemmer)
+      .def_readwrite("batch_size", &index::IndexOptions::batch_size)
+      .def_readwrite("batch_bytes", &index::IndexOptions::batch_bytes)
+      .def_readwrite("threads", &index::IndexOptions::threads)
+      .def_readwrite("overwrite", &index::IndexOptions::overwrite)
+      .def_readwrite("postings_per_pass", &index::IndexOptions::postings_per_pass);
+}
+
+// `options` is taken by value: a copy made with the GIL held, which no
+// Python thread can change while the run reads it with the GIL released.
+py::dict index_corpus(const std::string& books_dir, const std::string& index_dir, index::IndexOptions options,
+                      py::object progress) {
   // The callback runs on whichever thread reports: it takes the GIL, and a
   // Python exception (KeyboardInterrupt included) cancels the run and is
   // raised again once the run has cleaned up.
@@ -204,10 +214,9 @@ class PyIndex {
 }  // namespace
 
 void bind_index(py::module_& m) {
-  m.def("index_corpus", &index_corpus, py::arg("books_dir"), py::arg("index_dir"), py::arg("chunk_size"),
-        py::arg("chunk_overlap"), py::arg("batch_size"), py::arg("batch_bytes"), py::arg("stopwords_name"),
-        py::arg("stopwords"), py::arg("stemmer"), py::arg("threads"), py::arg("store_text"), py::arg("overwrite"),
-        py::arg("max_text_bytes"), py::arg("progress"));
+  bind_index_options(m);
+  m.def("index_corpus", &index_corpus, py::arg("books_dir"), py::arg("index_dir"), py::arg("options"),
+        py::arg("progress"));
   py::class_<PyIndex>(m, "Index")
       .def(py::init<const std::string&>(), py::arg("path"))
       .def("close", &PyIndex::close)

@@ -13,11 +13,17 @@ namespace tomes::python {
 
 namespace {
 py::handle corrupt_index_error;
+py::handle cancelled;
 }
 
 void register_errors(py::module_& m) {
   static py::exception<std::runtime_error> error(m, "CorruptIndexError", PyExc_ValueError);
   corrupt_index_error = error;
+  static py::exception<std::runtime_error> cancelled_error(m, "Cancelled", PyExc_Exception);
+  cancelled_error.attr("__doc__") =
+      "The core stopped a run because its caller asked, with no Python exception to raise again; "
+      "the index is unchanged.";
+  cancelled = cancelled_error;
 }
 
 void throw_status(const Status& status) {
@@ -27,6 +33,7 @@ void throw_status(const Status& status) {
     case Status::Code::kNotFound: PyErr_SetString(PyExc_FileNotFoundError, message); break;
     case Status::Code::kCorruption: PyErr_SetString(corrupt_index_error.ptr(), message); break;
     case Status::Code::kIOError: PyErr_SetString(PyExc_OSError, message); break;
+    case Status::Code::kCancelled: PyErr_SetString(cancelled.ptr(), message); break;
     case Status::Code::kOk: PyErr_SetString(PyExc_SystemError, "throw_status(ok)"); break;
   }
   throw py::error_already_set();

@@ -44,13 +44,10 @@ Result<std::shared_ptr<IndexReader>> IndexReader::open_generation(const std::str
     return Status::corruption(source + ": built with Unicode " + reader->manifest_.unicode_version +
                               " tables, this tomes has " + analysis::unicode::kUnicodeVersion);
   }
-  analysis::Stemmer stemmer = analysis::Stemmer::kNone;
-  if (!settings.stemmer.empty()) {
-    Result<analysis::Stemmer> parsed = analysis::parse_stemmer(settings.stemmer);
-    if (!parsed.is_ok()) return Status::corruption(source + ": unknown stemmer \"" + settings.stemmer + "\"");
-    stemmer = parsed.value();
-  }
-  reader->analyzer_ = analysis::Analyzer(settings.stopwords, stemmer);
+  // A stemmer this tomes does not know means the file is not one it wrote.
+  Result<analysis::Analyzer> analyzer = analysis::make_analyzer(settings.stopwords, settings.stemmer);
+  if (!analyzer.is_ok()) return Status::corruption(source + ": unknown stemmer \"" + settings.stemmer + "\"");
+  reader->analyzer_ = std::move(analyzer).value();
   for (const segment::SegmentInfo& info : reader->manifest_.segments) {
     Result<std::shared_ptr<SegmentReader>> segment =
         SegmentReader::open(dir + "/" + info.name, info, settings.store_text);

@@ -3,6 +3,21 @@
 The work happens in a C++ core (``tomes._core``); this package is its Python
 face: plain functions, good defaults, and exceptions that name what was wrong.
 
+Exceptions
+----------
+Besides ``TypeError``, ``ValueError``, ``FileNotFoundError`` and ``OSError``:
+
+CorruptIndexError
+    A ``ValueError``: an index file is damaged; the message names it.
+Cancelled
+    An ``Exception``: the core stopped ``index_corpus`` without a Python
+    exception behind it; the index is unchanged. A Ctrl-C
+    (``KeyboardInterrupt``) or an exception raised by a ``progress``
+    callback also stops the run and is raised as itself, not as
+    ``Cancelled``. It is not a ``KeyboardInterrupt`` because nobody
+    interrupted the interpreter: it is an outcome the caller asked for, which
+    ``except Exception`` should catch.
+
 Example
 -------
 >>> import tomes
@@ -13,7 +28,7 @@ Example
 from __future__ import annotations
 
 from tomes._analysis import STEMMERS, STOPWORD_LISTS, analyze
-from tomes._core import CorruptIndexError
+from tomes._core import Cancelled, CorruptIndexError
 from tomes._fst import Fst
 from tomes._index import Hit, Index, IndexReport, index_corpus, open, verify
 from tomes._version import __version__
@@ -21,6 +36,7 @@ from tomes._version import __version__
 __all__ = [
     "STEMMERS",
     "STOPWORD_LISTS",
+    "Cancelled",
     "CorruptIndexError",
     "Fst",
     "Hit",

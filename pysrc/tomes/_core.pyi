@@ -6,6 +6,7 @@ import numpy as np
 import numpy.typing as npt
 
 class CorruptIndexError(ValueError): ...
+class Cancelled(Exception): ...
 
 class Analyzer:
     def __init__(self, stopwords: List[str], stemmer: str) -> None: ...
@@ -40,20 +41,31 @@ def prefix_successor(prefix: bytes) -> Optional[bytes]: ...
 
 # index_bindings.cc
 
+class ParseOptions:
+    chunk_size: int
+    chunk_overlap: int
+    store_text: bool
+    max_text_bytes: int
+    def __init__(self) -> None: ...
+
+class IndexOptions:
+    """index::IndexOptions (cpp/index/pipeline.h), with the core's defaults."""
+
+    parse: ParseOptions
+    stopwords_name: str
+    stopwords: List[str]
+    stemmer: str
+    batch_size: int
+    batch_bytes: int
+    threads: int
+    overwrite: bool
+    postings_per_pass: int
+    def __init__(self) -> None: ...
+
 def index_corpus(
     books_dir: Union[str, bytes],
     index_dir: Union[str, bytes],
-    chunk_size: int,
-    chunk_overlap: int,
-    batch_size: int,
-    batch_bytes: int,
-    stopwords_name: str,
-    stopwords: List[str],
-    stemmer: str,
-    threads: int,
-    store_text: bool,
-    overwrite: bool,
-    max_text_bytes: int,
+    options: IndexOptions,
     progress: Optional[Callable[[int, int, int, int], object]],
 ) -> Dict[str, Any]:
     """Keys: books, chunks, segments (int); skipped: list of (path: bytes, reason: str);

@@ -196,11 +196,20 @@ def index_corpus(
         callback = progress
     else:
         raise TypeError(f"progress must be a bool or a callable, got {type(progress).__name__}")
+    options = _core.IndexOptions()
+    options.parse.chunk_size = chunk_size
+    options.parse.chunk_overlap = chunk_overlap
+    options.parse.store_text = store_text
+    options.parse.max_text_bytes = MAX_BOOK_TEXT
+    options.stopwords_name = stopwords_name
+    options.stopwords = list(entries)
+    options.stemmer = stemmer_name
+    options.batch_size = batch_size
+    options.batch_bytes = batch_bytes
+    options.threads = threads or 0
+    options.overwrite = mode == "overwrite"
     try:
-        raw = _core.index_corpus(
-            books, index, chunk_size, chunk_overlap, batch_size, batch_bytes, stopwords_name,
-            list(entries), stemmer_name, threads or 0, store_text, mode == "overwrite", MAX_BOOK_TEXT, callback,
-        )
+        raw = _core.index_corpus(books, index, options, callback)
     finally:
         if bar is not None:
             bar.close()

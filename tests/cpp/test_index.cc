@@ -6,6 +6,7 @@
 // Corruption.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -18,6 +19,7 @@
 #include "common/file_footer.h"
 #include "common/file_system.h"
 #include "common/json.h"
+#include "index/index_files.h"
 #include "index/pipeline.h"
 #include "search/index_reader.h"
 #include "segment/manifest.h"
@@ -343,6 +345,66 @@ TEST_CASE("stats_and_located_hits_equal_independent_sums_and_chunk_info") {
   std::vector<search::LocatedHit> none(1);
   CHECK(ix.search_with_locations("whale", bad, &none).code() == Status::Code::kInvalidArgument);
   CHECK(none.empty());
+}
+
+TEST_CASE("segment_names_parse_back_and_nothing_else_does") {
+  std::uint64_t generation = 0;
+  CHECK_EQ(index::segment_name(3, 12), std::string("segment_000003_000012"));
+  CHECK(index::parse_segment_name("segment_000003_000012", &generation));
+  CHECK_EQ(generation, std::uint64_t{3});
+  CHECK(index::parse_segment_name(index::segment_name(1234567, 0), &generation));
+  CHECK_EQ(generation, std::uint64_t{1234567});
+  for (const char* other : {"segment_3_12", "segment_000003_000012x", "segment_000003", ".tmp-segment_000003_000012",
+                            "segment_+00003_000012", "index.json"}) {
+    CHECK(!index::parse_segment_name(other, &generation));
+  }
+  CHECK_EQ(index::temporary_segment_name("segment_000003_000012"), std::string(".tmp-segment_000003_000012"));
+}
+
+namespace {
+
+// The index directory's entries and index.json's bytes: what a cancelled
+// run must leave exactly as it found them.
+std::pair<std::vector<std::string>, std::string> index_state(const std::string& ix) {
+  std::vector<std::string> names = list_directory(ix).value();
+  std::sort(names.begin(), names.end());
+  Result<std::string> manifest = read_small_file(ix + "/index.json", 1 << 26);
+  return {names, manifest.is_ok() ? manifest.value() : std::string()};
+}
+
+}  // namespace
+
+TEST_CASE("a_progress_fn_returning_false_cancels_and_changes_nothing") {
+  const std::string dir = temp_dir();
+  write_corpus(dir + "/books", 23, 11);
+  const std::string ix = dir + "/ix";
+  CHECK(index::index_corpus(dir + "/books", ix, options(1), nullptr).is_ok());
+  const auto before = index_state(ix);
+  // Cancelled after the first batch (5 books): one segment written, the
+  // second begun, with its text in its temporary directory.
+  for (bool store_text : {true, false}) {
+    index::IndexOptions o = options(1);
+    o.overwrite = true;
+    o.parse.store_text = store_text;
+    int calls = 0;
+    Result<index::IndexReport> report = index::index_corpus(
+        dir + "/books", ix, o, [&](std::uint64_t books_done, std::uint64_t, std::uint64_t, std::uint64_t) {
+          ++calls;
+          return books_done < 6;
+        });
+    CHECK(!report.is_ok());
+    CHECK(report.status().code() == Status::Code::kCancelled);
+    CHECK_EQ(report.status().message(), std::string("indexing was cancelled; the index is unchanged"));
+    CHECK(calls >= 2);
+    CHECK(index_state(ix) == before);
+  }
+  // Into a directory with no index: nothing but the lock is left.
+  index::IndexOptions o = options(1);
+  Result<index::IndexReport> report =
+      index::index_corpus(dir + "/books", dir + "/fresh", o, [](auto...) { return false; });
+  CHECK(report.status().code() == Status::Code::kCancelled);
+  CHECK(index_state(dir + "/fresh").first == std::vector<std::string>{".tomes.lock"});
+  CHECK(search::IndexReader::open(ix).value()->verify().is_ok());
   remove_tree(dir);
 }
 

@@ -15,6 +15,10 @@ import tomes
 def test_version_and_exports():
     assert tomes.__version__ == "0.1.0"
     assert issubclass(tomes.CorruptIndexError, ValueError)
+    # A stop the caller asked for, not an interrupt: `except Exception` sees it.
+    assert issubclass(tomes.Cancelled, Exception)
+    assert not issubclass(tomes.Cancelled, KeyboardInterrupt)
+    assert "Cancelled" in tomes.__all__
     assert set(tomes.STEMMERS) == {"english", "portuguese"}
 
 

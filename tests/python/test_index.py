@@ -411,6 +411,25 @@ def test_bad_files_are_skipped_with_a_reason(tmp_path):
         assert ix.text(latin) == "caf\ufffd whale"
 
 
+def test_core_index_options_are_records_with_the_cores_defaults(tmp_path):
+    options = tomes._core.IndexOptions()
+    assert (options.parse.chunk_size, options.parse.chunk_overlap, options.parse.store_text) == (1000, 100, True)
+    assert (options.batch_size, options.batch_bytes, options.threads, options.overwrite) == (1000, 256 << 20, 0, False)
+    assert (options.stopwords_name, options.stopwords, options.stemmer) == ("", [], "")
+    # options.parse is the nested record itself, not a copy.
+    options.parse.chunk_size = 0
+    options.stemmer = "english"
+    assert (options.parse.chunk_size, options.stemmer) == (0, "english")
+    books = tmp_path / "b"
+    books.mkdir()
+    (books / "a.txt").write_text("The whales sailing. " * 100)
+    raw = tomes._core.index_corpus(os.fsencode(books), os.fsencode(tmp_path / "ix"), options, None)
+    assert (raw["books"], raw["chunks"]) == (1, 1)
+    with tomes.open(tmp_path / "ix") as ix:
+        assert ix.stats()["stemmer"] == "english"
+        assert [hit.book_id for hit in ix.search("whale")] == ["a.txt"]
+
+
 def test_progress_callback_sees_every_book_and_can_cancel(tmp_path):
     books = tmp_path / "b"
     books.mkdir()
