@@ -17,7 +17,7 @@
 
 namespace tomes {
 
-class Status {
+class [[nodiscard]] Status {
  public:
   // kCancelled: the caller asked the work to stop (a progress callback said
   // so); nothing was wrong with the input or the disk.
@@ -54,7 +54,7 @@ class Status {
 
 // Either a value or the Status saying why there is none.
 template <class T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {}  // NOLINT: implicit by design

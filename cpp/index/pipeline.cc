@@ -221,7 +221,9 @@ class SegmentWriterThread {
   // Stops the thread if finish() was not called: a joinable std::thread
   // must not be destroyed.
   ~SegmentWriterThread() {
-    if (thread_.joinable()) finish();
+    // Only reached when the run already failed elsewhere: its status is
+    // the one reported, a write error after it adds nothing.
+    if (thread_.joinable()) static_cast<void>(finish());
   }
   SegmentWriterThread(const SegmentWriterThread&) = delete;
   SegmentWriterThread& operator=(const SegmentWriterThread&) = delete;

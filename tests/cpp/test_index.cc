@@ -46,7 +46,7 @@ const char* kWords[] = {"whale", "ship", "sea", "captain", "Ahab", "naïve", "St
 std::map<std::string, std::string> write_corpus(const std::string& dir, int books, std::uint32_t seed) {
   std::mt19937 rng(seed);
   std::map<std::string, std::string> texts;
-  make_directories(dir + "/sub");
+  CHECK(make_directories(dir + "/sub").is_ok());
   for (int b = 0; b < books; ++b) {
     std::string text;
     const int words = static_cast<int>(rng() % 300);
@@ -196,7 +196,7 @@ TEST_CASE("postings_and_search_equal_brute_force") {
     }
   }
   CHECK(ix.verify().is_ok());
-  remove_tree(dir);
+  CHECK(remove_tree(dir).is_ok());
 }
 
 TEST_CASE("thread_count_does_not_change_a_byte") {
@@ -225,7 +225,7 @@ TEST_CASE("thread_count_does_not_change_a_byte") {
     if (first.empty()) first = files;
     CHECK(files == first);
   }
-  remove_tree(dir);
+  CHECK(remove_tree(dir).is_ok());
 }
 
 TEST_CASE("damaged_files_are_corruption_on_open_or_verify") {
@@ -265,7 +265,7 @@ TEST_CASE("damaged_files_are_corruption_on_open_or_verify") {
     write_file(path, original);
   }
   CHECK(search::IndexReader::open(dir + "/ix").value()->verify().is_ok());
-  remove_tree(dir);
+  CHECK(remove_tree(dir).is_ok());
 }
 
 TEST_CASE("stats_and_located_hits_equal_independent_sums_and_chunk_info") {
@@ -405,7 +405,7 @@ TEST_CASE("a_progress_fn_returning_false_cancels_and_changes_nothing") {
   CHECK(report.status().code() == Status::Code::kCancelled);
   CHECK(index_state(dir + "/fresh").first == std::vector<std::string>{".tomes.lock"});
   CHECK(search::IndexReader::open(ix).value()->verify().is_ok());
-  remove_tree(dir);
+  CHECK(remove_tree(dir).is_ok());
 }
 
 int main() { return tomes::test::run_all(); }
