@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "common/coding.h"
 #include "postings/bitpacking.h"
 
 namespace tomes::postings {
@@ -12,6 +13,21 @@ namespace tomes::postings {
 namespace {
 
 std::string str(std::uint64_t v) { return std::to_string(v); }
+
+// Words for error messages, about a varint in a block's tail.
+const char* varint_error_name(VarintError e) {
+  switch (e) {
+    case VarintError::kOk:
+      return "ok";
+    case VarintError::kTruncated:
+      return "a varint cut short by the end of the block";
+    case VarintError::kOverlong:
+      return "an overlong varint (trailing 0x00 byte)";
+    case VarintError::kTooLarge:
+      return "a varint over 32 bits";
+  }
+  return "a bad varint";
+}
 
 }  // namespace
 

@@ -32,6 +32,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/coding.h"
 #include "common/status.h"
 #include "postings/postings_format.h"
 
@@ -112,15 +113,8 @@ class TermBlocks {
   const unsigned char* entry(std::uint32_t i) const {
     return table_ + std::size_t{i} * kSkipEntrySize;
   }
-  std::uint32_t u32(std::uint32_t i, std::size_t at) const {
-    const unsigned char* p = entry(i) + at;
-    return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16 |
-           std::uint32_t{p[3]} << 24;
-  }
-  std::uint32_t u16(std::uint32_t i, std::size_t at) const {
-    const unsigned char* p = entry(i) + at;
-    return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8;
-  }
+  std::uint32_t u32(std::uint32_t i, std::size_t at) const { return get_u32(entry(i) + at); }
+  std::uint32_t u16(std::uint32_t i, std::size_t at) const { return get_u16(entry(i) + at); }
   // Byte range [*begin, *end) of block i in a region's block data (region 0:
   // docs, 1: freqs).
   void block_range(std::uint32_t i, int region, std::size_t data_size, std::size_t* begin,

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "check.h"
+#include "common/coding.h"
 #include "postings/bitpacking.h"
 #include "postings/postings_format.h"
 #include "postings/postings_reader.h"
@@ -430,7 +431,7 @@ TEST_CASE("varints: sizes, values, and refused encodings") {
                                   268435455, 268435456, kMaxU32 - 1, kMaxU32};
   for (std::uint32_t v : values) {
     std::uint8_t buf[kMaxVarintSize];
-    const std::size_t n = put_varint32(buf, v);
+    const std::size_t n = encode_varint32(buf, v);
     CHECK_EQ(n, model_varint_size(v));
     CHECK_EQ(varint32_size(v), n);
     const std::uint8_t* p = buf;
