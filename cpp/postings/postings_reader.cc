@@ -372,11 +372,11 @@ PostingsCursor::PostingsCursor(std::string_view docs_region, std::string_view fr
 }
 
 void PostingsCursor::terminate() {
-  doc_ = kTerminated;
+  doc_ = kNoDoc;
   block_ = term_.num_blocks();
   pos_ = 0;
   block_n_ = 0;
-  bounds_ = {kTerminated, 0, 0xFFFFFFFFu};
+  bounds_ = {kNoDoc, 0, 0xFFFFFFFFu};
 }
 
 void PostingsCursor::advance_block(std::uint32_t i) {
@@ -404,7 +404,7 @@ void PostingsCursor::advance_block(std::uint32_t i) {
 }
 
 void PostingsCursor::next_geq(std::uint32_t target) {
-  if (target <= doc_) return;  // never backwards; kTerminated is above every target
+  if (target <= doc_) return;  // never backwards; kNoDoc is above every target
   if (target > bounds_.last_doc) {
     // Only a term with a skip table has a block after the current one.
     if (!term_.has_skip_table()) return terminate();

@@ -136,19 +136,17 @@ class TermBlocks {
 //
 // Contract (the search stage's, as in PISA's posting cursors):
 //   - After construction the cursor is on the first posting, or terminated
-//     (doc() == kTerminated) if the term is empty or damaged.
+//     (doc() == kNoDoc, postings_format.h) if the term is empty or damaged.
 //   - next() moves to the following posting; next_geq(t) to the first posting
 //     with doc >= t, using the skip table; neither ever moves backwards
 //     (next_geq(t) with t <= doc() does nothing). Past the last posting,
-//     doc() == kTerminated, which compares greater than every doc id.
+//     doc() == kNoDoc, which compares greater than every doc id.
 //   - freq() and the block_* accessors describe the current posting's block.
 //   - Damage found in any block terminates the cursor and makes status()
 //     Corruption; status() is sticky. A cursor that terminates normally keeps
 //     status() ok.
 class PostingsCursor {
  public:
-  static constexpr std::uint32_t kTerminated = kNoDoc;
-
   // A terminated cursor over no postings.
   PostingsCursor() = default;
 
@@ -165,7 +163,7 @@ class PostingsCursor {
   std::uint32_t size() const { return term_.count(); }
 
   std::uint32_t doc() const { return doc_; }
-  // REQUIRES: doc() != kTerminated.
+  // REQUIRES: doc() != kNoDoc.
   std::uint32_t freq() const { return freqs_[pos_]; }
 
   void next() {
@@ -178,7 +176,7 @@ class PostingsCursor {
   void next_geq(std::uint32_t target);
 
   // Blocks. The current block is num_blocks() once terminated, and its
-  // bounds are then {kTerminated, 0, 0xFFFFFFFF}: nothing left to score.
+  // bounds are then {kNoDoc, 0, 0xFFFFFFFF}: nothing left to score.
   std::uint32_t num_blocks() const { return term_.num_blocks(); }
   std::uint32_t block_index() const { return block_; }
   std::uint32_t block_last_doc() const { return bounds_.last_doc; }
@@ -206,11 +204,11 @@ class PostingsCursor {
 
   TermBlocks term_;
   const std::uint32_t* doc_lengths_ = nullptr;
-  std::uint32_t doc_ = kTerminated;
+  std::uint32_t doc_ = kNoDoc;
   std::uint32_t pos_ = 0;
   std::uint32_t block_n_ = 0;
   std::uint32_t block_ = 0;
-  BlockBounds bounds_{kTerminated, 0, 0xFFFFFFFFu};
+  BlockBounds bounds_{kNoDoc, 0, 0xFFFFFFFFu};
   BlockBounds single_;  // the bounds of a term without a skip table
   Status status_;
   alignas(64) std::uint32_t docs_[kBlockSize] = {};
