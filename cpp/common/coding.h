@@ -93,8 +93,10 @@ inline std::uint64_t get_u64(const char* p) {
 template <class ByteIt>
 inline std::uint64_t get_fixed(ByteIt p, unsigned width) {
   std::uint64_t v = 0;
-  for (unsigned j = 0; j < width; ++j) {
-    v |= std::uint64_t{static_cast<unsigned char>(p[j])} << (8 * j);
+  // *p++ rather than p[j]: through a reverse_iterator it compiles to the
+  // FST's former hand-written loop, p[j] to a few more instructions.
+  for (unsigned j = 0; j < width; ++j, ++p) {
+    v |= std::uint64_t{static_cast<unsigned char>(*p)} << (8 * j);
   }
   return v;
 }
