@@ -181,11 +181,16 @@ void TermBlocks::block_range(std::uint32_t i, Region region, std::size_t data_si
   *end = i + 1 < blocks_ ? starts_[at + 2] : data_size;
 }
 
+// decode runs once per 128 postings, on the search stage's hot path, so its
+// steps are inlined into it. GCC will not inline them on its own (their error
+// paths are large), hence always_inline: as separate calls the cursor walked
+// about 5% slower than the former single function, inlined it is faster
+// (test_postings --bench). They return bool and fill a Status only on damage,
+// so a block that decodes cleanly makes no Status per step.
+
 Status TermBlocks::decode(std::uint32_t i, std::uint32_t* docs, std::uint32_t* freqs,
                           std::uint32_t* max_tf) const {
-  // The steps in order, so the first damage found is the one reported. They
-  // return bool and fill `error` only on damage: a block decodes without
-  // making a Status per step (decode runs once per 128 postings).
+  // The steps in order, so the first damage found is the one reported.
   const std::uint32_t m = block_size(i);
   Status error;
   unsigned w = 0;
@@ -203,6 +208,7 @@ Status TermBlocks::decode(std::uint32_t i, std::uint32_t* docs, std::uint32_t* f
   return Status::ok();
 }
 
+[[gnu::always_inline]] inline
 bool TermBlocks::read_block(std::uint32_t i, Region region, std::uint32_t m, std::uint32_t* out,
                             unsigned* width, Status* error) const {
   const std::string_view data = region == kDocsRegion ? docs_ : freqs_;
@@ -221,6 +227,7 @@ bool TermBlocks::read_block(std::uint32_t i, Region region, std::uint32_t m, std
                          : read_packed_tail(i, region, m, w, p, size, out, error);
 }
 
+[[gnu::always_inline]] inline
 bool TermBlocks::check_width_byte(std::uint32_t i, Region region, unsigned w,
                                   Status* error) const {
   if (w > kMaxWidth) {
@@ -238,6 +245,7 @@ bool TermBlocks::check_width_byte(std::uint32_t i, Region region, unsigned w,
   return true;
 }
 
+[[gnu::always_inline]] inline
 bool TermBlocks::read_packed_block(std::uint32_t i, Region region, unsigned w,
                                    const std::uint8_t* p, std::size_t size, std::uint32_t* out,
                                    Status* error) const {
@@ -251,6 +259,7 @@ bool TermBlocks::read_packed_block(std::uint32_t i, Region region, unsigned w,
   return true;
 }
 
+[[gnu::always_inline]] inline
 bool TermBlocks::read_packed_tail(std::uint32_t i, Region region, std::uint32_t m, unsigned w,
                                   const std::uint8_t* p, std::size_t size, std::uint32_t* out,
                                   Status* error) const {
@@ -272,6 +281,7 @@ bool TermBlocks::read_packed_tail(std::uint32_t i, Region region, std::uint32_t 
   return true;
 }
 
+[[gnu::always_inline]] inline
 bool TermBlocks::read_varint_tail(std::uint32_t i, Region region, std::uint32_t m,
                                   const std::uint8_t* p, std::size_t size, std::uint32_t* out,
                                   Status* error) const {
@@ -294,6 +304,7 @@ bool TermBlocks::read_varint_tail(std::uint32_t i, Region region, std::uint32_t 
   return true;
 }
 
+[[gnu::always_inline]] inline
 bool TermBlocks::gaps_to_docs(std::uint32_t i, std::uint32_t m, std::uint32_t* docs,
                               std::uint32_t* any, Status* error) const {
   // id_j = base + j + (gap_0 + ... + gap_j), in 64 bits, so ids increase by
@@ -320,6 +331,7 @@ bool TermBlocks::gaps_to_docs(std::uint32_t i, std::uint32_t m, std::uint32_t* d
   return true;
 }
 
+[[gnu::always_inline]] inline
 bool TermBlocks::values_to_freqs(std::uint32_t i, std::uint32_t m, std::uint32_t* freqs,
                                  std::uint32_t* any, std::uint32_t* top, Status* error) const {
   std::uint32_t bits = 0, max = 0, wrapped = 0;
@@ -338,6 +350,7 @@ bool TermBlocks::values_to_freqs(std::uint32_t i, std::uint32_t m, std::uint32_t
   return true;
 }
 
+[[gnu::always_inline]] inline
 bool TermBlocks::check_values_width(std::uint32_t i, Region region, unsigned w,
                                     std::uint32_t any, Status* error) const {
   if (w <= kMaxWidth && bit_width(any) != w) {
@@ -348,6 +361,7 @@ bool TermBlocks::check_values_width(std::uint32_t i, Region region, unsigned w,
   return true;
 }
 
+[[gnu::always_inline]] inline
 bool TermBlocks::check_max_tf(std::uint32_t i, std::uint32_t top, Status* error) const {
   if (table_ == nullptr) return true;
   // The table holds min(max tf, 65535); 65535 stands for any max >= 65535.
