@@ -4,11 +4,9 @@
 # runs it before compiling anything (CMakeLists.txt); run it by hand with
 #
 #   cmake -P cmake/check_layering.cmake
-#   cmake -DTOMES_LAYERING_STRICT=ON -P cmake/check_layering.cmake   # ignore the TEMPORARY exceptions
 #
 # Variables (all optional):
 #   TOMES_SOURCE_DIR        the tree to check (default: this file's ../)
-#   TOMES_LAYERING_STRICT   ON: the table's temporary exceptions do not count
 #   TOMES_LAYERING_STAMP    a file touched when the check passes (the build's output)
 #
 # An include is `#include "<folder>/..."` or `#include <<folder>/...>` where
@@ -49,12 +47,6 @@ foreach(_layer IN LISTS TOMES_LAYERS)
   endif()
   set(_allowed ${_layer} ${TOMES_LAYER_DEPS_${_layer}})
   string(REPLACE ";" ", " _allowed_text "${_allowed}")
-  if(NOT TOMES_LAYERING_STRICT)
-    foreach(_exception IN LISTS TOMES_LAYER_TEMPORARY_${_layer})
-      list(APPEND _allowed ${_exception})
-      string(APPEND _allowed_text ", ${_exception} (TEMPORARY)")
-    endforeach()
-  endif()
 
   file(GLOB_RECURSE _files "${_cpp}/${_layer}/*.h" "${_cpp}/${_layer}/*.cc")
   list(SORT _files)
@@ -98,12 +90,7 @@ if(_problems)
   foreach(_problem IN LISTS _problems)
     message("${_problem}")
   endforeach()
-  if(TOMES_LAYERING_STRICT)
-    set(_mode " (strict: TEMPORARY exceptions ignored)")
-  else()
-    set(_mode "")
-  endif()
-  message(FATAL_ERROR "tomes layering check${_mode}: ${_count} include(s) against "
+  message(FATAL_ERROR "tomes layering check: ${_count} include(s) against "
     "the layer table in cmake/tomes_layers.cmake (listed above). Include only "
     "the folders allowed, or, if the dependency is intended, add it to the "
     "folder's tomes_layer(...) row; index and search never include each other.")

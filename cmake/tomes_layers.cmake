@@ -27,7 +27,6 @@ function(tomes_layer layer)
   set(TOMES_LAYERS ${TOMES_LAYERS} ${layer} PARENT_SCOPE)
   set(TOMES_LAYER_DEPS_${layer} ${arg_UNPARSED_ARGUMENTS} PARENT_SCOPE)
   set(TOMES_LAYER_EXTERNAL_${layer} ${arg_EXTERNAL} PARENT_SCOPE)
-  set(TOMES_LAYER_TEMPORARY_${layer} "" PARENT_SCOPE)
 endfunction()
 
 # Two folders that must never include each other, whatever the table says.
@@ -37,31 +36,18 @@ function(tomes_layers_apart a b)
   endif()
 endfunction()
 
-# An include the code still makes but the table does not want: allowed (and
-# linked) until the code is fixed. Ignored by the check when run with
-# -DTOMES_LAYERING_STRICT=ON, which shows what is left to fix.
-function(tomes_layer_exception layer dep)
-  list(APPEND TOMES_LAYER_TEMPORARY_${layer} ${dep})
-  set(TOMES_LAYER_TEMPORARY_${layer} ${TOMES_LAYER_TEMPORARY_${layer}} PARENT_SCOPE)
-endfunction()
-
 # --- The table ------------------------------------------------------------------
 #           folder    may include
 tomes_layer(common                                                         EXTERNAL ZLIB::ZLIB TBB::tbb)
 tomes_layer(analysis  common)
-tomes_layer(parse     common analysis)
+tomes_layer(parse     common)
 tomes_layer(chunk     common)
 tomes_layer(fst       common                                               EXTERNAL TBB::tbb)
 tomes_layer(postings  common)
-tomes_layer(segment   common fst postings)
+tomes_layer(segment   common fst postings                                   EXTERNAL ZLIB::ZLIB)
 tomes_layer(index     common analysis parse chunk fst postings segment     EXTERNAL TBB::tbb)
 tomes_layer(search    common analysis fst postings segment)
 tomes_layer(python    common analysis parse chunk fst postings segment index search)
 
 # Indexing writes segments, searching reads them; neither knows the other.
 tomes_layers_apart(index search)
-
-# TEMPORARY until the segment layer lands: includes today's code still makes.
-# The integrator deletes these lines once the code matches the table.
-tomes_layer_exception(common analysis)  # TEMPORARY until the segment layer lands: json.cc (analysis/utf8.h)
-tomes_layer_exception(fst    analysis)  # TEMPORARY until the segment layer lands: fst_fuzzy.cc (analysis/utf8.h)

@@ -1,7 +1,7 @@
 #include "analysis/unicode_text.h"
 
 #include "analysis/unicode_tables.h"
-#include "analysis/utf8.h"
+#include "common/utf8.h"
 
 namespace tomes::analysis {
 

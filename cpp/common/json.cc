@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "analysis/utf8.h"
+#include "common/utf8.h"
 #include "common/crc32.h"
 #include "common/file_system.h"
 
@@ -247,7 +247,7 @@ class Parser {
               pos_ = save;
             }
           }
-          analysis::utf8::append(*out, static_cast<char32_t>(cp));
+          utf8::append(*out, static_cast<char32_t>(cp));
           break;
         }
         default: return error("bad escape");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/coding.h"
 #include "common/crc32.h"
 #include "common/huge_buffer.h"
 #include "fst/fst_format.h"
@@ -12,22 +13,6 @@ namespace tomes::fst {
 namespace {
 
 constexpr std::size_t kFlushBytes = std::size_t{1} << 20;
-
-void put_varint(std::string& out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
-void put_fixed(std::string& out, std::uint64_t v, unsigned width) {
-  for (unsigned i = 0; i < width; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
-}
-
-void put_fixed64(char* out, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
-}
 
 // For error messages: the key as Python would print bytes.
 std::string printable(std::string_view key) {
@@ -206,8 +191,8 @@ class FstBuilder::Registry {
 
 FstBuilder::FstBuilder(ByteSink* sink) : sink_(sink), registry_(std::make_unique<Registry>()) {
   std::string header(kMagic, sizeof(kMagic));
-  put_fixed(header, kFormatVersion, 4);
-  put_fixed(header, 0, 4);
+  put_u32(&header, kFormatVersion);
+  put_u32(&header, 0);
   status_ = emit(header);
   path_.push_back(new_node());
   cache_.resize(kCacheEntries);
@@ -325,11 +310,11 @@ void FstBuilder::make_canonical(const Node& node, std::string* out) const {
   // The registry key: everything that makes two nodes equal.
   out->clear();
   out->push_back(static_cast<char>((node.final ? 1 : 0) | (node.final_output != 0 ? 2 : 0)));
-  if (node.final_output != 0) put_varint(*out, node.final_output);
+  if (node.final_output != 0) put_varint64(out, node.final_output);
   for (const Transition& t : node.transitions) {
     out->push_back(static_cast<char>(t.input));
-    put_varint(*out, t.output);
-    put_varint(*out, t.target);
+    put_varint64(out, t.output);
+    put_varint64(out, t.target);
   }
 }
 
@@ -447,7 +432,7 @@ void FstBuilder::encode(const Node& node, std::uint64_t start) {
     const bool next = t.target == start;
     logical_.push_back(static_cast<char>(kOneTransition | (next ? kOneTransitionNext : 0) | common));
     if (common == 0) logical_.push_back(static_cast<char>(t.input));
-    if (!next) put_varint(logical_, start - t.target);
+    if (!next) put_varint64(&logical_, start - t.target);
     return;
   }
   std::uint64_t max_output = node.final_output;
@@ -464,10 +449,10 @@ void FstBuilder::encode(const Node& node, std::uint64_t start) {
   logical_.push_back(static_cast<char>(header));
   if (n >= kExplicitCount) logical_.push_back(static_cast<char>(n - 1));
   if (n > 0 || has_final_output) logical_.push_back(static_cast<char>((ow << 4) | aw));
-  if (has_final_output) put_fixed(logical_, node.final_output, ow);
+  if (has_final_output) put_fixed(&logical_, node.final_output, ow);
   for (const Transition& t : node.transitions) logical_.push_back(static_cast<char>(t.input));
-  for (const Transition& t : node.transitions) put_fixed(logical_, start - t.target, aw);
-  for (const Transition& t : node.transitions) put_fixed(logical_, t.output, ow);
+  for (const Transition& t : node.transitions) put_fixed(&logical_, start - t.target, aw);
+  for (const Transition& t : node.transitions) put_fixed(&logical_, t.output, ow);
 }
 
 Status FstBuilder::emit(std::string_view bytes) {
@@ -493,12 +478,12 @@ Status FstBuilder::finish() {
   if (!write_status_.is_ok()) return status_ = write_status_;
   const std::uint64_t root = root_address_;
   char footer[kFooterSize];
-  put_fixed64(footer, key_count_);
-  put_fixed64(footer + 8, root);
-  for (int i = 0; i < 4; ++i) footer[16 + i] = static_cast<char>((kFormatVersion >> (8 * i)) & 0xFF);
+  encode_u64(footer, key_count_);
+  encode_u64(footer + 8, root);
+  encode_u32(footer + 16, kFormatVersion);
   buffer_.append(footer, 20);
   const std::uint32_t crc = crc32_update(crc_, buffer_);
-  for (int i = 0; i < 4; ++i) footer[20 + i] = static_cast<char>((crc >> (8 * i)) & 0xFF);
+  encode_u32(footer + 20, crc);
   buffer_.append(footer + 20, 4);
   position_ += kFooterSize;
   crc_ = crc;

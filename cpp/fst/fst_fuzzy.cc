@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "analysis/utf8.h"
+#include "common/utf8.h"
 
 namespace tomes::fst {
 
@@ -22,7 +22,7 @@ std::vector<Unit> units_of(std::string_view text) {
   const auto* end = p + text.size();
   while (p < end) {
     char32_t cp;
-    const std::size_t len = analysis::utf8::decode(p, end, &cp);
+    const std::size_t len = utf8::decode(p, end, &cp);
     const bool invalid = len == 1 && *p >= 0x80;
     units.push_back(invalid ? kInvalidByteBase + *p : static_cast<Unit>(cp));
     p += len;
@@ -207,7 +207,7 @@ class FuzzySearch {
       }
       if (pending.count < need) return;  // wait for more bytes
       char32_t cp;
-      analysis::utf8::decode(pending.bytes, pending.bytes + need, &cp);
+      utf8::decode(pending.bytes, pending.bytes + need, &cp);
       advance(row, static_cast<Unit>(cp));
       pending.count = 0;
     }

@@ -2,26 +2,11 @@
 
 #include <cstring>
 
+#include "common/coding.h"
 #include "common/crc32.h"
 #include "fst/fst_format.h"
 
 namespace tomes::fst {
-
-namespace {
-
-std::uint64_t read_u64(const char* p) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= std::uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
-  return v;
-}
-
-std::uint32_t read_u32(const char* p) {
-  std::uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= std::uint32_t{static_cast<unsigned char>(p[i])} << (8 * i);
-  return v;
-}
-
-}  // namespace
 
 Result<FstReader> FstReader::open(std::string_view bytes, std::string source) {
   auto corrupt = [&](const std::string& what) {
@@ -34,25 +19,25 @@ Result<FstReader> FstReader::open(std::string_view bytes, std::string source) {
   if (std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
     return corrupt("expected magic \"tomesFST\" at offset 0");
   }
-  const std::uint32_t version = read_u32(bytes.data() + 8);
+  const std::uint32_t version = get_u32(bytes.data() + 8);
   if (version != kFormatVersion) {
     return corrupt("expected format version " + std::to_string(kFormatVersion) + ", got " +
                    std::to_string(version));
   }
   const char* footer = bytes.data() + bytes.size() - kFooterSize;
-  const std::uint32_t footer_version = read_u32(footer + 16);
+  const std::uint32_t footer_version = get_u32(footer + 16);
   if (footer_version != kFormatVersion) {
     return corrupt("expected format version " + std::to_string(kFormatVersion) +
                    " in the footer, got " + std::to_string(footer_version) +
                    " (truncated or damaged)");
   }
-  const std::uint32_t stored_crc = read_u32(footer + 20);
+  const std::uint32_t stored_crc = get_u32(footer + 20);
   const std::uint32_t crc = crc32_update(0, bytes.substr(0, bytes.size() - 4));
   if (crc != stored_crc) {
     return corrupt("checksum mismatch: expected CRC-32 " + std::to_string(stored_crc) + ", got " +
                    std::to_string(crc));
   }
-  const std::uint64_t key_count = read_u64(footer);
+  const std::uint64_t key_count = get_u64(footer);
   // The builder adds keys one by one: 2**63 of them is beyond any real file.
   if (key_count > (std::uint64_t{1} << 63) - 1) {
     return corrupt("implausible key count " + std::to_string(key_count));
@@ -61,7 +46,7 @@ Result<FstReader> FstReader::open(std::string_view bytes, std::string source) {
   reader.bytes_ = bytes;
   reader.source_ = std::move(source);
   reader.key_count_ = key_count;
-  reader.root_ = read_u64(footer + 8);
+  reader.root_ = get_u64(footer + 8);
   reader.nodes_end_ = bytes.size() - kFooterSize;
   Node root;
   if (Status s = reader.node(reader.root_, &root); !s.is_ok()) return s;
@@ -98,12 +83,12 @@ Status FstReader::node(std::uint64_t address, Node* out) const {
     }
     std::uint64_t delta = 0;
     if (!(header & kOneTransitionNext)) {
-      for (unsigned shift = 0;; shift += 7) {
-        if (size >= available || shift > 63) return corrupt(address, "bad varint");
-        const std::uint8_t b = logical(n, size++);
-        delta |= std::uint64_t{b & 0x7Fu} << shift;
-        if (!(b & 0x80)) break;
+      const LogicalIt from = logical_at(n, size);
+      LogicalIt p = from;
+      if (get_varint(&p, logical_at(n, available), &delta) != VarintError::kOk) {
+        return corrupt(address, "bad varint");
       }
+      size += static_cast<std::uint64_t>(p - from);
     }
     n.start = address - size;
     if (delta > n.start) return corrupt(address, "transition points before the file");

@@ -13,10 +13,12 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/coding.h"
 #include "common/status.h"
 
 namespace tomes::fst {
@@ -80,13 +82,19 @@ class FstReader {
   Status get(std::string_view key, bool* found, std::uint64_t* value) const;
 
  private:
+  // A node's logical bytes run down in memory from its address (fst_format.h):
+  // logical byte k is bytes_[address - 1 - k]. LogicalIt walks them in
+  // logical order, for coding.h's readers.
+  using LogicalIt = std::reverse_iterator<const char*>;
   std::uint8_t logical(const Node& n, std::uint64_t k) const {
     return static_cast<std::uint8_t>(bytes_[n.address - 1 - k]);
   }
+  LogicalIt logical_at(const Node& n, std::uint64_t k) const {
+    return LogicalIt(bytes_.data() + (n.address - k));
+  }
+  // The `width`-byte little-endian field at logical offset `at`.
   std::uint64_t fixed(const Node& n, std::uint64_t at, unsigned width) const {
-    std::uint64_t v = 0;
-    for (unsigned j = 0; j < width; ++j) v |= std::uint64_t{logical(n, at + j)} << (8 * j);
-    return v;
+    return get_fixed(logical_at(n, at), width);
   }
   Status corrupt(std::uint64_t address, const char* what) const;
 

@@ -14,44 +14,28 @@
 #include <vector>
 
 #include "chunk/chunker.h"
+#include "common/coding.h"
 #include "index/batch_dictionary.h"
 #include "segment/text_store.h"
 
 namespace tomes::index {
 
-// Appends v as a LEB128 varint.
-inline void append_varint(std::string* out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-// Reads a varint append_varint wrote. REQUIRES: *p points at one (the
-// pairs are ours, in memory, never read from disk).
-inline std::uint64_t read_varint(const unsigned char** p) {
-  std::uint64_t v = 0;
-  for (int shift = 0;; shift += 7) {
-    const unsigned char b = *(*p)++;
-    v |= std::uint64_t{b & 0x7Fu} << shift;
-    if (b < 0x80) return v;
-  }
-}
-
 // The in-memory packing of one chunk's (term id, tf) pairs, ids ascending:
 // varint(gap << 1 | (tf == 1)), then varint(tf - 2) if tf > 1, where gap =
 // id - (previous id + 1), the first from 0. Most pairs take one or two bytes.
+// The varints are common/coding.h's.
 inline void append_pair(std::string* out, std::uint32_t gap, std::uint32_t tf) {
-  append_varint(out, (std::uint64_t{gap} << 1) | (tf == 1 ? 1u : 0u));
-  if (tf != 1) append_varint(out, tf - 2);
+  put_varint64(out, (std::uint64_t{gap} << 1) | (tf == 1 ? 1u : 0u));
+  if (tf != 1) put_varint64(out, tf - 2);
 }
 
 // Reads one pair; *next_id is the id after the previous pair's (0 first).
+// Unchecked: REQUIRES *p points at a pair append_pair wrote (the pairs are
+// ours, in memory, never read from disk).
 inline void read_pair(const unsigned char** p, std::uint32_t* next_id, std::uint32_t* id, std::uint32_t* tf) {
-  const std::uint64_t v = read_varint(p);
+  const std::uint64_t v = get_varint64_unchecked(p);
   *id = *next_id + static_cast<std::uint32_t>(v >> 1);
-  *tf = (v & 1) ? 1 : static_cast<std::uint32_t>(read_varint(p)) + 2;
+  *tf = (v & 1) ? 1 : static_cast<std::uint32_t>(get_varint64_unchecked(p)) + 2;
   *next_id = *id + 1;
 }
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "analysis/utf8.h"
+#include "common/utf8.h"
 
 namespace tomes::parse {
 
@@ -12,7 +12,7 @@ namespace {
 
 constexpr char kReplacementUtf8[] = "\xEF\xBF\xBD";  // U+FFFD
 
-using analysis::utf8::is_continuation;
+using utf8::is_continuation;
 
 // Checks the sequence starting at p (avail > 0 bytes left). Returns true for
 // a well-formed sequence (Unicode Table 3-7) and sets *length to its length;
@@ -107,7 +107,7 @@ std::string decode_utf16(std::string_view bytes, bool little_endian) {
     const char32_t u = unit(i);
     i += 2;
     if (u < 0xD800 || u > 0xDFFF) {
-      analysis::utf8::append(out, u);
+      utf8::append(out, u);
     } else if (u >= 0xDC00) {  // a low surrogate with no high one before it
       out.append(kReplacementUtf8, 3);
     } else if (size - i < 2) {  // a high surrogate at the end: one U+FFFD for the rest
@@ -116,7 +116,7 @@ std::string decode_utf16(std::string_view bytes, bool little_endian) {
     } else {
       const char32_t u2 = unit(i);
       if (u2 >= 0xDC00 && u2 <= 0xDFFF) {
-        analysis::utf8::append(out, 0x10000 + ((u - 0xD800) << 10) + (u2 - 0xDC00));
+        utf8::append(out, 0x10000 + ((u - 0xD800) << 10) + (u2 - 0xDC00));
         i += 2;
       } else {  // the high surrogate alone is replaced; u2 is read afresh
         out.append(kReplacementUtf8, 3);

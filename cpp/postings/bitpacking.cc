@@ -141,18 +141,4 @@ void unpack_block(const std::uint8_t* in, unsigned w, std::uint32_t* out) {
   kUnpackers[w](in, out);
 }
 
-const char* varint_error_name(VarintError e) {
-  switch (e) {
-    case VarintError::kOk:
-      return "ok";
-    case VarintError::kTruncated:
-      return "a varint cut short by the end of the block";
-    case VarintError::kOverlong:
-      return "an overlong varint (trailing 0x00 byte)";
-    case VarintError::kTooLarge:
-      return "a varint over 32 bits";
-  }
-  return "a bad varint";
-}
-
 }  // namespace tomes::postings

@@ -1,8 +1,8 @@
-// bitpacking.h: the three integer codings of postings blocks
-// (postings_format.h), in one place: 128 u32 values bit-packed at one width
-// in 4 interleaved lanes (full blocks), up to 127 values bit-packed at one
-// width in one sequential bit stream (tails of 3 or more), and LEB128
-// varints (tails of 1 or 2).
+// bitpacking.h: the two packed integer codings of postings blocks
+// (postings_format.h): 128 u32 values bit-packed at one width in 4
+// interleaved lanes (full blocks), and up to 127 values bit-packed at one
+// width in one sequential bit stream (tails of 3 or more). Tails of 1 or 2
+// are LEB128 varints, coded by common/coding.h like every varint in tomes.
 //
 // The packed kernels are unchecked and fast: one specialization per width
 // (0..32) whose shifts are compile-time constants, each step working on the
@@ -10,11 +10,7 @@
 // byte size is fixed by the width (full_block_size), so a caller checks the
 // bounds once before calling. The tail kernels take any width and read or
 // write exactly ceil(k * w / 8) bytes (packed_tail_size less the width byte),
-// also unchecked. The varint reader is bounds-checked and refuses truncated,
-// overlong and over-32-bit encodings.
-//
-// (The FST keeps its own u64 varint writer private to fst_builder.cc; these
-// are u32, with a canonical-form check the FST does not need.)
+// also unchecked.
 //
 // Thread safety: pure functions.
 #pragma once
@@ -65,46 +61,5 @@ inline bool tail_padding_clear(const std::uint8_t* in, std::uint32_t k, unsigned
   const std::size_t bits = std::size_t{k} * w;
   return bits % 8 == 0 || (in[bits / 8] >> (bits % 8)) == 0;
 }
-
-// Writes v as a LEB128 varint at out; returns the bytes written (1..5).
-// REQUIRES: out has kMaxVarintSize writable bytes.
-inline std::size_t put_varint32(std::uint8_t* out, std::uint32_t v) {
-  std::size_t n = 0;
-  while (v >= 0x80) {
-    out[n++] = static_cast<std::uint8_t>(v | 0x80);
-    v >>= 7;
-  }
-  out[n++] = static_cast<std::uint8_t>(v);
-  return n;
-}
-
-// Bytes put_varint32 writes for v.
-inline std::size_t varint32_size(std::uint32_t v) { return 1 + (bit_width(v | 1) - 1) / 7; }
-
-enum class VarintError { kOk, kTruncated, kOverlong, kTooLarge };
-
-// Reads one varint from [*p, end) into *v and advances *p past it. On error
-// *p and *v are unspecified. kTruncated: the bytes end inside it; kOverlong:
-// a redundant trailing 0x00 byte; kTooLarge: more than 32 bits.
-inline VarintError get_varint32(const std::uint8_t** p, const std::uint8_t* end,
-                                std::uint32_t* v) {
-  const std::uint8_t* q = *p;
-  std::uint32_t value = 0;
-  for (unsigned shift = 0;; shift += 7) {
-    if (q == end) return VarintError::kTruncated;
-    const std::uint8_t byte = *q++;
-    if (shift == 28 && byte > 0x0F) return VarintError::kTooLarge;
-    value |= static_cast<std::uint32_t>(byte & 0x7F) << shift;
-    if ((byte & 0x80) == 0) {
-      if (byte == 0 && shift != 0) return VarintError::kOverlong;
-      *p = q;
-      *v = value;
-      return VarintError::kOk;
-    }
-  }
-}
-
-// Words for error messages.
-const char* varint_error_name(VarintError e);
 
 }  // namespace tomes::postings

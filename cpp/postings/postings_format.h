@@ -125,7 +125,8 @@ inline constexpr std::uint32_t kSkipSaturated = 0xFFFF;
 // in either region, well within u32 offsets.
 inline constexpr std::uint32_t kMaxPostings = std::uint32_t{1} << 29;
 
-// Never a doc id; the cursor's doc() once it is exhausted.
+// Never a doc id: the one sentinel, also what PostingsCursor::doc() returns
+// once the cursor is exhausted (or damaged).
 inline constexpr std::uint32_t kNoDoc = 0xFFFFFFFFu;
 
 // Bytes of a full block packed at width w, width byte included.

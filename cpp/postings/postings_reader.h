@@ -32,6 +32,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/coding.h"
 #include "common/status.h"
 #include "postings/postings_format.h"
 
@@ -112,20 +113,52 @@ class TermBlocks {
   const unsigned char* entry(std::uint32_t i) const {
     return table_ + std::size_t{i} * kSkipEntrySize;
   }
-  std::uint32_t u32(std::uint32_t i, std::size_t at) const {
-    const unsigned char* p = entry(i) + at;
-    return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16 |
-           std::uint32_t{p[3]} << 24;
-  }
-  std::uint32_t u16(std::uint32_t i, std::size_t at) const {
-    const unsigned char* p = entry(i) + at;
-    return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8;
-  }
-  // Byte range [*begin, *end) of block i in a region's block data (region 0:
-  // docs, 1: freqs).
-  void block_range(std::uint32_t i, int region, std::size_t data_size, std::size_t* begin,
+  std::uint32_t u32(std::uint32_t i, std::size_t at) const { return get_u32(entry(i) + at); }
+  std::uint32_t u16(std::uint32_t i, std::size_t at) const { return get_u16(entry(i) + at); }
+  // The two regions; the values index starts_ (docs first).
+  enum Region { kDocsRegion = 0, kFreqsRegion = 1 };
+  static const char* region_name(Region region);
+
+  // Byte range [*begin, *end) of block i in a region's block data.
+  void block_range(std::uint32_t i, Region region, std::size_t data_size, std::size_t* begin,
                    std::size_t* end) const;
   Status corrupt(std::uint32_t i, const char* region, const std::string& what) const;
+
+  // decode's steps. Each returns true, or false with the Corruption for
+  // what it checks in *error. m is block_size(i); out, docs and freqs have
+  // room for m values.
+  //
+  // Reads block i's raw values (doc gaps or tf - 1) of one region into
+  // out[0..m); *width: the packed width, or kMaxWidth + 1 for a varint tail
+  // (which has no width byte, so no width check applies).
+  bool read_block(std::uint32_t i, Region region, std::uint32_t m, std::uint32_t* out,
+                  unsigned* width, Status* error) const;
+  // A packed block's width byte: at most 32, and the skip table's.
+  bool check_width_byte(std::uint32_t i, Region region, unsigned w, Status* error) const;
+  // The bytes p[0..size) of a packed full block / packed tail / varint tail
+  // (p[0] is the width byte of the packed ones, already checked): their size
+  // (a tail's padding bits or varints too), unpacked into out.
+  bool read_packed_block(std::uint32_t i, Region region, unsigned w, const std::uint8_t* p,
+                         std::size_t size, std::uint32_t* out, Status* error) const;
+  bool read_packed_tail(std::uint32_t i, Region region, std::uint32_t m, unsigned w,
+                        const std::uint8_t* p, std::size_t size, std::uint32_t* out,
+                        Status* error) const;
+  bool read_varint_tail(std::uint32_t i, Region region, std::uint32_t m, const std::uint8_t* p,
+                        std::size_t size, std::uint32_t* out, Status* error) const;
+  // Gaps to doc ids in place, checking the last id against the skip table and
+  // num_docs; *any: the OR of the gaps.
+  bool gaps_to_docs(std::uint32_t i, std::uint32_t m, std::uint32_t* docs, std::uint32_t* any,
+                    Status* error) const;
+  // tf - 1 to tf in place, refusing a tf of 2^32; *any: the OR of the values
+  // read, *top: the largest tf.
+  bool values_to_freqs(std::uint32_t i, std::uint32_t m, std::uint32_t* freqs,
+                       std::uint32_t* any, std::uint32_t* top, Status* error) const;
+  // A packed block's width is the smallest that holds its values (any: their
+  // OR): canonical form. Nothing to check for a varint tail.
+  bool check_values_width(std::uint32_t i, Region region, unsigned w, std::uint32_t any,
+                          Status* error) const;
+  // The block's largest tf against the skip table's max_tf, if there is one.
+  bool check_max_tf(std::uint32_t i, std::uint32_t top, Status* error) const;
 
   std::string_view docs_;   // block data (after the skip table)
   std::string_view freqs_;
@@ -142,19 +175,17 @@ class TermBlocks {
 //
 // Contract (the search stage's, as in PISA's posting cursors):
 //   - After construction the cursor is on the first posting, or terminated
-//     (doc() == kTerminated) if the term is empty or damaged.
+//     (doc() == kNoDoc, postings_format.h) if the term is empty or damaged.
 //   - next() moves to the following posting; next_geq(t) to the first posting
 //     with doc >= t, using the skip table; neither ever moves backwards
 //     (next_geq(t) with t <= doc() does nothing). Past the last posting,
-//     doc() == kTerminated, which compares greater than every doc id.
+//     doc() == kNoDoc, which compares greater than every doc id.
 //   - freq() and the block_* accessors describe the current posting's block.
 //   - Damage found in any block terminates the cursor and makes status()
 //     Corruption; status() is sticky. A cursor that terminates normally keeps
 //     status() ok.
 class PostingsCursor {
  public:
-  static constexpr std::uint32_t kTerminated = kNoDoc;
-
   // A terminated cursor over no postings.
   PostingsCursor() = default;
 
@@ -171,7 +202,7 @@ class PostingsCursor {
   std::uint32_t size() const { return term_.count(); }
 
   std::uint32_t doc() const { return doc_; }
-  // REQUIRES: doc() != kTerminated.
+  // REQUIRES: doc() != kNoDoc.
   std::uint32_t freq() const { return freqs_[pos_]; }
 
   void next() {
@@ -184,7 +215,7 @@ class PostingsCursor {
   void next_geq(std::uint32_t target);
 
   // Blocks. The current block is num_blocks() once terminated, and its
-  // bounds are then {kTerminated, 0, 0xFFFFFFFF}: nothing left to score.
+  // bounds are then {kNoDoc, 0, 0xFFFFFFFF}: nothing left to score.
   std::uint32_t num_blocks() const { return term_.num_blocks(); }
   std::uint32_t block_index() const { return block_; }
   std::uint32_t block_last_doc() const { return bounds_.last_doc; }
@@ -212,11 +243,11 @@ class PostingsCursor {
 
   TermBlocks term_;
   const std::uint32_t* doc_lengths_ = nullptr;
-  std::uint32_t doc_ = kTerminated;
+  std::uint32_t doc_ = kNoDoc;
   std::uint32_t pos_ = 0;
   std::uint32_t block_n_ = 0;
   std::uint32_t block_ = 0;
-  BlockBounds bounds_{kTerminated, 0, 0xFFFFFFFFu};
+  BlockBounds bounds_{kNoDoc, 0, 0xFFFFFFFFu};
   BlockBounds single_;  // the bounds of a term without a skip table
   Status status_;
   alignas(64) std::uint32_t docs_[kBlockSize] = {};

@@ -4,20 +4,15 @@
 #include <cassert>
 #include <cstring>
 
+#include "common/coding.h"
 #include "postings/bitpacking.h"
 
 namespace tomes::postings {
 
 namespace {
 
-void put_u32(char* out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out[i] = static_cast<char>(v >> (8 * i));
-}
-
-void put_u16(char* out, std::uint32_t v) {
-  out[0] = static_cast<char>(v);
-  out[1] = static_cast<char>(v >> 8);
-}
+// A varint tail's room: m values of at most kMaxVarintSize bytes each.
+static_assert(kMaxVarintSize == kMaxVarint32Bytes, "postings varints are u32 LEB128");
 
 // Appends values[0..m) as one block: packed in lanes when m is a full block,
 // packed in sequence for a tail of more than kMaxVarintTail values, else
@@ -42,7 +37,7 @@ unsigned append_block(const std::uint32_t* values, std::uint32_t m, std::string*
     out->resize(at + std::size_t{m} * kMaxVarintSize);
     auto* bytes = reinterpret_cast<std::uint8_t*>(&(*out)[at]);
     std::size_t used = 0;
-    for (std::uint32_t i = 0; i < m; ++i) used += put_varint32(bytes + used, values[i]);
+    for (std::uint32_t i = 0; i < m; ++i) used += encode_varint32(bytes + used, values[i]);
     out->resize(at + used);
     return 0;
   }
@@ -83,11 +78,11 @@ void append_postings(const std::uint32_t* docs, const std::uint32_t* freqs, std:
       std::uint32_t min_dl = 0xFFFFFFFFu;
       for (std::uint32_t i = 0; i < m; ++i) min_dl = std::min(min_dl, doc_lengths[d[i]]);
       char* entry = &(*docs_out)[table_at + b * kSkipEntrySize];
-      put_u32(entry + kSkipLastDoc, d[m - 1]);
+      encode_u32(entry + kSkipLastDoc, d[m - 1]);
       entry[kSkipDocsWidth] = static_cast<char>(docs_width);
       entry[kSkipFreqsWidth] = static_cast<char>(freqs_width);
-      put_u16(entry + kSkipMaxTf, std::min(max_tf, kSkipSaturated));
-      put_u16(entry + kSkipMinDl, std::min(min_dl, kSkipSaturated));
+      encode_u16(entry + kSkipMaxTf, std::min(max_tf, kSkipSaturated));
+      encode_u16(entry + kSkipMinDl, std::min(min_dl, kSkipSaturated));
     }
   }
 }

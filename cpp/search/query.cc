@@ -4,7 +4,7 @@
 
 #include "analysis/unicode_tables.h"
 #include "analysis/unicode_text.h"
-#include "analysis/utf8.h"
+#include "common/utf8.h"
 
 namespace tomes::search {
 
@@ -17,7 +17,6 @@ void add_distinct(std::vector<std::string>* list, std::string_view item) {
 }  // namespace
 
 ParsedQuery parse_query(const analysis::Analyzer& analyzer, std::string_view query) {
-  namespace utf8 = analysis::utf8;
   ParsedQuery parsed;
   std::string plain;  // the query without its prefix terms
   const auto* p = reinterpret_cast<const unsigned char*>(query.data());

@@ -50,7 +50,7 @@
 #include <tuple>
 #include <vector>
 
-#include "analysis/utf8.h"
+#include "common/utf8.h"
 #include "common/byte_sink.h"
 #include "common/crc32.h"
 #include "common/status.h"
@@ -217,7 +217,7 @@ std::vector<Unit> units_of(std::string_view text) {
   const auto* end = p + text.size();
   while (p < end) {
     char32_t cp;
-    const std::size_t len = analysis::utf8::decode(p, end, &cp);
+    const std::size_t len = utf8::decode(p, end, &cp);
     const bool invalid = len == 1 && *p >= 0x80;
     units.push_back(invalid ? 0x110000u + *p : static_cast<Unit>(cp));
     p += len;

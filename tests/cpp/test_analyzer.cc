@@ -9,10 +9,11 @@
 #include "analysis/analyzer.h"
 #include "analysis/unicode_tables.h"
 #include "analysis/unicode_text.h"
-#include "analysis/utf8.h"
+#include "common/utf8.h"
 #include "check.h"
 
 using namespace tomes::analysis;
+namespace utf8 = tomes::utf8;
 
 namespace {
 

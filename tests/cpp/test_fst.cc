@@ -14,7 +14,7 @@
 #include "check.h"
 #include "common/byte_sink.h"
 #include "common/file_system.h"
-#include "analysis/utf8.h"
+#include "common/utf8.h"
 #include "fst/fst_background_builder.h"
 #include "fst/fst_builder.h"
 #include "fst/fst_file.h"
@@ -122,7 +122,7 @@ std::vector<std::uint32_t> units(const std::string& s) {
   const auto* end = p + s.size();
   while (p < end) {
     char32_t cp;
-    const std::size_t len = tomes::analysis::utf8::decode(p, end, &cp);
+    const std::size_t len = tomes::utf8::decode(p, end, &cp);
     out.push_back(len == 1 && *p >= 0x80 ? 0x110000u + *p : static_cast<std::uint32_t>(cp));
     p += len;
   }

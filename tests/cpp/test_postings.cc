@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "check.h"
+#include "common/coding.h"
 #include "postings/bitpacking.h"
 #include "postings/postings_format.h"
 #include "postings/postings_reader.h"
@@ -268,11 +269,11 @@ void check_round_trip(const Term& t, const std::uint32_t* dl, const Encoded& e) 
   }
   CHECK(same);
   CHECK(bounds_ok);
-  CHECK_EQ(c.doc(), PostingsCursor::kTerminated);
+  CHECK_EQ(c.doc(), kNoDoc);
   CHECK_EQ(c.block_index(), c.num_blocks());
   CHECK_EQ(c.block_max_tf(), 0u);
   c.next_geq(5);
-  CHECK_EQ(c.doc(), PostingsCursor::kTerminated);
+  CHECK_EQ(c.doc(), kNoDoc);
   CHECK(c.status().is_ok());
 }
 
@@ -309,7 +310,7 @@ void check_next_geq(const Term& t, const Encoded& e, std::mt19937_64& rng) {
                                       t.docs.begin());
       }
     }
-    const std::uint32_t expect = at < n ? t.docs[at] : PostingsCursor::kTerminated;
+    const std::uint32_t expect = at < n ? t.docs[at] : kNoDoc;
     same = same && c.doc() == expect;
     if (at < n) {
       same = same && c.freq() == t.freqs[at] && c.block_index() == at / 128 &&
@@ -395,7 +396,7 @@ bool check_damaged(std::string_view docs_region, std::string_view freqs_region,
 
   PostingsCursor c(docs_region, freqs_region, count, num_docs);
   std::vector<std::uint32_t> walked, walked_f;
-  while (c.doc() != PostingsCursor::kTerminated) {
+  while (c.doc() != kNoDoc) {
     walked.push_back(c.doc());
     walked_f.push_back(c.freq());
     c.next();
@@ -410,7 +411,7 @@ bool check_damaged(std::string_view docs_region, std::string_view freqs_region,
   PostingsCursor g(docs_region, freqs_region, count, num_docs);
   std::uint32_t prev = 0;
   bool first = true;
-  while (g.doc() != PostingsCursor::kTerminated) {
+  while (g.doc() != kNoDoc) {
     const std::uint32_t d = g.doc();
     good = good && d < num_docs && (first || d > prev) && g.freq() >= 1;
     first = false;
@@ -430,7 +431,7 @@ TEST_CASE("varints: sizes, values, and refused encodings") {
                                   268435455, 268435456, kMaxU32 - 1, kMaxU32};
   for (std::uint32_t v : values) {
     std::uint8_t buf[kMaxVarintSize];
-    const std::size_t n = put_varint32(buf, v);
+    const std::size_t n = encode_varint32(buf, v);
     CHECK_EQ(n, model_varint_size(v));
     CHECK_EQ(varint32_size(v), n);
     const std::uint8_t* p = buf;
@@ -693,7 +694,7 @@ TEST_CASE("extreme values: ids near 2^32 - 1, huge gaps and freqs, width 0 and 3
   CHECK_EQ(c.doc(), top);
   CHECK_EQ(c.freq(), kMaxU32);
   c.next_geq(kMaxU32);
-  CHECK_EQ(c.doc(), PostingsCursor::kTerminated);
+  CHECK_EQ(c.doc(), kNoDoc);
   CHECK(c.status().is_ok());
 }
 
@@ -722,7 +723,7 @@ TEST_CASE("wrong count or num_docs is Corruption") {
       const Status s = decode_postings(e.docs, e.freqs, count, kMaxU32, &docs, &freqs);
       CHECK(s.code() == Status::Code::kCorruption);
       PostingsCursor c(e.docs, e.freqs, count, kMaxU32);
-      while (c.doc() != PostingsCursor::kTerminated) c.next();
+      while (c.doc() != kNoDoc) c.next();
       CHECK(c.status().code() == Status::Code::kCorruption);
     }
     const Status s = decode_postings(e.docs, e.freqs, n, t.docs.back(), &docs, &freqs);
@@ -736,11 +737,11 @@ TEST_CASE("wrong count or num_docs is Corruption") {
   CHECK(decode_postings("x", "", 0, 10, &docs, &freqs).code() == Status::Code::kCorruption);
   PostingsCursor empty("", "", 0, 10);
   CHECK(empty.status().is_ok());
-  CHECK_EQ(empty.doc(), PostingsCursor::kTerminated);
+  CHECK_EQ(empty.doc(), kNoDoc);
   PostingsCursor none;
-  CHECK_EQ(none.doc(), PostingsCursor::kTerminated);
+  CHECK_EQ(none.doc(), kNoDoc);
   none.next_geq(3);
-  CHECK_EQ(none.doc(), PostingsCursor::kTerminated);
+  CHECK_EQ(none.doc(), kNoDoc);
 }
 
 TEST_CASE("messages say what was expected and what was found") {
@@ -1189,7 +1190,7 @@ int run_bench() {
         PostingsCursor c(std::string_view(docs_out).substr(da[k], da[k + 1] - da[k]),
                          std::string_view(freqs_out).substr(fa[k], fa[k + 1] - fa[k]),
                          static_cast<std::uint32_t>(terms[k].docs.size()), terms[k].num_docs);
-        for (; c.doc() != PostingsCursor::kTerminated; c.next()) sink += c.freq();
+        for (; c.doc() != kNoDoc; c.next()) sink += c.freq();
       }
       walk = std::min(walk, seconds_since(t0));
       // next_geq to every 50th posting's doc: the skip path.

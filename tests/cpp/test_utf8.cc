@@ -3,13 +3,13 @@
 #include <string>
 #include <vector>
 
-#include "analysis/utf8.h"
+#include "common/utf8.h"
 #include "check.h"
 
-using tomes::analysis::utf8::append;
-using tomes::analysis::utf8::count_code_points;
-using tomes::analysis::utf8::decode;
-using tomes::analysis::utf8::kReplacement;
+using tomes::utf8::append;
+using tomes::utf8::count_code_points;
+using tomes::utf8::decode;
+using tomes::utf8::kReplacement;
 
 namespace {
 

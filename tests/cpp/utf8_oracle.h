@@ -1,5 +1,5 @@
 // utf8_oracle.h: UTF-8 encoding written out for the tests, not shared with
-// the core, so that a bug in cpp/analysis/utf8.h cannot hide in its oracle.
+// the core, so that a bug in cpp/common/utf8.h cannot hide in its oracle.
 #pragma once
 
 #include <string>

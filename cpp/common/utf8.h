@@ -1,4 +1,7 @@
-// utf8.h: strict UTF-8 decoding and encoding, one code point at a time.
+// utf8.h: strict UTF-8 decoding and encoding, one code point at a time, for
+// every stage that reads or writes text (analysis, parse, fst's fuzzy search,
+// search's query parser, common's JSON). It lives in common/ because all of
+// them use it and it depends on nothing.
 //
 // The decoder accepts exactly the well-formed sequences of Unicode's Table
 // 3-7 (no overlongs, no surrogates, nothing above U+10FFFF). Anything else
@@ -12,7 +15,7 @@
 #include <cstddef>
 #include <string>
 
-namespace tomes::analysis::utf8 {
+namespace tomes::utf8 {
 
 inline constexpr char32_t kReplacement = 0xFFFD;
 
@@ -86,4 +89,4 @@ inline std::size_t count_code_points(const char* data, std::size_t size) {
   return n;
 }
 
-}  // namespace tomes::analysis::utf8
+}  // namespace tomes::utf8
