@@ -548,7 +548,8 @@ TEST_CASE("worked example of docs/FORMAT.md section 5: exact bytes") {
   t.freqs.insert(t.freqs.end(), {3, 200, 1});
   std::vector<std::uint32_t> dl(1200, 100);
   dl[10] = 7;
-  dl[1000] = 42;
+  dl[1000] = 250;  // holds the term 200 times, so its length is at least 200
+  dl[1100] = 42;   // the second block's min_dl
   dl[300] = 50;
   const Encoded e = encode(t, dl.data());
   std::string docs_hex, freqs_hex;
