@@ -123,15 +123,8 @@ class Part:
 
     def subsection(self, title: str) -> "Part":
         """The ``### title`` subsection, up to the next ``###``."""
-        start = None
-        for i, (_, text) in enumerate(self.lines):
-            if start is None and text.strip() == "### " + title:
-                start = i
-            elif start is not None and text.startswith("### "):
-                return Part(f"{self.title}, {title}", self.lines[start:i])
-        if start is None:
-            raise AssertionError(f"{DOC_NAME} {self.title}: no subsection '### {title}'")
-        return Part(f"{self.title}, {title}", self.lines[start:])
+        return heading_span(self.lines, lambda text: text.strip() == "### " + title, "### ",
+                            f"{self.title}, {title}", f"{DOC_NAME} {self.title}: no subsection '### {title}'")
 
     def subsections(self) -> List["Part"]:
         return [self.subsection(text[4:].strip()) for _, text in self.lines if text.startswith("### ")]
@@ -212,20 +205,27 @@ class Table:
         self.rows = [(number, dict(zip(self.header, split_cells(text)))) for number, text in rows[2:]]
 
 
+def heading_span(lines, is_start, next_heading: str, title: str, missing: str) -> "Part":
+    """The lines from the first that is_start accepts up to the next line
+    starting with next_heading (or the end), as a Part named title."""
+    start = None
+    for i, (_, text) in enumerate(lines):
+        if start is None and is_start(text):
+            start = i
+        elif start is not None and text.startswith(next_heading):
+            return Part(title, lines[start:i])
+    if start is None:
+        raise AssertionError(missing)
+    return Part(title, lines[start:])
+
+
 class Doc:
     def __init__(self, path: Path):
         self.lines = list(enumerate(path.read_text(encoding="utf-8").split("\n"), start=1))
 
     def section(self, number: int) -> Part:
-        start = None
-        for i, (_, text) in enumerate(self.lines):
-            if start is None and text.startswith(f"## {number}. "):
-                start = i
-            elif start is not None and text.startswith("## "):
-                return Part(f"section {number}", self.lines[start:i])
-        if start is None:
-            raise AssertionError(f"{DOC_NAME}: no section '## {number}. '")
-        return Part(f"section {number}", self.lines[start:])
+        return heading_span(self.lines, lambda text: text.startswith(f"## {number}. "), "## ",
+                            f"section {number}", f"{DOC_NAME}: no section '## {number}. '")
 
 
 @pytest.fixture(scope="module")
