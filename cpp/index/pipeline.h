@@ -47,8 +47,10 @@ struct IndexReport {
   std::uint64_t books = 0;
   std::uint64_t chunks = 0;
   std::uint64_t segments = 0;
-  std::vector<std::pair<std::string, std::string>> skipped;     // (path, reason)
-  std::vector<std::pair<std::string, std::string>> duplicates;  // (path, first path)
+  // Files are named relative to books_dir, as book ids are (raw bytes, '/'
+  // between components), so a report's names match search hits'.
+  std::vector<std::pair<std::string, std::string>> skipped;     // (relative path, reason)
+  std::vector<std::pair<std::string, std::string>> duplicates;  // (book id, first book's id)
   double seconds = 0;
   std::uint64_t bytes_read = 0;
 };

@@ -69,7 +69,8 @@ def index_corpus(
     progress: Optional[Callable[[int, int, int, int], object]],
 ) -> Dict[str, Any]:
     """Keys: books, chunks, segments (int); skipped: list of (path: bytes, reason: str);
-    duplicates: list of (path: bytes, first_path: bytes); seconds (float); bytes_read (int)."""
+    duplicates: list of (book_id: bytes, first_book_id: bytes); seconds (float); bytes_read (int).
+    Paths are relative to books_dir, as book ids are."""
     ...
 
 class Index:

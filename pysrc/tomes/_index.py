@@ -37,12 +37,17 @@ class IndexReport:
         and segments written.
     skipped : list of (path, reason)
         Files not indexed and why (unreadable, empty, not supported...).
-    duplicates : list of (path, first_path)
-        Books whose text equals an earlier book's, with that book's path.
+    duplicates : list of (book_id, first_book_id)
+        Books whose text equals an earlier book's, with that book's id.
     seconds : float
         Wall-clock time of the run.
     bytes_read : int
         Bytes read from book files.
+
+    Every path here is relative to ``books_dir``, '/' between components:
+    the form of ``Hit.book_id`` (``os.path.join(books_dir, path)`` finds
+    the file). Bytes of a name that are not UTF-8 are kept as surrogate
+    escapes, as ``os.fsdecode`` gives them; ``os.fsencode`` restores them.
     """
 
     books: int
