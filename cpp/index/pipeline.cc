@@ -114,8 +114,11 @@ Result<Committed> read_committed(const std::string& index_dir, bool overwrite) {
   Committed committed;
   if (!previous.is_ok() && previous.status().code() == Status::Code::kNotFound) return committed;
   if (!overwrite) {
-    return Status::io_error(index_dir + ": already holds an index (index.json); pass mode=\"overwrite\" "
-                                        "to replace it");
+    // Worded for any caller: Python's index_corpus and the CLI check first
+    // and name their own switch (mode="overwrite", --overwrite); C++ callers
+    // and a run racing another one see this.
+    return Status::io_error(index_dir + ": already holds an index (index.json), and overwriting it was not "
+                                        "asked for");
   }
   if (!previous.is_ok()) {
     committed.known = false;

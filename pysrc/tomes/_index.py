@@ -183,6 +183,10 @@ def index_corpus(
         raise TypeError(f"store_text must be a bool, got {type(store_text).__name__}")
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}: expected one of {', '.join(map(repr, MODES))}")
+    if mode == "create" and os.path.lexists(os.path.join(index, b"index.json")):
+        # The core refuses too (and words it for any caller); this names the Python way out.
+        raise FileExistsError(f"{os.fsdecode(index)}: already holds an index (index.json); "
+                              'pass mode="overwrite" to replace it')
     entries = _stopword_entries(stopwords)
     if stopwords is None:
         stopwords_name = ""
