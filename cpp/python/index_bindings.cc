@@ -105,12 +105,18 @@ class PyIndex {
   void close() { reader_.reset(); }
 
   py::dict stats() const {
-    const search::IndexStats st = reader()->stats();
+    const std::shared_ptr<const search::IndexReader> ix = reader();
+    Result<search::IndexStats> stats = [&] {
+      py::gil_scoped_release release;  // the first call merges the term dictionaries
+      return ix->stats();
+    }();
+    const search::IndexStats st = unwrap(std::move(stats));
     auto none_if_empty = [](const std::string& s) { return s.empty() ? py::object(py::none()) : py::str(s); };
     py::dict d;
     d["books"] = st.books;
     d["chunks"] = st.chunks;
-    d["segment_terms"] = st.segment_terms;
+    d["terms"] = st.terms;
+    d["segment_terms_sum"] = st.segment_terms_sum;
     d["segments"] = st.segments;
     d["avgdl"] = st.avgdl;
     d["total_length"] = st.total_length;

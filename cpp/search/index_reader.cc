@@ -268,13 +268,76 @@ Status IndexReader::search_with_locations(std::string_view query, const SearchOp
   return Status::ok();
 }
 
-IndexStats IndexReader::stats() const {
+namespace {
+
+// Counts the distinct keys of several term dictionaries by merging their
+// streams in key order: a min-heap holds each unfinished stream's current
+// key, and a key is counted when it differs from the last one popped.
+Result<std::uint64_t> count_distinct_keys(const std::vector<std::shared_ptr<SegmentReader>>& segments) {
+  struct Head {
+    std::string_view key;  // the stream's current key, valid until its next()
+    std::size_t stream;
+  };
+  const auto after = [](const Head& a, const Head& b) { return a.key > b.key; };
+  std::vector<std::unique_ptr<fst::FstStream>> streams;
+  std::vector<Head> heap;
+  std::uint64_t ignored_value;
+  for (const auto& segment : segments) {
+    streams.push_back(std::make_unique<fst::FstStream>(segment->terms(), fst::FstStream::Bounds{}));
+    Head head{{}, streams.size() - 1};
+    if (streams.back()->next(&head.key, &ignored_value)) heap.push_back(head);
+    if (!streams.back()->status().is_ok()) return streams.back()->status();
+  }
+  std::make_heap(heap.begin(), heap.end(), after);
+  std::uint64_t count = 0;
+  std::string last;
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), after);
+    Head& head = heap.back();
+    if (count == 0 || head.key != last) {
+      ++count;
+      last.assign(head.key);
+    }
+    fst::FstStream& stream = *streams[head.stream];
+    if (stream.next(&head.key, &ignored_value)) {
+      std::push_heap(heap.begin(), heap.end(), after);
+    } else {
+      if (!stream.status().is_ok()) return stream.status();
+      heap.pop_back();
+    }
+  }
+  return count;
+}
+
+}  // namespace
+
+Result<std::uint64_t> IndexReader::distinct_terms() const {
+  std::call_once(distinct_terms_once_, [this] {
+    if (segments_.size() == 1) {
+      distinct_terms_ = segments_.front()->terms().key_count();
+      return;
+    }
+    Result<std::uint64_t> count = count_distinct_keys(segments_);
+    if (count.is_ok()) {
+      distinct_terms_ = count.value();
+    } else {
+      distinct_terms_status_ = count.status();
+    }
+  });
+  if (!distinct_terms_status_.is_ok()) return distinct_terms_status_;
+  return distinct_terms_;
+}
+
+Result<IndexStats> IndexReader::stats() const {
   const segment::Manifest& m = manifest_;
   IndexStats stats;
   for (const segment::SegmentInfo& s : m.segments) {
-    stats.segment_terms += s.num_terms;
+    stats.segment_terms_sum += s.num_terms;
     stats.bytes += s.bytes;
   }
+  Result<std::uint64_t> terms = distinct_terms();
+  if (!terms.is_ok()) return terms.status();
+  stats.terms = terms.value();
   stats.books = m.total_books;
   stats.chunks = m.total_docs;
   stats.segments = m.segments.size();

@@ -270,7 +270,15 @@ class Index:
         return f"tomes.Index({self._path!r})"
 
     def stats(self) -> dict:
-        """Books, chunks, segments, avgdl, bytes on disk and the index's settings."""
+        """Books, chunks, terms, segments, avgdl, bytes on disk and the index's settings.
+
+        ``terms`` is the number of distinct terms in the index (counted on
+        the first call by merging the segments' term dictionaries, then
+        kept); ``segment_terms_sum`` adds up each segment's own count, so a
+        term found in n segments counts n times. ``avgdl`` is the mean chunk
+        length in terms (``total_length / chunks``); ``bytes`` the size of
+        the segments' files.
+        """
         return self._core.stats()
 
     def search(self, query: str, k: int = 10, *, k1: float = 1.5, b: float = 0.75, fuzzy: int = 0) -> List[Hit]:
