@@ -106,7 +106,7 @@ class IndexReader {
 
   // The number of distinct terms in the index: one segment's key count, or
   // a k-way merge of every segment's term stream, made by the first call
-  // (about 10 ms per million term entries) and kept for the later ones.
+  // (time linear in the term entries) and kept for the later ones.
   // Corruption if a term dictionary cannot be read.
   Result<std::uint64_t> distinct_terms() const;
 
