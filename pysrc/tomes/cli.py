@@ -2,7 +2,14 @@
 
 Commands: ``index``, ``search``, ``info``, ``verify``, ``analyze`` and
 ``demo``. Errors print one line on stderr and exit with status 1 (2 for bad
-usage, as argparse does).
+usage, as argparse does; 130 after Ctrl-C, which leaves an index as it was).
+``tomes index`` also exits with 1 when it found no book it could index.
+
+Output that a terminal cannot encode (``PYTHONIOENCODING=ascii``) is written
+with backslash escapes instead of failing. File names are shown as their
+bytes decoded from UTF-8, undecodable bytes as ``\\xff``; with ``--json``
+they keep Python's surrogate escapes (``"\\udcff"``), so
+``os.fsencode(json.loads(line)[0]["book_id"])`` is the file name's bytes.
 """
 
 from __future__ import annotations
@@ -38,38 +45,84 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _display_name(path: str) -> str:
+    """A book id or path for people: its bytes as UTF-8, an undecodable byte as ``\\xff``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _human_bytes(size: int) -> str:
+    """``12.3 MB``: decimal units, as the indexing report's MB/s."""
+    if size < 1000:
+        return f"{size} bytes"
+    value = size / 1000
+    for unit in ("kB", "MB", "GB"):
+        if value < 1000:
+            return f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:,.1f} TB"
+
+
 def _snippet(text: str, width: int = 100) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "\u2026"
 
 
-def _print_report(report) -> None:
+#: Skipped files and duplicates listed by ``tomes index`` without ``-v``.
+REPORT_LIST_LIMIT = 10
+
+
+def _print_report(report, verbose: bool = False) -> None:
     print(f"indexed {report.books:,} books into {report.chunks:,} chunks, {report.segments} segment(s), "
           f"{report.bytes_read / 1e6:,.1f} MB in {report.seconds:.2f} s "
           f"({report.bytes_read / 1e6 / max(report.seconds, 1e-9):,.1f} MB/s)")
+    limit = None if verbose else REPORT_LIST_LIMIT
     if report.duplicates:
-        print(f"{len(report.duplicates):,} duplicate(s) skipped")
+        print(f"{len(report.duplicates):,} duplicate(s) skipped:")
+        _print_list([f"{_display_name(path)}: same text as {_display_name(first)}"
+                     for path, first in report.duplicates], limit)
     if report.skipped:
         print(f"{len(report.skipped):,} file(s) skipped:")
-        for path, reason in report.skipped[:20]:
-            print(f"  {path}: {reason}")
-        if len(report.skipped) > 20:
-            print(f"  ... and {len(report.skipped) - 20:,} more")
+        _print_list([f"{_display_name(path)}: {reason}" for path, reason in report.skipped], limit)
+
+
+def _print_list(lines: Sequence[str], limit: Optional[int]) -> None:
+    for line in lines[:limit]:
+        print(f"  {line}")
+    if limit is not None and len(lines) > limit:
+        print(f"  ... and {len(lines) - limit:,} more (tomes index -v lists them all)")
+
+
+def _index_args_error(args: argparse.Namespace) -> Optional[str]:
+    """What is wrong with books_dir or index_dir, found before any progress bar is drawn; None if nothing."""
+    if not os.path.isdir(args.books_dir):
+        what = "a file" if os.path.lexists(args.books_dir) else "nothing there"
+        return f"{args.books_dir}: expected a directory of books, got {what}"
+    if not args.overwrite and os.path.lexists(os.path.join(args.index_dir, "index.json")):
+        return f"{args.index_dir}: already holds an index (index.json); pass --overwrite to replace it"
+    return None
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
+    error = _index_args_error(args)
+    if error is not None:
+        print(f"tomes index: error: {error}", file=sys.stderr)
+        return 1
     report = index_corpus(
         args.books_dir, args.index_dir, chunk_size=args.chunk_size, chunk_overlap=args.chunk_overlap,
         batch_size=args.batch_size, stopwords=args.stopwords, stemmer=args.stemmer, threads=args.threads,
         store_text=not args.no_text, progress=not args.quiet, mode="overwrite" if args.overwrite else "create")
-    _print_report(report)
+    _print_report(report, verbose=args.verbose)
+    if report.books == 0:
+        print(f"tomes index: error: no book could be indexed under {args.books_dir} (expected .txt or .md files "
+              f"with words in them); the index written to {args.index_dir} is empty", file=sys.stderr)
+        return 1
     return 0
 
 
 def _print_hits(ix, hits) -> None:
     store_text = ix.stats()["store_text"]
     for rank, hit in enumerate(hits, 1):
-        print(f"{rank:>3}. {hit.score:8.4f}  {hit.book_id}  chunk {hit.chunk}  [{hit.start}:{hit.end}]")
+        print(f"{rank:>3}. {hit.score:8.4f}  {_display_name(hit.book_id)}  chunk {hit.chunk}  [{hit.start}:{hit.end}]")
         if store_text:
             print(f"       {_snippet(ix.text(hit.doc_id))}")
 
@@ -79,7 +132,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
         hits = ix.search(args.query, k=args.k, fuzzy=args.fuzzy)
         if args.json:
             print(json.dumps([{"book_id": h.book_id, "chunk": h.chunk, "doc_id": h.doc_id, "score": h.score,
-                               "start": h.start, "end": h.end} for h in hits], ensure_ascii=False))
+                               "start": h.start, "end": h.end} for h in hits]))
         else:
             _print_hits(ix, hits)
     return 0
@@ -90,9 +143,18 @@ def _cmd_info(args: argparse.Namespace) -> int:
         stats = ix.stats()
     if args.json:
         print(json.dumps(stats))
-    else:
-        for key, value in stats.items():
-            print(f"{key:<16} {value}")
+        return 0
+    width = max(map(len, stats))
+    for key, value in stats.items():
+        if key == "avgdl":
+            shown = f"{value:,.2f}"
+        elif key == "bytes":
+            shown = _human_bytes(value) + ("" if value < 1000 else f" ({value:,} bytes)")
+        elif isinstance(value, int) and not isinstance(value, bool) and key != "generation":
+            shown = f"{value:,}"
+        else:
+            shown = str(value)
+        print(f"{key:<{width}}  {shown}")
     return 0
 
 
@@ -159,7 +221,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=_version_line())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = commands.add_parser("analyze", help="print the terms of a text (SPEC 3), one a line")
+    p = commands.add_parser(
+        "analyze", help="print the terms of a text as the index sees them, one a line",
+        description="Print the terms tomes indexes and searches for a text, one a line, in text order. "
+                    "Tokens are the maximal runs of letters, marks and numbers; each is case-folded "
+                    "(Straße -> strasse), dropped if it is a stopword, stemmed, stripped of accents and "
+                    "compatibility forms (café -> cafe, ½ -> 12), and kept if 2 to 40 characters long.")
     p.add_argument("text", nargs="*", help="the text; standard input when absent")
     p.add_argument("--stopwords", choices=STOPWORD_LISTS, default=None)
     p.add_argument("--stemmer", choices=STEMMERS, default=None)
@@ -177,6 +244,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-text", action="store_true", help="do not store the chunks' text")
     p.add_argument("--overwrite", action="store_true", help="replace an existing index")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help=f"list every skipped file and duplicate (default: the first {REPORT_LIST_LIMIT} of each)")
     p.set_defaults(run=_cmd_index)
 
     p = commands.add_parser("search", help="search an index")
@@ -184,12 +253,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("query")
     p.add_argument("-k", type=int, default=10, help="number of hits (default 10)")
     p.add_argument("--fuzzy", type=int, default=0, choices=(0, 1, 2))
-    p.add_argument("--json", action="store_true", help="print the hits as JSON")
+    p.add_argument("--json", action="store_true",
+                   help="print the hits as JSON (ASCII; a file name's undecodable bytes as \\udc80-\\udcff "
+                        "escapes, which os.fsencode turns back into the bytes)")
     p.set_defaults(run=_cmd_search)
 
     p = commands.add_parser("info", help="print an index's statistics and settings")
     p.add_argument("index_dir")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the statistics as JSON, exact numbers")
     p.set_defaults(run=_cmd_info)
 
     p = commands.add_parser("verify", help="check every checksum of an index (exit 1 if damaged)")
@@ -205,6 +276,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    # A character stdout cannot encode becomes an escape, not a crash mid-output.
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -216,6 +291,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         # The reader went away (`tomes analyze ... | head`): not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        # index_corpus has rolled its run back by now: an index stays as it was.
+        print(f"tomes {args.command}: interrupted" + ("; the index is as it was before" if args.command == "index"
+                                                      else ""), file=sys.stderr)
+        return 130
     except (OSError, ValueError, TypeError) as error:
         print(f"tomes {args.command}: error: {error}", file=sys.stderr)
         return 1

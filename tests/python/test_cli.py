@@ -1,0 +1,305 @@
+"""The ``tomes`` command line, run as ``python -m tomes`` in a subprocess (issue 11).
+
+Each test builds its own books and states what a user should see: the exit
+status, what goes to stdout and to stderr, and that the file names printed
+find the files again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import tomes
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args, env=None, stdin=None):
+    return subprocess.run([sys.executable, "-m", "tomes", *map(str, args)], input=stdin, env=env,
+                          capture_output=True, text=True, check=False)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- item 7: messages, Ctrl-C, a missing or empty books directory ------------------------------------------------
+
+
+def test_indexing_over_an_index_names_the_cli_flag_and_the_api_names_mode(tmp_path):
+    books = tmp_path / "books"
+    write(books / "moby.txt", "Call me Ishmael. The white whale.")
+    ix = tmp_path / "ix"
+    assert run_cli("index", books, ix, "--quiet").returncode == 0
+    result = run_cli("index", books, ix, "--quiet")
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert str(ix) in result.stderr and "--overwrite" in result.stderr
+    assert "mode=" not in result.stderr
+    # Python users are told the keyword they have.
+    with pytest.raises(FileExistsError, match='mode="overwrite"') as raised:
+        tomes.index_corpus(books, ix)
+    assert str(ix) in str(raised.value)
+    result = run_cli("index", books, ix, "--quiet", "--overwrite")
+    assert result.returncode == 0, result.stderr
+
+
+def test_ctrl_c_while_reading_stdin_prints_one_line_and_exits_130():
+    proc = subprocess.Popen([sys.executable, "-m", "tomes", "analyze"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        proc.stdin.write("some words first\n")
+        proc.stdin.flush()
+        time.sleep(1.5)  # the interpreter starts and blocks reading standard input
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert "Traceback" not in err
+    assert err.count("\n") == 1 and "interrupted" in err
+
+
+def _big_books(root: Path, books: int, words: int) -> None:
+    rng = random.Random(11)
+    vocabulary = [f"w{i}x" for i in range(5000)]
+    for i in range(books):
+        text = " ".join(rng.choices(vocabulary, k=words))
+        write(root / f"big{i:04d}.txt", text)
+
+
+def test_ctrl_c_while_indexing_exits_130_and_leaves_the_index_as_it_was(tmp_path):
+    small = tmp_path / "small"
+    write(small / "moby.txt", "Call me Ishmael. The white whale.")
+    ix = tmp_path / "ix"
+    assert run_cli("index", small, ix, "--quiet").returncode == 0
+    before = sorted(p.name for p in ix.iterdir())
+    manifest = (ix / "index.json").read_bytes()
+    big = tmp_path / "big"
+    _big_books(big, 400, 20000)  # 54 MB: about 6 s of work on one thread
+    proc = subprocess.Popen([sys.executable, "-m", "tomes", "index", str(big), str(ix), "--overwrite",
+                             "--threads", "1", "--batch-size", "10"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        # Wait for the core's first report: the bar's total becomes the 400 books.
+        seen = b""
+        deadline = time.monotonic() + 60
+        while b"/400" not in seen and time.monotonic() < deadline:
+            chunk = os.read(proc.stderr.fileno(), 4096)
+            if not chunk:
+                break
+            seen += chunk
+        assert b"/400" in seen, seen
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    err = (seen + err).decode()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    last_line = err.replace("\r", "\n").strip().splitlines()[-1]
+    assert last_line.startswith("tomes index: interrupted")
+    assert b"indexed" not in out
+    assert sorted(p.name for p in ix.iterdir()) == before
+    assert (ix / "index.json").read_bytes() == manifest
+    with tomes.open(ix) as opened:
+        assert [h.book_id for h in opened.search("whale")] == ["moby.txt"]
+
+
+def test_a_missing_books_dir_is_reported_before_any_progress_bar(tmp_path):
+    missing = tmp_path / "no-such-books"
+    result = run_cli("index", missing, tmp_path / "ix")  # no --quiet: a bar would be drawn
+    assert result.returncode == 1
+    assert result.stderr == f"tomes index: error: {missing}: expected a directory of books, got nothing there\n"
+    assert result.stdout == ""
+    assert not (tmp_path / "ix").exists()
+    a_file = write(tmp_path / "notes.txt", "not a directory")
+    result = run_cli("index", a_file, tmp_path / "ix")
+    assert result.returncode == 1
+    assert result.stderr == f"tomes index: error: {a_file}: expected a directory of books, got a file\n"
+
+
+def test_indexing_an_empty_dir_warns_and_fails(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_cli("index", empty, tmp_path / "ix", "--quiet")
+    assert result.returncode == 1
+    assert "no book could be indexed" in result.stderr and str(empty) in result.stderr
+    # Only files that cannot be indexed: the same, and they are listed.
+    bad = tmp_path / "bad"
+    write(bad / "blank.txt", "   \n")
+    write(bad / "page.html", "<p>whale</p>")
+    result = run_cli("index", bad, tmp_path / "ix2", "--quiet")
+    assert result.returncode == 1
+    assert "no book could be indexed" in result.stderr
+    assert "  blank.txt: " in result.stdout
+    # One book is enough to succeed.
+    write(bad / "moby.txt", "the whale")
+    result = run_cli("index", bad, tmp_path / "ix3", "--quiet")
+    assert result.returncode == 0 and result.stderr == ""
+
+
+# --- item 9: one form for every path, listed; names that are not UTF-8 ------------------------------------------
+
+
+def _sea_books(root: Path) -> None:
+    write(root / "sea" / "whale.txt", "The white whale swam by the ship.")
+    write(root / "sea" / "copy.txt", "The white whale swam by the ship.")
+    write(root / "sea" / "empty.txt", "")
+    write(root / "land.md", "A story of roads and hills.")
+
+
+@pytest.mark.parametrize("trailing", ["", "/", "//"])
+def test_report_paths_are_book_ids_like_hits(tmp_path, trailing):
+    books = tmp_path / "books"
+    _sea_books(books)
+    (books / "sea" / "gone.txt").symlink_to(books / "nowhere.txt")
+    report = tomes.index_corpus(str(books) + trailing, tmp_path / "ix")
+    # "copy.txt" sorts before "whale.txt": it is the first, whale.txt the duplicate.
+    assert report.duplicates == [("sea/whale.txt", "sea/copy.txt")]
+    assert sorted(path for path, _ in report.skipped) == ["sea/empty.txt", "sea/gone.txt"]
+    with tomes.open(tmp_path / "ix") as ix:
+        assert {h.book_id for h in ix.search("whale")} == {"sea/copy.txt"}
+    for path, _ in report.skipped + report.duplicates:
+        assert os.path.lexists(books / path)
+
+
+def test_cli_lists_duplicates_and_skipped_files_and_v_lists_them_all(tmp_path):
+    books = tmp_path / "books"
+    _sea_books(books)
+    for i in range(12):
+        write(books / "blank" / f"b{i:02d}.txt", " " * (i + 1))  # no text, and no two alike
+    result = run_cli("index", books, tmp_path / "ix", "--quiet")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "1 duplicate(s) skipped:\n  sea/whale.txt: same text as sea/copy.txt\n" in out
+    assert "13 file(s) skipped:\n" in out
+    assert "  blank/b00.txt: " in out and "  blank/b09.txt: " in out
+    assert "blank/b10.txt" not in out and "sea/empty.txt" not in out
+    assert "... and 3 more" in out
+    result = run_cli("index", books, tmp_path / "ix", "--quiet", "--overwrite", "-v")
+    assert result.returncode == 0, result.stderr
+    for i in range(12):
+        assert f"  blank/b{i:02d}.txt: " in result.stdout
+    assert "  sea/empty.txt: " in result.stdout and "more" not in result.stdout
+
+
+def test_a_name_that_is_not_utf8_can_be_found_again(tmp_path):
+    books = tmp_path / "books"
+    books.mkdir()
+    name = b"weird_\xff_name.txt"
+    with open(os.path.join(os.fsencode(books), name), "wb") as f:
+        f.write("the white whale, caf\u00e9".encode())
+    ix = tmp_path / "ix"
+    assert run_cli("index", books, ix, "--quiet").returncode == 0
+    result = subprocess.run([sys.executable, "-m", "tomes", "search", str(ix), "whale", "--json"],
+                            capture_output=True, check=False)
+    assert result.returncode == 0, result.stderr
+    hits = json.loads(result.stdout.decode("utf-8"))  # valid UTF-8 (ASCII, in fact)
+    assert os.fsencode(hits[0]["book_id"]) == name
+    assert os.path.exists(os.path.join(os.fsencode(books), os.fsencode(hits[0]["book_id"])))
+    # For people: the undecodable byte as \xff, the rest as it is.
+    result = subprocess.run([sys.executable, "-m", "tomes", "search", str(ix), "whale"],
+                            capture_output=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert b"weird_\\xff_name.txt" in result.stdout
+    assert "caf\u00e9".encode() in result.stdout
+
+
+# --- item 10: distinct terms and a readable info -------------------------------------------------------------------
+
+
+def test_stats_count_distinct_terms_and_name_the_sum_for_what_it_is(tmp_path):
+    texts = {"a.txt": "whale ship sea whale", "b.txt": "whale harpoon", "c.txt": "sea storm ship", "d.txt": "lone"}
+    books = tmp_path / "books"
+    for name, text in texts.items():
+        write(books / name, text)
+    per_book = [set(tomes.analyze(text)) for text in texts.values()]
+    for batch_size, segments in ((1, 4), (1000, 1)):
+        ix_dir = tmp_path / f"ix{batch_size}"
+        tomes.index_corpus(books, ix_dir, batch_size=batch_size)
+        with tomes.open(ix_dir) as ix:
+            stats = ix.stats()
+        assert stats["segments"] == segments
+        assert stats["terms"] == len(set().union(*per_book)) == 6
+        expected_sum = sum(map(len, per_book)) if segments == 4 else 6
+        assert stats["segment_terms_sum"] == expected_sum
+        assert "segment_terms" not in stats
+
+
+def test_info_prints_avgdl_and_sizes_for_people_and_json_for_machines(tmp_path):
+    books = tmp_path / "books"
+    write(books / "a.txt", "one two three")          # 3 terms
+    write(books / "b.txt", "one two three four")     # 4 terms: avgdl 3.5
+    write(books / "c.txt", "five six seven")         # 3 terms: avgdl 10/3
+    ix = tmp_path / "ix"
+    assert run_cli("index", books, ix, "--quiet").returncode == 0
+    result = run_cli("info", ix)
+    assert result.returncode == 0, result.stderr
+    rows = dict(line.split(None, 1) for line in result.stdout.splitlines())
+    assert rows["avgdl"] == "3.33"
+    assert rows["terms"] == "7"
+    size = sum(p.stat().st_size for p in ix.glob("segment_*/*"))
+    assert rows["bytes"] == f"{size / 1000:.1f} kB ({size:,} bytes)"
+    stats = json.loads(run_cli("info", ix, "--json").stdout)
+    assert stats["avgdl"] == 10 / 3 and stats["bytes"] == size and stats["terms"] == 7
+
+
+# --- item 11: a terminal that cannot show the text ---------------------------------------------------------------
+
+
+def test_an_ascii_stdout_gets_escapes_not_a_crash(tmp_path):
+    books = tmp_path / "books"
+    write(books / "caf\u00e9.txt", "Un caf\u00e9 cr\u00e8me pour la baleine, whale.")
+    write(books / "plain.txt", "whale whale whale")
+    ix = tmp_path / "ix"
+    assert run_cli("index", books, ix, "--quiet").returncode == 0
+    env = dict(os.environ, PYTHONIOENCODING="ascii")
+    result = run_cli("search", ix, "whale", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "caf\\xe9.txt" in result.stdout and "cr\\xe8me" in result.stdout
+    assert "  2. " in result.stdout  # the output went on after the non-ASCII hit
+    result = run_cli("search", ix, "whale", "--json", env=env)
+    assert {h["book_id"] for h in json.loads(result.stdout)} == {"caf\u00e9.txt", "plain.txt"}
+
+
+# --- item 12: what the docs promise ------------------------------------------------------------------------------
+
+
+def test_readme_first_paragraph_promises_only_what_is_indexed(tmp_path):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    first = readme.split("\n\n")[1]  # after the title
+    books = tmp_path / "books"
+    write(books / "a.txt", "whale")
+    write(books / "b.md", "whale")
+    for ext in ("html", "epub", "pdf"):
+        write(books / f"c.{ext}", "whale")
+    report = tomes.index_corpus(books, tmp_path / "ix")
+    skipped = {os.path.splitext(path)[1][1:].upper() for path, _ in report.skipped}
+    assert skipped == {"HTML", "EPUB", "PDF"}
+    for fmt in skipped:
+        assert fmt in first  # named, but as not read yet
+    assert "not read yet" in first
+    assert "plain-text" in first and "Markdown" in first
+
+
+def test_analyze_help_explains_the_rule_without_spec_references():
+    result = run_cli("analyze", "--help")
+    assert result.returncode == 0
+    assert "SPEC" not in result.stdout
+    text = " ".join(result.stdout.split())
+    for words in ("letters, marks and numbers", "case-folded", "stopword", "stemmed", "accents", "2 to 40"):
+        assert words in text
+    top = run_cli("--help")
+    assert "SPEC" not in top.stdout
