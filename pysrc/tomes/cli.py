@@ -120,11 +120,21 @@ def _cmd_index(args: argparse.Namespace) -> int:
 
 
 def _print_hits(ix, hits) -> None:
-    store_text = ix.stats()["store_text"]
+    # Not ix.stats()["store_text"]: stats() counts the distinct terms, a merge
+    # of every segment's dictionary (seconds on an index of hundreds of segments).
+    store_text = True
     for rank, hit in enumerate(hits, 1):
         print(f"{rank:>3}. {hit.score:8.4f}  {_display_name(hit.book_id)}  chunk {hit.chunk}  [{hit.start}:{hit.end}]")
-        if store_text:
-            print(f"       {_snippet(ix.text(hit.doc_id))}")
+        if not store_text:
+            continue
+        try:
+            text = ix.text(hit.doc_id)
+        except CorruptIndexError:
+            raise
+        except ValueError:  # the index keeps no text (store_text=False)
+            store_text = False
+            continue
+        print(f"       {_snippet(text)}")
 
 
 def _cmd_search(args: argparse.Namespace) -> int:

@@ -303,3 +303,14 @@ def test_analyze_help_explains_the_rule_without_spec_references():
         assert words in text
     top = run_cli("--help")
     assert "SPEC" not in top.stdout
+
+
+def test_search_on_an_index_without_text_prints_hits_without_snippets(tmp_path):
+    books = tmp_path / "books"
+    write(books / "a.txt", "the white whale")
+    write(books / "b.txt", "a whale and a ship")
+    ix = tmp_path / "ix"
+    assert run_cli("index", books, ix, "--quiet", "--no-text").returncode == 0
+    result = run_cli("search", ix, "whale")
+    assert result.returncode == 0, result.stderr
+    assert [line.split()[0] for line in result.stdout.splitlines()] == ["1.", "2."]
