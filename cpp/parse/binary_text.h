@@ -25,7 +25,9 @@
 // a tiny file with one odd byte from being judged on a share of a handful of
 // characters. CJK text in UTF-8 or UTF-16 decodes cleanly and has no
 // controls; text in an unknown legacy multibyte encoding read as UTF-8 (GBK,
-// Shift-JIS) is mostly U+FFFD and is skipped, with a reason that says so.
+// Shift-JIS) is mostly U+FFFD and is skipped, with a reason that says so;
+// so is UTF-8 CJK read as Latin-1 (half its continuation bytes are C1
+// controls there).
 //
 // Thread safety: pure functions.
 #pragma once
