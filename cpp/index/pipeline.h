@@ -49,6 +49,10 @@ struct IndexReport {
   std::uint64_t segments = 0;
   std::vector<std::pair<std::string, std::string>> skipped;     // (path, reason)
   std::vector<std::pair<std::string, std::string>> duplicates;  // (path, first path)
+  // Kept books whose bytes were not valid UTF-8 (in every encoding: with
+  // kUtf8 their text has U+FFFDs, with kAuto it was read as Windows-1252),
+  // as book ids (relative paths), in index order.
+  std::vector<std::string> invalid_utf8;
   double seconds = 0;
   std::uint64_t bytes_read = 0;
 };
