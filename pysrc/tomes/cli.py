@@ -21,7 +21,7 @@ from typing import Optional, Sequence
 from tomes import _core
 from tomes._analysis import STEMMERS, STOPWORD_LISTS, analyze
 from tomes._core import CorruptIndexError
-from tomes._index import index_corpus, open as open_index, verify
+from tomes._index import _encoding_arg, index_corpus, open as open_index, verify
 from tomes._version import __version__
 
 
@@ -43,6 +43,30 @@ def _snippet(text: str, width: int = 100) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "\u2026"
 
 
+def _encoding_choice(value: str) -> str:
+    """--encoding's canonical name (aliases such as iso-8859-1 accepted), or argparse's error."""
+    try:
+        return _encoding_arg(value)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _print_invalid_utf8(report, encoding: str) -> None:
+    """The books that were not valid UTF-8, and what to do about them."""
+    n = report.invalid_utf8
+    if not n or encoding not in ("utf-8", "auto"):
+        return  # with a fixed single-byte codec every book was read as asked
+    if encoding == "auto":
+        print(f"{n:,} book(s) were not valid UTF-8 and were read as Windows-1252")
+    else:
+        print(f"{n:,} book(s) were not valid UTF-8 (bad bytes indexed as U+FFFD); if they are Latin-1 or "
+              f"Windows-1252, index again with --encoding auto")
+    for book in report.invalid_utf8_books[:5]:
+        print(f"  {book}")
+    if n > 5:
+        print(f"  ... and {n - 5:,} more")
+
+
 def _print_report(report) -> None:
     print(f"indexed {report.books:,} books into {report.chunks:,} chunks, {report.segments} segment(s), "
           f"{report.bytes_read / 1e6:,.1f} MB in {report.seconds:.2f} s "
@@ -61,8 +85,10 @@ def _cmd_index(args: argparse.Namespace) -> int:
     report = index_corpus(
         args.books_dir, args.index_dir, chunk_size=args.chunk_size, chunk_overlap=args.chunk_overlap,
         batch_size=args.batch_size, stopwords=args.stopwords, stemmer=args.stemmer, threads=args.threads,
-        store_text=not args.no_text, progress=not args.quiet, mode="overwrite" if args.overwrite else "create")
+        store_text=not args.no_text, progress=not args.quiet, mode="overwrite" if args.overwrite else "create",
+        encoding=args.encoding)
     _print_report(report)
+    _print_invalid_utf8(report, args.encoding)
     return 0
 
 
@@ -177,6 +203,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-text", action="store_true", help="do not store the chunks' text")
     p.add_argument("--overwrite", action="store_true", help="replace an existing index")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--encoding", type=_encoding_choice, default="utf-8",
+                   help="how books without a byte order mark are read: utf-8 (bad bytes become U+FFFD), "
+                        "auto (UTF-8 if valid, else Windows-1252), latin-1 or cp1252")
     p.set_defaults(run=_cmd_index)
 
     p = commands.add_parser("search", help="search an index")
