@@ -48,6 +48,7 @@ struct ParsedBook {
   std::string relative_path;
 
   std::uint64_t bytes_read = 0;
+  bool invalid_utf8 = false;  // its bytes were not valid UTF-8 (text_decode.h)
   std::uint64_t text_hash[2] = {0, 0};  // of the extracted text (duplicate detection)
 
   std::vector<chunk::ChunkSpan> chunks;     // kept chunks, numbered 0, 1, ...

@@ -21,6 +21,7 @@ void BookParser::skip(ParsedBook* out, std::string reason) {
 
 void BookParser::parse(const parse::BookFile& file, BatchDictionary* dictionary, ParsedBook* out) {
   out->relative_path = file.relative_path;
+  out->invalid_utf8 = false;
   if (Status s = parse::check_extractable(file); !s.is_ok()) {  // refused before reading a byte
     skip(out, parse::skip_reason(s, file.path));
     return;
@@ -31,7 +32,8 @@ void BookParser::parse(const parse::BookFile& file, BatchDictionary* dictionary,
     return;
   }
   out->bytes_read = bytes.value().size();
-  Result<std::string> extracted = parse::extract_text(file, bytes.value());
+  Result<std::string> extracted =
+      parse::extract_text(file, bytes.value(), options_.encoding, &out->invalid_utf8);
   bytes.value().clear();
   bytes.value().shrink_to_fit();
   if (!extracted.is_ok()) {

@@ -2,9 +2,10 @@
 // text, fingerprint it, cut it into chunks, analyze each chunk into (term,
 // tf) pairs over the batch's dictionary, and deflate the text for storage.
 //
-// A book that cannot be read or yields nothing to index comes back with
-// skipped = true and a reason for report.skipped; parse() never fails
-// otherwise and never throws on any input.
+// A book that cannot be read, looks binary (parse/binary_text.h) or yields
+// nothing to index comes back with skipped = true and a reason for
+// report.skipped; parse() never fails otherwise and never throws on any
+// input. A kept book whose bytes were not valid UTF-8 has invalid_utf8 set.
 //
 // Thread safety: a BookParser belongs to one thread at a time (it keeps the
 // analysis stream, with its stem cache, and scratch buffers between books);
@@ -19,6 +20,7 @@
 #include "common/string_table.h"
 #include "index/batch.h"
 #include "parse/book_files.h"
+#include "parse/text_decode.h"
 
 namespace tomes::index {
 
@@ -27,6 +29,10 @@ struct ParseOptions {
   std::uint32_t chunk_overlap = 100;
   bool store_text = true;
   std::uint64_t max_text_bytes = std::uint64_t{256} << 20;
+  // How bytes without a BOM are read (text_decode.h). Not recorded in
+  // index.json: it changes what text a book has, as the books themselves
+  // do, not how that text is analyzed or found.
+  parse::TextEncoding encoding = parse::TextEncoding::kUtf8;
 };
 
 class BookParser {

@@ -311,6 +311,7 @@ bool tally_batch(const Batch& batch, const std::vector<parse::BookFile>& files, 
     } else {
       ++report->books;
       report->chunks += book.chunks.size();
+      if (book.invalid_utf8) report->invalid_utf8.push_back(book.relative_path);
       any = true;
     }
   }

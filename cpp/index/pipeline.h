@@ -51,6 +51,10 @@ struct IndexReport {
   // between components), so a report's names match search hits'.
   std::vector<std::pair<std::string, std::string>> skipped;     // (relative path, reason)
   std::vector<std::pair<std::string, std::string>> duplicates;  // (book id, first book's id)
+  // Kept books whose bytes were not valid UTF-8 (in every encoding: with
+  // kUtf8 their text has U+FFFDs, with kAuto it was read as Windows-1252),
+  // as book ids (relative paths), in index order.
+  std::vector<std::string> invalid_utf8;
   double seconds = 0;
   std::uint64_t bytes_read = 0;
 };

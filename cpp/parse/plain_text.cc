@@ -1,5 +1,6 @@
 #include "parse/plain_text.h"
 
+#include "parse/binary_text.h"
 #include "parse/text_decode.h"
 
 namespace tomes::parse {
@@ -21,14 +22,19 @@ Status check_extractable(const BookFile& book) {
                                   ".htm .epub .pdf)");
 }
 
-Result<std::string> extract_text(const BookFile& book, std::string_view bytes) {
+Result<std::string> extract_text(const BookFile& book, std::string_view bytes, TextEncoding encoding,
+                                 bool* invalid_utf8) {
+  if (invalid_utf8 != nullptr) *invalid_utf8 = false;
   if (Status s = check_extractable(book); !s.is_ok()) return s;
   // Plain text and Markdown: the bytes, decoded.
-  std::string text = decode_text(bytes);
+  std::string text = decode_text(bytes, encoding, invalid_utf8);
   if (text.empty()) {
     return Status::invalid_argument(book.path + (bytes.empty() ? ": no text: the file is empty"
                                                                : ": no text: only a byte order mark"));
   }
+  // On the decoded text, not the bytes: what counts as garbage depends on
+  // the encoding (UTF-16 text is full of NUL bytes, Latin-1's are all text).
+  if (Status s = check_not_binary(text); !s.is_ok()) return Status::invalid_argument(book.path + ": " + s.message());
   return text;
 }
 

@@ -9,9 +9,12 @@
 //                           not supported yet" (each gets its own extractor
 //                           header beside this one, and a case here)
 //
-// A book whose text comes out empty is refused ("<path>: no text: the file
-// is empty", or "... only a byte order mark"), so the pipeline skips it with that reason; text made only of
-// whitespace is returned and simply yields no chunks. Every error message is
+// The bytes of a plain text book are decoded in the encoding asked for
+// (text_decode.h; a BOM wins). A book whose text comes out empty is refused
+// ("<path>: no text: the file is empty", or "... only a byte order mark"),
+// and so is one whose text looks binary (binary_text.h: "<path>: binary
+// content: ..."), so the pipeline skips it with that reason; text made only
+// of whitespace is returned and simply yields no chunks. Every error message is
 // book.path + ": " + reason (skip_reason() in book_files.h splits it).
 //
 // Thread safety: pure function.
@@ -22,6 +25,7 @@
 
 #include "common/status.h"
 #include "parse/book_files.h"
+#include "parse/text_decode.h"
 
 namespace tomes::parse {
 
@@ -29,7 +33,10 @@ namespace tomes::parse {
 // give: for refusing a book before reading its bytes.
 Status check_extractable(const BookFile& book);
 
-// The text of a book whose bytes are given, as valid UTF-8.
-Result<std::string> extract_text(const BookFile& book, std::string_view bytes);
+// The text of a book whose bytes are given, as valid UTF-8. *invalid_utf8
+// (if given) says whether the decoded bytes were not valid UTF-8
+// (decode_text); it is set even when the book is then refused.
+Result<std::string> extract_text(const BookFile& book, std::string_view bytes,
+                                 TextEncoding encoding = TextEncoding::kUtf8, bool* invalid_utf8 = nullptr);
 
 }  // namespace tomes::parse

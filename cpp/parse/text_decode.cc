@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
 
 #include "common/utf8.h"
 
@@ -127,16 +128,106 @@ std::string decode_utf16(std::string_view bytes, bool little_endian) {
   return out;
 }
 
+// Windows-1252's bytes 0x80-0x9F (the rest is Latin-1), from the code page
+// as Unicode publishes it (MAPPINGS/VENDORS/MICSFT/WINDOWS/CP1252.TXT); 0
+// marks the five bytes it leaves undefined, which Python decodes as errors.
+constexpr char16_t kCp1252High[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,  // 80-87
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,       // 88-8F
+    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,  // 90-97
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,  // 98-9F
+};
+
+// A single-byte encoding: every byte is one code point, so there is nothing
+// to resynchronize and no maximal subpart to find.
+std::string decode_single_byte(std::string_view bytes, bool cp1252) {
+  std::string out;
+  out.reserve(bytes.size() + bytes.size() / 4);
+  for (const char c : bytes) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b < 0x80) {
+      out += c;
+    } else if (cp1252 && b < 0xA0) {
+      const char16_t cp = kCp1252High[b - 0x80];
+      if (cp == 0) {
+        out.append(kReplacementUtf8, 3);
+      } else {
+        utf8::append(out, cp);
+      }
+    } else {
+      utf8::append(out, b);
+    }
+  }
+  return out;
+}
+
+bool is_valid_utf8(std::string_view bytes) {
+  return valid_until(reinterpret_cast<const unsigned char*>(bytes.data()), 0, bytes.size()) == bytes.size();
+}
+
+// The encoding's part of decode_text: bytes with no BOM (or after a UTF-8 one).
+std::string decode_by_encoding(std::string_view bytes, TextEncoding encoding, bool* invalid_utf8) {
+  switch (encoding) {
+    case TextEncoding::kAuto:
+    case TextEncoding::kUtf8: {
+      const bool valid = is_valid_utf8(bytes);
+      if (invalid_utf8 != nullptr) *invalid_utf8 = !valid;
+      if (valid) return std::string(bytes);
+      return encoding == TextEncoding::kAuto ? decode_single_byte(bytes, true) : decode_utf8(bytes);
+    }
+    case TextEncoding::kLatin1:
+    case TextEncoding::kCp1252:
+      if (invalid_utf8 != nullptr) *invalid_utf8 = !is_valid_utf8(bytes);
+      return decode_single_byte(bytes, encoding == TextEncoding::kCp1252);
+  }
+  return decode_utf8(bytes);  // unreachable: every enumerator is a case
+}
+
+// Lower case with "_" as "-", for comparing encoding names.
+std::string normalized_name(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    out += c == '_' ? '-' : c;
+  }
+  return out;
+}
+
 }  // namespace
 
-std::string decode_text(std::string_view bytes) {
+Result<TextEncoding> parse_text_encoding(std::string_view name) {
+  const std::string n = normalized_name(name);
+  if (n == "utf-8" || n == "utf8") return TextEncoding::kUtf8;
+  if (n == "auto") return TextEncoding::kAuto;
+  if (n == "latin-1" || n == "latin1" || n == "iso-8859-1" || n == "iso8859-1") return TextEncoding::kLatin1;
+  if (n == "cp1252" || n == "windows-1252") return TextEncoding::kCp1252;
+  return Status::invalid_argument("unknown encoding \"" + std::string(name) +
+                                  "\": expected \"utf-8\", \"auto\", \"latin-1\" or \"cp1252\"");
+}
+
+const char* text_encoding_name(TextEncoding encoding) {
+  switch (encoding) {
+    case TextEncoding::kUtf8: return "utf-8";
+    case TextEncoding::kAuto: return "auto";
+    case TextEncoding::kLatin1: return "latin-1";
+    case TextEncoding::kCp1252: return "cp1252";
+  }
+  return "utf-8";
+}
+
+std::string decode_text(std::string_view bytes, TextEncoding encoding, bool* invalid_utf8) {
+  if (invalid_utf8 != nullptr) *invalid_utf8 = false;
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   if (bytes.size() >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
-    return decode_utf8(bytes.substr(3));
+    // The BOM says UTF-8 whatever the encoding asked for.
+    const std::string_view rest = bytes.substr(3);
+    const bool valid = is_valid_utf8(rest);
+    if (invalid_utf8 != nullptr) *invalid_utf8 = !valid;
+    return valid ? std::string(rest) : decode_utf8(rest);
   }
   if (bytes.size() >= 2 && p[0] == 0xFF && p[1] == 0xFE) return decode_utf16(bytes.substr(2), true);
   if (bytes.size() >= 2 && p[0] == 0xFE && p[1] == 0xFF) return decode_utf16(bytes.substr(2), false);
-  return decode_utf8(bytes);
+  return decode_by_encoding(bytes, encoding, invalid_utf8);
 }
 
 }  // namespace tomes::parse

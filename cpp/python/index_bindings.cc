@@ -23,14 +23,21 @@ namespace {
 
 // index::IndexOptions and its ParseOptions as plain read/write records,
 // with the core's defaults; `options.parse` is the nested record itself, so
-// `options.parse.chunk_size = 200` sets the option.
+// `options.parse.chunk_size = 200` sets the option. `parse.encoding` is a
+// name ("utf-8", "auto", "latin-1", "cp1252" or an alias): ValueError for
+// any other.
 void bind_index_options(py::module_& m) {
   py::class_<index::ParseOptions>(m, "ParseOptions")
       .def(py::init<>())
       .def_readwrite("chunk_size", &index::ParseOptions::chunk_size)
       .def_readwrite("chunk_overlap", &index::ParseOptions::chunk_overlap)
       .def_readwrite("store_text", &index::ParseOptions::store_text)
-      .def_readwrite("max_text_bytes", &index::ParseOptions::max_text_bytes);
+      .def_readwrite("max_text_bytes", &index::ParseOptions::max_text_bytes)
+      .def_property(
+          "encoding", [](const index::ParseOptions& o) { return std::string(parse::text_encoding_name(o.encoding)); },
+          [](index::ParseOptions& o, const std::string& name) {
+            o.encoding = unwrap(parse::parse_text_encoding(name));
+          });
   py::class_<index::IndexOptions>(m, "IndexOptions")
       .def(py::init<>())
       .def_readwrite("parse", &index::IndexOptions::parse)
@@ -75,11 +82,13 @@ py::dict index_corpus(const std::string& books_dir, const std::string& index_dir
   d["books"] = r.books;
   d["chunks"] = r.chunks;
   d["segments"] = r.segments;
-  py::list skipped, duplicates;
+  py::list skipped, duplicates, invalid_utf8;
   for (const auto& [path, reason] : r.skipped) skipped.append(py::make_tuple(py::bytes(path), reason));
   for (const auto& [path, first] : r.duplicates) duplicates.append(py::make_tuple(py::bytes(path), py::bytes(first)));
+  for (const std::string& book_id : r.invalid_utf8) invalid_utf8.append(py::bytes(book_id));
   d["skipped"] = skipped;
   d["duplicates"] = duplicates;
+  d["invalid_utf8"] = invalid_utf8;
   d["seconds"] = r.seconds;
   d["bytes_read"] = r.bytes_read;
   return d;

@@ -2,7 +2,9 @@
 // for tests: each converts its arguments, releases the GIL, calls one core
 // function and converts the result back.
 //
-//   _decode_text(bytes) -> str                     parse::decode_text
+//   _decode_text(bytes, encoding="utf-8") -> str   parse::decode_text
+//   _text_census(text) -> (code_points, controls,  parse::take_census and
+//       replacements, skip reason or None)           check_not_binary
 //   _chunk_spans(text, chunk_size, overlap)        chunk::chunk_text, code point spans
 //       -> list[tuple[int, int]]
 //   _collect_books(root: bytes)                    parse::collect_books
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "chunk/chunker.h"
+#include "parse/binary_text.h"
 #include "parse/book_files.h"
 #include "parse/text_decode.h"
 #include "python/bindings.h"
@@ -33,14 +36,24 @@ std::string_view view_of(const py::bytes& b) {
   return std::string_view(PyBytes_AS_STRING(b.ptr()), static_cast<std::size_t>(PyBytes_GET_SIZE(b.ptr())));
 }
 
-py::str decode_text(const py::bytes& data) {
+py::str decode_text(const py::bytes& data, const std::string& encoding) {
+  const parse::TextEncoding e = unwrap(parse::parse_text_encoding(encoding));
   const std::string_view bytes = view_of(data);
   std::string text;
   {
     py::gil_scoped_release release;
-    text = parse::decode_text(bytes);
+    text = parse::decode_text(bytes, e);
   }
   return to_str(text);
+}
+
+py::tuple text_census(const py::str& text) {
+  py::object keep;
+  const std::string_view utf8 = utf8_of(text, &keep);
+  const parse::TextCensus c = parse::take_census(utf8);
+  const Status s = parse::check_not_binary(utf8);
+  py::object reason = s.is_ok() ? py::object(py::none()) : py::object(py::str(s.message()));
+  return py::make_tuple(c.code_points, c.controls, c.replacements, reason);
 }
 
 py::list chunk_spans(const py::str& text, std::uint64_t chunk_size, std::uint64_t overlap) {
@@ -95,7 +108,8 @@ py::bytes read_book(const py::bytes& path, std::uint64_t max_bytes) {
 }  // namespace
 
 void bind_text(py::module_& m) {
-  m.def("_decode_text", &decode_text, py::arg("data"));
+  m.def("_decode_text", &decode_text, py::arg("data"), py::arg("encoding") = "utf-8");
+  m.def("_text_census", &text_census, py::arg("text"));
   m.def("_chunk_spans", &chunk_spans, py::arg("text"), py::arg("chunk_size"), py::arg("overlap"));
   m.def("_collect_books", &collect_books, py::arg("root"));
   m.def("_read_book", &read_book, py::arg("path"), py::arg("max_bytes"));

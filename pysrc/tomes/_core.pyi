@@ -46,6 +46,9 @@ class ParseOptions:
     chunk_overlap: int
     store_text: bool
     max_text_bytes: int
+    #: "utf-8", "auto", "latin-1" or "cp1252" (setting an alias such as
+    #: "iso-8859-1" stores its canonical name; another name raises ValueError).
+    encoding: str
     def __init__(self) -> None: ...
 
 class IndexOptions:
@@ -69,7 +72,8 @@ def index_corpus(
     progress: Optional[Callable[[int, int, int, int], object]],
 ) -> Dict[str, Any]:
     """Keys: books, chunks, segments (int); skipped: list of (path: bytes, reason: str);
-    duplicates: list of (book_id: bytes, first_book_id: bytes); seconds (float); bytes_read (int).
+    duplicates: list of (book_id: bytes, first_book_id: bytes); invalid_utf8: list of book_id (bytes)
+    of kept books whose bytes were not valid UTF-8; seconds (float); bytes_read (int).
     Paths are relative to books_dir, as book ids are."""
     ...
 
@@ -91,7 +95,10 @@ class Index:
 
 # text_bindings.cc (private helpers for tests)
 
-def _decode_text(data: bytes) -> str: ...
+def _decode_text(data: bytes, encoding: str = "utf-8") -> str: ...
+def _text_census(text: str) -> Tuple[int, int, int, Optional[str]]:
+    """(code_points, controls, replacements, binary skip reason or None): parse/binary_text.h."""
+    ...
 def _chunk_spans(text: str, chunk_size: int, overlap: int) -> List[Tuple[int, int]]: ...
 def _collect_books(root: bytes) -> Tuple[List[Tuple[bytes, int]], List[Tuple[bytes, str]]]: ...
 def _read_book(path: bytes, max_bytes: int) -> bytes: ...

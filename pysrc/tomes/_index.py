@@ -7,6 +7,7 @@ tuples into the public objects.
 
 from __future__ import annotations
 
+import codecs
 import os
 import sys
 from dataclasses import dataclass, field
@@ -24,6 +25,11 @@ Progress = Union[bool, Callable[[int, int, int, int], object], None]
 MODES = ("create", "overwrite")
 #: Default cap on the text extracted from one book (bytes).
 MAX_BOOK_TEXT = 256 << 20
+#: Accepted values of ``encoding=`` (with Python's aliases of the codecs,
+#: such as "utf8", "latin1", "iso-8859-1", "windows-1252").
+ENCODINGS = ("utf-8", "auto", "latin-1", "cp1252")
+# codecs.lookup(name).name of each codec -> the core's name for it.
+_CODEC_NAMES = {"utf-8": "utf-8", "iso8859-1": "latin-1", "cp1252": "cp1252"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,14 @@ class IndexReport:
         Files not indexed and why (unreadable, empty, not supported...).
     duplicates : list of (book_id, first_book_id)
         Books whose text equals an earlier book's, with that book's id.
+    invalid_utf8 : int
+        Indexed books whose bytes are not valid UTF-8 (their book ids in
+        ``invalid_utf8_books``). With ``encoding="utf-8"`` each bad sequence
+        became U+FFFD: if they are Latin-1 or Windows-1252 books, index
+        again with ``encoding="auto"``; with "auto" they were read as
+        Windows-1252.
+    invalid_utf8_books : list of str
+        Their book ids, in index order.
     seconds : float
         Wall-clock time of the run.
     bytes_read : int
@@ -57,6 +71,8 @@ class IndexReport:
     duplicates: List[Tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     bytes_read: int = 0
+    invalid_utf8: int = 0
+    invalid_utf8_books: List[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -80,6 +96,22 @@ def _path_arg(name: str, value: object) -> bytes:
         return os.fsencode(value)  # type: ignore[arg-type]
     except TypeError:
         raise TypeError(f"{name} must be a path (str, bytes or os.PathLike), got {type(value).__name__}") from None
+
+
+def _encoding_arg(value: object) -> str:
+    """The core's name for ``encoding=``: one of ENCODINGS."""
+    if not isinstance(value, str):
+        raise TypeError(f"encoding must be a str, got {type(value).__name__}")
+    if value.lower() == "auto":
+        return "auto"
+    try:
+        name = codecs.lookup(value).name
+    except LookupError:
+        name = None
+    if name not in _CODEC_NAMES:
+        raise ValueError(f"unknown encoding {value!r}: expected 'utf-8', 'auto', or a single-byte codec: "
+                         f"'latin-1' (iso-8859-1) or 'cp1252' (windows-1252)")
+    return _CODEC_NAMES[name]
 
 
 def _int_arg(name: str, value: object, minimum: int, maximum: int) -> int:
@@ -124,6 +156,7 @@ def index_corpus(
     store_text: bool = True,
     progress: Progress = False,
     mode: str = "create",
+    encoding: str = "utf-8",
 ) -> IndexReport:
     """Index the books under ``books_dir`` into a new index at ``index_dir``.
 
@@ -154,6 +187,24 @@ def index_corpus(
     mode : "create" or "overwrite"
         "create" refuses a directory that holds an index; "overwrite"
         replaces it atomically (open readers keep the old one until closed).
+    encoding : "utf-8", "auto", "latin-1" or "cp1252"
+        How books without a byte order mark are read (a BOM always wins:
+        UTF-8, or UTF-16 LE/BE). "utf-8" is ``bytes.decode("utf-8",
+        "replace")``; "auto" reads a book as UTF-8 when its bytes are valid
+        UTF-8, else as Windows-1252 (older Project Gutenberg books);
+        "latin-1" and "cp1252" (or their aliases, "iso-8859-1",
+        "windows-1252") read every book in that codec, as
+        ``bytes.decode(codec, "replace")``. Not recorded in the index.
+        ``report.invalid_utf8`` counts the books that were not valid UTF-8.
+
+    Binary files are skipped, with a reason in ``report.skipped``: a book is
+    binary when, in its decoded text, at least 8 code points are control
+    characters or U+FFFD and either the control characters make up 5% of
+    its code points or both together 30%. Control characters here are
+    U+0001-U+001F and U+007F-U+009F except TAB, LF, VT, FF, CR and U+0085;
+    NUL is not counted (it separates words like any non-word character).
+    Random bytes give 10% or more control characters in every encoding;
+    Latin-1 prose read as UTF-8 stays well under 30% U+FFFD.
 
     Returns
     -------
@@ -183,6 +234,7 @@ def index_corpus(
         raise TypeError(f"store_text must be a bool, got {type(store_text).__name__}")
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}: expected one of {', '.join(map(repr, MODES))}")
+    encoding = _encoding_arg(encoding)
     if mode == "create" and os.path.lexists(os.path.join(index, b"index.json")):
         # The core refuses too (and words it for any caller); this names the Python way out.
         raise FileExistsError(f"{os.fsdecode(index)}: already holds an index (index.json); "
@@ -210,6 +262,7 @@ def index_corpus(
     options.parse.chunk_overlap = chunk_overlap
     options.parse.store_text = store_text
     options.parse.max_text_bytes = MAX_BOOK_TEXT
+    options.parse.encoding = encoding
     options.stopwords_name = stopwords_name
     options.stopwords = list(entries)
     options.stemmer = stemmer_name
@@ -230,6 +283,8 @@ def index_corpus(
         duplicates=[(os.fsdecode(path), os.fsdecode(first)) for path, first in raw["duplicates"]],
         seconds=raw["seconds"],
         bytes_read=raw["bytes_read"],
+        invalid_utf8=len(raw["invalid_utf8"]),
+        invalid_utf8_books=[os.fsdecode(book) for book in raw["invalid_utf8"]],
     )
 
 

@@ -28,7 +28,7 @@ from typing import Optional, Sequence
 from tomes import _core
 from tomes._analysis import STEMMERS, STOPWORD_LISTS, analyze
 from tomes._core import CorruptIndexError
-from tomes._index import index_corpus, open as open_index, verify
+from tomes._index import _encoding_arg, index_corpus, open as open_index, verify
 from tomes._version import __version__
 
 
@@ -65,6 +65,30 @@ def _human_bytes(size: int) -> str:
 def _snippet(text: str, width: int = 100) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "\u2026"
+
+
+def _encoding_choice(value: str) -> str:
+    """--encoding's canonical name (aliases such as iso-8859-1 accepted), or argparse's error."""
+    try:
+        return _encoding_arg(value)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _print_invalid_utf8(report, encoding: str) -> None:
+    """The books that were not valid UTF-8, and what to do about them."""
+    n = report.invalid_utf8
+    if not n or encoding not in ("utf-8", "auto"):
+        return  # with a fixed single-byte codec every book was read as asked
+    if encoding == "auto":
+        print(f"{n:,} book(s) were not valid UTF-8 and were read as Windows-1252")
+    else:
+        print(f"{n:,} book(s) were not valid UTF-8 (bad bytes indexed as U+FFFD); if they are Latin-1 or "
+              f"Windows-1252, index again with --encoding auto")
+    for book in report.invalid_utf8_books[:5]:
+        print(f"  {book}")
+    if n > 5:
+        print(f"  ... and {n - 5:,} more")
 
 
 #: Skipped files and duplicates listed by ``tomes index`` without ``-v``.
@@ -110,8 +134,10 @@ def _cmd_index(args: argparse.Namespace) -> int:
     report = index_corpus(
         args.books_dir, args.index_dir, chunk_size=args.chunk_size, chunk_overlap=args.chunk_overlap,
         batch_size=args.batch_size, stopwords=args.stopwords, stemmer=args.stemmer, threads=args.threads,
-        store_text=not args.no_text, progress=not args.quiet, mode="overwrite" if args.overwrite else "create")
+        store_text=not args.no_text, progress=not args.quiet, mode="overwrite" if args.overwrite else "create",
+        encoding=args.encoding)
     _print_report(report, verbose=args.verbose)
+    _print_invalid_utf8(report, args.encoding)
     if report.books == 0:
         print(f"tomes index: error: no book could be indexed under {args.books_dir} (expected .txt or .md files "
               f"with words in them); the index written to {args.index_dir} is empty", file=sys.stderr)
@@ -256,6 +282,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("-v", "--verbose", action="store_true",
                    help=f"list every skipped file and duplicate (default: the first {REPORT_LIST_LIMIT} of each)")
+    p.add_argument("--encoding", type=_encoding_choice, default="utf-8",
+                   help="how books without a byte order mark are read: utf-8 (bad bytes become U+FFFD), "
+                        "auto (UTF-8 if valid, else Windows-1252), latin-1 or cp1252")
     p.set_defaults(run=_cmd_index)
 
     p = commands.add_parser("search", help="search an index")

@@ -15,6 +15,7 @@
 #include "parse/text_decode.h"
 
 using tomes::parse::decode_text;
+using tomes::parse::TextEncoding;
 
 namespace {
 
@@ -189,6 +190,91 @@ TEST_CASE("seeded random UTF-16 is always valid UTF-8 and round-trips when well-
     if (damaged.size() > 2) damaged[2 + rng() % (damaged.size() - 2)] = static_cast<char>(0xD8 + rng() % 8);
     if (!is_valid_utf8(decode_text(damaged))) CHECK(is_valid_utf8(decode_text(damaged)));
   }
+}
+
+// --- encodings (issue 11): pinned from CPython 3.11's codecs ------------------
+
+TEST_CASE("cp1252: bytes 80-9F as CPython's bytes.decode(\"cp1252\", \"replace\")") {
+  // bytes(range(0x80, 0xA0)).decode("cp1252", "replace"), UTF-8 encoded: the
+  // five undefined bytes (81 8D 8F 90 9D) are U+FFFD.
+  const std::string expected =
+      "\xE2\x82\xAC\xEF\xBF\xBD\xE2\x80\x9A\xC6\x92\xE2\x80\x9E\xE2\x80\xA6\xE2\x80\xA0\xE2\x80\xA1"
+      "\xCB\x86\xE2\x80\xB0\xC5\xA0\xE2\x80\xB9\xC5\x92\xEF\xBF\xBD\xC5\xBD\xEF\xBF\xBD"
+      "\xEF\xBF\xBD\xE2\x80\x98\xE2\x80\x99\xE2\x80\x9C\xE2\x80\x9D\xE2\x80\xA2\xE2\x80\x93\xE2\x80\x94"
+      "\xCB\x9C\xE2\x84\xA2\xC5\xA1\xE2\x80\xBA\xC5\x93\xEF\xBF\xBD\xC5\xBE\xC5\xB8";
+  std::string bytes;
+  for (int b = 0x80; b < 0xA0; ++b) bytes += static_cast<char>(b);
+  CHECK_EQ(decode_text(bytes, TextEncoding::kCp1252), expected);
+}
+
+TEST_CASE("latin-1 and cp1252: every other byte is its own code point") {
+  for (int b = 1; b < 256; ++b) {
+    if (b >= 0x80 && b < 0xA0) continue;  // cp1252's own range, above
+    const std::string one(1, static_cast<char>(b));
+    CHECK_EQ(decode_text(one, TextEncoding::kLatin1), encode(static_cast<char32_t>(b)));
+    CHECK_EQ(decode_text(one, TextEncoding::kCp1252), encode(static_cast<char32_t>(b)));
+  }
+  std::string c1;
+  for (int b = 0x80; b < 0xA0; ++b) c1 += static_cast<char>(b);
+  std::string expected;
+  for (char32_t cp = 0x80; cp < 0xA0; ++cp) expected += encode(cp);
+  CHECK_EQ(decode_text(c1, TextEncoding::kLatin1), expected);  // Latin-1 keeps the C1 controls
+}
+
+TEST_CASE("encodings on a Latin-1 book: utf-8 replaces, auto, latin-1 and cp1252 read it") {
+  // b"caf\xe9 cr\xe8me \x80 \x9d \x85" decoded by CPython in each codec.
+  const std::string bytes = "caf\xE9 cr\xE8me \x80 \x9D \x85";
+  bool invalid = false;
+  CHECK_EQ(decode_text(bytes, TextEncoding::kUtf8, &invalid),
+           "caf" + kFFFD + " cr" + kFFFD + "me " + kFFFD + " " + kFFFD + " " + kFFFD);
+  CHECK(invalid);
+  invalid = false;
+  CHECK_EQ(decode_text(bytes, TextEncoding::kAuto, &invalid),
+           "caf\xC3\xA9 cr\xC3\xA8me \xE2\x82\xAC \xEF\xBF\xBD \xE2\x80\xA6");
+  CHECK(invalid);
+  CHECK_EQ(decode_text(bytes, TextEncoding::kCp1252),
+           "caf\xC3\xA9 cr\xC3\xA8me \xE2\x82\xAC \xEF\xBF\xBD \xE2\x80\xA6");
+  CHECK_EQ(decode_text(bytes, TextEncoding::kLatin1), "caf\xC3\xA9 cr\xC3\xA8me \xC2\x80 \xC2\x9D \xC2\x85");
+}
+
+TEST_CASE("auto keeps valid UTF-8 as UTF-8; a BOM wins over every encoding") {
+  const std::string utf8 = "caf\xC3\xA9 \xE4\xB8\xAD\xE6\x96\x87";
+  for (TextEncoding e : {TextEncoding::kUtf8, TextEncoding::kAuto}) {
+    bool invalid = true;
+    CHECK_EQ(decode_text(utf8, e, &invalid), utf8);
+    CHECK(!invalid);
+  }
+  bool invalid = false;
+  CHECK_EQ(decode_text(utf8, TextEncoding::kLatin1, &invalid), "caf\xC3\x83\xC2\xA9 \xC3\xA4\xC2\xB8\xC2\xAD"
+                                                               "\xC3\xA6\xC2\x96\xC2\x87");
+  CHECK(!invalid);  // the bytes were valid UTF-8, whatever they were read as
+  for (TextEncoding e : {TextEncoding::kUtf8, TextEncoding::kAuto, TextEncoding::kLatin1, TextEncoding::kCp1252}) {
+    invalid = false;
+    CHECK_EQ(decode_text("\xEF\xBB\xBF" + utf8, e, &invalid), utf8);
+    CHECK(!invalid);
+    CHECK_EQ(decode_text("\xEF\xBB\xBF" "caf\xE9", e, &invalid), "caf" + kFFFD);  // UTF-8 by the BOM, bad byte
+    CHECK(invalid);
+    CHECK_EQ(decode_text(std::string("\xFF\xFE" "h\0i\0", 6), e, &invalid), "hi");
+    CHECK(!invalid);
+    CHECK_EQ(decode_text(std::string("\xFE\xFF\0h\0i", 6), e), "hi");
+  }
+}
+
+TEST_CASE("encoding names: canonical, aliases, and a clear error") {
+  using tomes::parse::parse_text_encoding;
+  using tomes::parse::text_encoding_name;
+  for (TextEncoding e : {TextEncoding::kUtf8, TextEncoding::kAuto, TextEncoding::kLatin1, TextEncoding::kCp1252}) {
+    auto r = parse_text_encoding(text_encoding_name(e));
+    CHECK(r.is_ok() && r.value() == e);
+  }
+  CHECK(parse_text_encoding("UTF8").value() == TextEncoding::kUtf8);
+  CHECK(parse_text_encoding("ISO_8859-1").value() == TextEncoding::kLatin1);
+  CHECK(parse_text_encoding("latin1").value() == TextEncoding::kLatin1);
+  CHECK(parse_text_encoding("Windows-1252").value() == TextEncoding::kCp1252);
+  auto bad = parse_text_encoding("koi8-r");
+  CHECK(!bad.is_ok());
+  CHECK_EQ(bad.status().message(),
+           std::string("unknown encoding \"koi8-r\": expected \"utf-8\", \"auto\", \"latin-1\" or \"cp1252\""));
 }
 
 int main() { return tomes::test::run_all(); }
