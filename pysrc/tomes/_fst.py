@@ -8,6 +8,7 @@ keys come back as ``bytes``.
 
 from __future__ import annotations
 
+import operator
 import os
 from typing import Iterable, Iterator, List, Optional, Tuple, Union
 
@@ -17,6 +18,26 @@ Key = Union[bytes, bytearray, str]
 PathLike = Union[str, "os.PathLike[str]", bytes]
 
 _KEYS, _VALUES, _ITEMS = 0, 1, 2
+
+
+def _key_bytes(name: str, key: object) -> bytes:
+    """The bytes of a key argument: bytes-like as they are, str as UTF-8.
+
+    A str holding a lone surrogate (``"\\udcff"``, as ``os.fsdecode`` makes
+    of a byte that is not UTF-8) has no UTF-8 form, so it names no key:
+    ValueError, pointing to the bytes it likely stood for.
+    """
+    if isinstance(key, str):
+        try:
+            return key.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise ValueError(
+                f"{name} {key!r} has no UTF-8 form (a lone surrogate at position {e.start}); "
+                f"pass bytes, e.g. os.fsencode({name})"
+            ) from None
+    if isinstance(key, (bytes, bytearray, memoryview)):
+        return bytes(key)
+    raise TypeError(f"{name} must be bytes or str, got {type(key).__name__} {key!r}")
 
 
 class Fst(_core.Fst):
@@ -140,11 +161,20 @@ class Fst(_core.Fst):
         >>> list(fst.range(ge=b"b"))
         [(b'b', 1), (b'c', 2)]
         """
-        return self._stream(ge, lt, _ITEMS)
+        return self._stream(
+            None if ge is None else _key_bytes("ge", ge), None if lt is None else _key_bytes("lt", lt), _ITEMS
+        )
 
     def prefix(self, prefix: Key) -> Iterator[Tuple[bytes, int]]:
-        """``(key, value)`` pairs whose key starts with prefix, in key order."""
-        start = prefix.encode("utf-8") if isinstance(prefix, str) else bytes(prefix)
+        """``(key, value)`` pairs whose key starts with prefix, in key order.
+
+        Examples
+        --------
+        >>> fst = Fst.build([(b"wave", 0), (b"whale", 1), (b"whaler", 2)])
+        >>> list(fst.prefix("wha"))
+        [(b'whale', 1), (b'whaler', 2)]
+        """
+        start = _key_bytes("prefix", prefix)
         return self._stream(start, _core.prefix_successor(start), _ITEMS)
 
     def fuzzy(self, term: Key, distance: int = 1) -> List[Tuple[bytes, int, int]]:
@@ -165,9 +195,17 @@ class Fst(_core.Fst):
         list of (bytes, int, int)
             ``(key, value, distance)`` for every key within ``distance``.
         """
-        if isinstance(distance, bool) or not isinstance(distance, int) or not 0 <= distance <= 2:
+        if isinstance(distance, bool):
+            raise TypeError(f"distance must be an integer 0, 1 or 2, got bool {distance!r}")
+        try:
+            distance = operator.index(distance)
+        except TypeError:
+            raise TypeError(
+                f"distance must be an integer 0, 1 or 2, got {type(distance).__name__} {distance!r}"
+            ) from None
+        if not 0 <= distance <= 2:
             raise ValueError(f"distance must be 0, 1 or 2, got {distance!r}")
-        return self._fuzzy(term, distance)
+        return self._fuzzy(_key_bytes("term", term), distance)
 
     def __repr__(self) -> str:
         return f"<tomes.Fst of {len(self):,} keys from {self.source}>"

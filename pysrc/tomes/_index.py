@@ -8,6 +8,8 @@ tuples into the public objects.
 from __future__ import annotations
 
 import codecs
+import numbers
+import operator
 import os
 import sys
 from dataclasses import dataclass, field
@@ -16,7 +18,7 @@ from typing import Callable, Iterable, Iterator, List, Optional, Tuple, Union
 import numpy as np
 
 from tomes import _core
-from tomes._analysis import _stemmer_name, _stopword_entries
+from tomes._analysis import _analyzer, _stemmer_name, _stopword_entries
 
 PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 Progress = Union[bool, Callable[[int, int, int, int], object], None]
@@ -114,12 +116,41 @@ def _encoding_arg(value: object) -> str:
     return _CODEC_NAMES[name]
 
 
+def _got(value: object) -> str:
+    """What an argument error says it got: the type, and a short repr."""
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(value).__name__} {text}"
+
+
 def _int_arg(name: str, value: object, minimum: int, maximum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if not minimum <= value <= maximum:
-        raise ValueError(f"{name} must be between {minimum} and {maximum}, got {value}")
-    return value
+    """An integer argument: any int-like (``operator.index``: int, numpy
+    integers), so ids that tomes returns (numpy int64, uint32) come back in.
+    bool is refused although it is an int: ``ix.text(True)`` is a mistake,
+    not doc 1.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be an integer, got {_got(value)}")
+    try:
+        number = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"{name} must be an integer (int or numpy integer), got {_got(value)}") from None
+    if not minimum <= number <= maximum:
+        raise ValueError(f"{name} must be between {minimum} and {maximum}, got {number}")
+    return number
+
+
+def _float_arg(name: str, value: object, accepted: str, ok: Callable[[float], bool]) -> float:
+    """A real-number argument (int, float, numpy numbers; not bool, not str)
+    for which ``ok`` holds; ``accepted`` says which numbers, for the message.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number ({accepted}), got {_got(value)}")
+    number = float(value)
+    if not ok(number):
+        raise ValueError(f"{name} must be {accepted}, got {number!r}")
+    return number
 
 
 class _Bar:
@@ -288,6 +319,19 @@ def index_corpus(
     )
 
 
+def _query_bytes(text: str) -> bytes:
+    """A query or term as the core reads it: UTF-8, a lone surrogate (no
+    UTF-8 form) encoded as ``tomes.analyze`` reads it, "surrogatepass",
+    whose bytes the analyzer takes for a separator.
+    """
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _is_token_char(c: str) -> bool:
+    """Whether the analyzer keeps ``c`` in a token (a letter, mark or number)."""
+    return len(_analyzer((), "").analyze(f"a{c}a")) == 1
+
+
 class Index:
     """An index opened for search (``tomes.open``): memory-mapped segments.
 
@@ -336,60 +380,183 @@ class Index:
         """
         return self._core.stats()
 
+    def _search_options(self, k: object, k1: object, b: object, fuzzy: object) -> Tuple[int, float, float, int]:
+        return (
+            _int_arg("k", k, 0, 2**63 - 1),
+            _float_arg("k1", k1, "finite and >= 0", lambda x: 0 <= x < float("inf")),
+            _float_arg("b", b, "within [0, 1]", lambda x: 0 <= x <= 1),
+            _int_arg("fuzzy", fuzzy, 0, 2),
+        )
+
     def search(self, query: str, k: int = 10, *, k1: float = 1.5, b: float = 0.75, fuzzy: int = 0) -> List[Hit]:
         """The ``k`` best chunks for ``query`` by BM25, best first (ties: lower doc id).
 
-        The query is analyzed like the books; a token ending in ``*`` is a
-        prefix; ``fuzzy=1`` or ``2`` also matches terms within that
-        Levenshtein distance.
+        The query is analyzed like the books (``tomes.analyze`` with the
+        index's stopwords and stemmer), so a character that is not a letter,
+        mark or number separates words: that includes a lone surrogate such
+        as the ``'\\udcff'`` a shell argument holding byte 0xFF decodes to.
+        A token ending in ``*`` is a prefix; ``fuzzy=1`` or ``2`` also
+        matches terms within that Levenshtein distance.
+
+        Parameters
+        ----------
+        query : str
+        k : int
+            How many hits at most (any integer >= 0, numpy integers too).
+        k1 : float
+            BM25's term-frequency saturation, finite and >= 0.
+        b : float
+            BM25's length normalization, within [0, 1].
+        fuzzy : {0, 1, 2}
+
+        Returns
+        -------
+        list of Hit
+
+        Example
+        -------
+        >>> import pathlib, tempfile, tomes
+        >>> books = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (books / "a.txt").write_text("The whale, the white whale.")
+        >>> _ = tomes.index_corpus(books, books / "ix")
+        >>> with tomes.open(books / "ix") as ix:
+        ...     [(hit.book_id, hit.doc_id) for hit in ix.search("WHAL*")]
+        [('a.txt', 0)]
         """
         if not isinstance(query, str):
-            raise TypeError(f"query must be a str, got {type(query).__name__}")
-        k = _int_arg("k", k, 0, 2**31)
-        fuzzy = _int_arg("fuzzy", fuzzy, 0, 2)
-        k1 = float(k1)
-        b = float(b)
-        if not (k1 >= 0 and k1 < float("inf")):
-            raise ValueError(f"k1 must be a finite number >= 0, got {k1}")
-        if not 0 <= b <= 1:
-            raise ValueError(f"b must be within [0, 1], got {b}")
+            raise TypeError(f"query must be a str, got {_got(query)}")
+        options = self._search_options(k, k1, b, fuzzy)
         return [
             Hit(os.fsdecode(book), chunk, doc_id, score, start, end)
-            for doc_id, score, book, chunk, start, end in self._core.search(query, k, k1, b, fuzzy)
+            for doc_id, score, book, chunk, start, end in self._core.search(_query_bytes(query), *options)
         ]
 
     def search_batch(self, queries: Iterable[str], k: int = 10, *, k1: float = 1.5, b: float = 0.75,
                      fuzzy: int = 0) -> Tuple[np.ndarray, np.ndarray]:
-        """Doc ids (int64) and scores (float32) of shape (len(queries), k), -1 / nan padded."""
-        queries = list(queries)
-        k = _int_arg("k", k, 0, 2**31)
-        ids = np.full((len(queries), k), -1, dtype=np.int64)
-        scores = np.full((len(queries), k), np.nan, dtype=np.float32)
+        """The hits of many queries as two arrays: doc ids and scores.
+
+        Each query is searched as by :meth:`search`. Row ``i`` holds query
+        ``i``'s hits, best first, padded with -1 (ids) and nan (scores).
+
+        Returns
+        -------
+        ids : int64 array of shape (len(queries), min(k, len(index)))
+        scores : float32 array of the same shape
+            No query has more hits than the index has chunks, so the arrays
+            are never wider than ``len(index)``: for ``k <= len(index)`` the
+            shape is ``(len(queries), k)``, and a huge ``k`` costs nothing.
+
+        Example
+        -------
+        >>> import pathlib, tempfile, tomes
+        >>> books = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (books / "a.txt").write_text("whale ship whale")
+        >>> _ = tomes.index_corpus(books, books / "ix")
+        >>> with tomes.open(books / "ix") as ix:
+        ...     ids, scores = ix.search_batch(["whale", "kraken"], k=10)
+        ...     ids, ix.text(ids[0, 0])
+        (array([[ 0],
+               [-1]]), 'whale ship whale')
+        """
+        if isinstance(queries, (str, bytes, bytearray)):
+            raise TypeError(f"queries must be an iterable of str (a list, not one query), got {_got(queries)}")
+        try:
+            queries = list(queries)
+        except TypeError:
+            raise TypeError(f"queries must be an iterable of str, got {_got(queries)}") from None
         for row, query in enumerate(queries):
-            for col, hit in enumerate(self.search(query, k, k1=k1, b=b, fuzzy=fuzzy)):
-                ids[row, col] = hit.doc_id
-                scores[row, col] = hit.score
+            if not isinstance(query, str):
+                raise TypeError(f"queries[{row}] must be a str, got {_got(query)}")
+        options = self._search_options(k, k1, b, fuzzy)
+        width = min(options[0], len(self))
+        ids = np.full((len(queries), width), -1, dtype=np.int64)
+        scores = np.full((len(queries), width), np.nan, dtype=np.float32)
+        for row, query in enumerate(queries):
+            for col, hit in enumerate(self._core.search(_query_bytes(query), *options)):
+                ids[row, col] = hit[0]
+                scores[row, col] = hit[1]
         return ids, scores
 
     def terms(self, prefix: str = "") -> Iterator[Tuple[str, int]]:
-        """(term, doc_freq) of the indexed terms starting with ``prefix``, in term order."""
+        """(term, doc_freq) of the indexed terms starting with ``prefix``, in term order.
+
+        ``prefix`` is matched against index terms as they are stored: the
+        analyzed form (case-folded, accents removed, letters, marks and
+        numbers only; stemmed if the index has a stemmer), as a query's
+        ``whal*`` is. Nothing is analyzed here: a prefix that is not in
+        analyzed form and matches no term raises ValueError naming the form
+        to use, instead of an empty answer (``prefix="WHA"``: use ``"wha"``).
+
+        Example
+        -------
+        >>> import pathlib, tempfile, tomes
+        >>> books = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (books / "a.txt").write_text("Whale, whaler, WHALING ship")
+        >>> _ = tomes.index_corpus(books, books / "ix")
+        >>> with tomes.open(books / "ix") as ix:
+        ...     list(ix.terms(prefix="whal"))
+        [('whale', 1), ('whaler', 1), ('whaling', 1)]
+        """
         if not isinstance(prefix, str):
-            raise TypeError(f"prefix must be a str, got {type(prefix).__name__}")
-        for term, df in self._core.terms(prefix):
-            yield term.decode("utf-8", "surrogateescape"), df
+            raise TypeError(f"prefix must be a str, got {_got(prefix)}")
+        found = self._core.terms(_query_bytes(prefix))
+        if not found and prefix:
+            separators = sorted({c for c in prefix if not _is_token_char(c)})
+            normal = _core.fold(_core.casefold(prefix))
+            if separators:
+                raise ValueError(
+                    f"prefix {prefix!r} matches no term, and no term holds {''.join(separators)!r}: "
+                    "index terms are letters, marks and numbers only"
+                )
+            if normal != prefix:
+                raise ValueError(
+                    f"prefix {prefix!r} matches no term: index terms are case-folded, without accents; "
+                    f"use prefix={normal!r}"
+                )
+        return iter([(term.decode("utf-8", "surrogateescape"), df) for term, df in found])
 
     def postings(self, term: str) -> Tuple[np.ndarray, np.ndarray]:
-        """(doc ids, term frequencies) of an indexed term, uint32 arrays; empty if absent."""
+        """(doc ids, term frequencies) of an index term: uint32 arrays, empty if absent.
+
+        ``term`` is an index term as stored, not a word: nothing is analyzed
+        here (see :meth:`terms`). A term absent from the index that the
+        analyzer would change (``"Whale"``, ``"whales"`` in a stemmed index,
+        ``"ice-cream"``) raises ValueError naming what ``tomes.analyze``
+        gives; an absent term already in analyzed form gives empty arrays.
+
+        Example
+        -------
+        >>> import pathlib, tempfile, tomes
+        >>> books = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (books / "a.txt").write_text("whale ship whale")
+        >>> _ = tomes.index_corpus(books, books / "ix")
+        >>> with tomes.open(books / "ix") as ix:
+        ...     ix.postings("whale")
+        (array([0], dtype=uint32), array([2], dtype=uint32))
+        """
         if not isinstance(term, str):
-            raise TypeError(f"term must be a str, got {type(term).__name__}")
-        return self._core.postings(term)
+            raise TypeError(f"term must be a str, got {_got(term)}")
+        docs, freqs = self._core.postings(_query_bytes(term))
+        if len(docs) == 0:
+            stemmer = self._core.stats()["stemmer"]
+            analyzed = _analyzer((), stemmer or "").analyze(term)
+            if analyzed != [term]:
+                raise ValueError(
+                    f"term {term!r} is not in the index and is not an index term: index terms are "
+                    f"analyzed, and tomes.analyze({term!r}, stemmer={stemmer!r}) gives {analyzed!r}"
+                )
+        return docs, freqs
 
     def text(self, doc_id: int) -> str:
-        """The chunk's text, ``book_text[start:end]`` (indexes built with store_text=True)."""
+        """The chunk's text, ``book_text[start:end]`` (indexes built with store_text=True).
+
+        ``doc_id`` is any integer (numpy ones too, as ``search_batch`` and
+        ``postings`` return) from 0 to ``len(index) - 1``.
+        """
         return self._core.text(_int_arg("doc_id", doc_id, 0, 2**63 - 1))
 
     def chunk_info(self, doc_id: int) -> Tuple[str, int, int, int]:
-        """(book_id, chunk, start, end) of a doc id."""
+        """(book_id, chunk, start, end) of a doc id (any integer, numpy ones too)."""
         book, chunk, start, end = self._core.chunk_info(_int_arg("doc_id", doc_id, 0, 2**63 - 1))
         return os.fsdecode(book), chunk, start, end
 

@@ -513,10 +513,18 @@ def test_pairs_not_iterable():
         Fst.build(5)
 
 
-@pytest.mark.parametrize("distance", [3, -1, 1.5, True, None, "1"])
+@pytest.mark.parametrize("distance", [3, -1])
 def test_fuzzy_distance_checked(distance):
     fst = Fst.build(PAIRS)
     with pytest.raises(ValueError, match=re.escape(f"distance must be 0, 1 or 2, got {distance!r}")):
+        fst.fuzzy(b"whale", distance)
+
+
+@pytest.mark.parametrize("distance", [1.5, True, None, "1"])
+def test_fuzzy_distance_must_be_an_integer(distance):
+    fst = Fst.build(PAIRS)
+    got = f"got {type(distance).__name__} {distance!r}"
+    with pytest.raises(TypeError, match=re.escape(f"distance must be an integer 0, 1 or 2, {got}")):
         fst.fuzzy(b"whale", distance)
 
 
