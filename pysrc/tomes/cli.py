@@ -269,8 +269,8 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_analyze)
 
     p = commands.add_parser("index", help="index the books under BOOKS_DIR into INDEX_DIR")
-    p.add_argument("books_dir")
-    p.add_argument("index_dir")
+    p.add_argument("books_dir", help="a folder of books (.txt, .md), searched recursively")
+    p.add_argument("index_dir", help="where the index goes (created if missing)")
     p.add_argument("--chunk-size", type=int, default=1000, help="code points per chunk (0: whole books)")
     p.add_argument("--chunk-overlap", type=int, default=100)
     p.add_argument("--batch-size", type=int, default=1000, help="books per segment at most")
@@ -279,7 +279,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=None, help="default: all cores")
     p.add_argument("--no-text", action="store_true", help="do not store the chunks' text")
     p.add_argument("--overwrite", action="store_true", help="replace an existing index")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.add_argument("-v", "--verbose", action="store_true",
                    help=f"list every skipped file and duplicate (default: the first {REPORT_LIST_LIMIT} of each)")
     p.add_argument("--encoding", type=_encoding_choice, default="utf-8",
@@ -288,7 +288,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_index)
 
     p = commands.add_parser("search", help="search an index")
-    p.add_argument("index_dir")
+    p.add_argument("index_dir", help="a folder holding a tomes index (index.json)")
     p.add_argument("query")
     p.add_argument("-k", type=int, default=10, help="number of hits (default 10)")
     p.add_argument("--fuzzy", type=int, default=0, choices=(0, 1, 2))
@@ -298,18 +298,18 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_search)
 
     p = commands.add_parser("info", help="print an index's statistics and settings")
-    p.add_argument("index_dir")
+    p.add_argument("index_dir", help="a folder holding a tomes index (index.json)")
     p.add_argument("--json", action="store_true", help="print the statistics as JSON, exact numbers")
     p.set_defaults(run=_cmd_info)
 
     p = commands.add_parser("verify", help="check every checksum of an index (exit 1 if damaged)")
-    p.add_argument("index_dir")
+    p.add_argument("index_dir", help="a folder holding a tomes index (index.json)")
     p.set_defaults(run=_cmd_verify)
 
     p = commands.add_parser(
         "demo", help="index the Python standard library's sources as books, then search them")
     p.add_argument("--top", type=int, default=3, help="hits per query (default 3)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_cmd_demo)
     return parser
 
