@@ -2,7 +2,7 @@
 """Single-thread analysis throughput: tomes beside PyStemmer + a regex tokenizer.
 
 Reads every book of the Debian documentation corpus (built by
-../shared/corpus/make_corpus.py into ../corpora/real) into memory, then times,
+bench/corpus/make_corpus.py into build/corpora/real) into memory, then times,
 on one thread, best of --repeat runs:
 
   tomes core       the C++ analyzer producing each term and dropping it, as the
@@ -23,6 +23,7 @@ Usage: python bench/analyze.py [--corpus DIR] [--repeat N]
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
@@ -56,14 +57,15 @@ def best_of(repeat, fn):
 
 
 def main() -> int:
-    default_corpus = Path(__file__).resolve().parents[2] / "corpora" / "real"
+    corpora = os.environ.get("TOMES_CORPORA") or Path(__file__).resolve().parents[1] / "build" / "corpora"
+    default_corpus = Path(corpora) / "real"
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=default_corpus)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     paths = sorted(args.corpus.glob("*.txt"))
     if not paths:
-        print(f"no .txt books in {args.corpus}: run ../shared/corpus/make_corpus.py", file=sys.stderr)
+        print(f"no .txt books in {args.corpus}: run python bench/corpus/make_corpus.py --only real", file=sys.stderr)
         return 1
 
     started = time.perf_counter()

@@ -5,7 +5,7 @@ Two data sets, each a list of (key bytes, ordinal) pairs sorted unique by
 bytes, made once in memory before anything is timed:
 
   vocab      the terms of the Debian documentation corpus: the first column
-             of ../corpora/vocab.tsv (built by ../shared/corpus/make_corpus.py),
+             of build/corpora/vocab.tsv (built by bench/corpus/make_corpus.py),
              UTF-8
   synthetic  --synthetic N keys (default 5,000,000) that look like index
              terms, made from a fixed seed: vocabulary terms drawn Zipf-wise
@@ -73,6 +73,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
 import sys
 import time
@@ -452,7 +453,8 @@ def compare_with_ducer(name, d, queries, tomes_answers, ducer_answers, native, p
 
 
 def main() -> int:
-    default_vocab = Path(__file__).resolve().parents[2] / "corpora" / "vocab.tsv"
+    corpora = os.environ.get("TOMES_CORPORA") or Path(__file__).resolve().parents[1] / "build" / "corpora"
+    default_vocab = Path(corpora) / "vocab.tsv"
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vocab", type=Path, default=default_vocab)
     parser.add_argument("--synthetic", type=int, default=5_000_000, help="synthetic keys (0: skip)")
@@ -466,7 +468,7 @@ def main() -> int:
     args = parser.parse_args()
     if not args.vocab.is_file():
         print(f"no vocabulary at {args.vocab}: run python scripts/fetch_test_data.py "
-              f"(or ../shared/corpus/make_corpus.py)", file=sys.stderr)
+              f"(or python bench/corpus/make_corpus.py --only vocab)", file=sys.stderr)
         return 1
     for module, package in ((ducer, "ducer"), (marisa_trie, "marisa-trie")):
         if module is None:

@@ -21,19 +21,21 @@ Rows:
                  + save, over the same chunks
   sqlite-fts5    a contentless FTS5 table (content=''), one row per chunk, one transaction
 
+The corpora come from bench/corpus/make_corpus.py (e.g. `--only zipf --zipf-size 200M`).
+
 Peers read and decode files in Python exactly as tomes does (UTF-8 with
 replacement); that time is part of their figures, as it is of tomes'.
 
-    python bench/index.py --corpus ../corpora/real --rows tomes,tomes-text,tantivy,bm25s,sqlite-fts5
-    python bench/index.py --corpus ../corpora/zipf-1G --rows tomes,tantivy
-    python bench/index.py --rss-scaling ../corpora/zipf-200M ../corpora/zipf-1G ../corpora/zipf-4G
+    python bench/index.py --corpus build/corpora/real --rows tomes,tomes-text,tantivy,bm25s,sqlite-fts5
+    python bench/index.py --corpus build/corpora/zipf-1G --rows tomes,tantivy
+    python bench/index.py --rss-scaling build/corpora/zipf-200M build/corpora/zipf-1G build/corpora/zipf-4G
 
 Two builds of tomes side by side (a change against the code before it): install
 the other build in its own venv and name its interpreter; its rows are
 "tomes@LABEL" (store_text off) and "tomes-text@LABEL" (on). --repeat runs the
 rows that many times, interleaved, and ends with each row's median:
 
-    python bench/index.py --corpus ../corpora/zipf-1G --rows tomes@before,tomes \\
+    python bench/index.py --corpus build/corpora/zipf-1G --rows tomes@before,tomes \\
         --python before=/tmp/venv-before/bin/python --repeat 3
 """
 

@@ -1,22 +1,41 @@
 #!/usr/bin/env python3
-"""Fetches the data the test suite compares against; nothing of it is committed.
+"""Makes the data the test suite compares against; nothing of it is committed.
 
-  * the Debian documentation corpus (`real/` and `vocab.tsv`), built by
-    ../shared/corpus/make_corpus.py into ../corpora (or $TOMES_CORPORA), whose
-    every term the English stemmer must stem as PyStemmer does;
-  * Portuguese word lists from Debian's `wbrazilian` and `wportuguese`
-    packages, unpacked into build/test-data/ (apt-get download: nothing is
-    installed system-wide).
+Two data sets, and a record of which ones were made:
 
-Idempotent: what is already there is kept. Needs `apt-get update` once per
-machine; it runs it itself when apt has no package lists.
+  * pip: what the test venv installed (`pip install ".[test]"`): wordfreq's
+    English and Portuguese word lists, which the stemmer tests read straight
+    from the package. Always there; nothing to fetch.
+  * debian: made where Debian's packages can be fetched (apt-get download and
+    dpkg-deb; nothing is installed system-wide):
+      - the Debian documentation corpus (`real/` and `vocab.tsv`), built by
+        bench/corpus/make_corpus.py into $TOMES_CORPORA, else build/corpora;
+      - Portuguese word lists from the `wbrazilian` and `wportuguese`
+        packages, into build/test-data/portuguese-words.txt.
+    Skipped, with the reason said, when apt-get, dpkg-deb or groff is missing
+    or TOMES_TEST_NO_APT=1; a failed download is an error, not a skip.
 
-Usage: python scripts/fetch_test_data.py
+The record is build/test-data/datasets.json, rewritten on every run:
+
+    {"sets": ["pip", "debian"],            the sets made by this run
+     "skipped": {"debian": "reason"},      the sets not made, and why
+     "paths": {"corpus_real": "...", ...}} where each made file or folder is
+
+tests/python/conftest.py reads it: a test needing a set that was not made is
+skipped (even under CI); a test needing a set that was made, whose data is
+missing, fails.
+
+Idempotent: what is already there is kept. Runs `apt-get update` itself when
+apt has no package lists.
+
+Usage: python scripts/fetch_test_data.py    (TOMES_TEST_NO_APT=1: pip set only)
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,13 +43,25 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DATA = ROOT / "build" / "test-data"
-SHARED = ROOT.parent / "shared"
-CORPORA = Path(os.environ.get("TOMES_CORPORA", ROOT.parent / "corpora"))
+DATASETS = TEST_DATA / "datasets.json"
+MAKE_CORPUS = ROOT / "bench" / "corpus" / "make_corpus.py"
+CORPORA = Path(os.environ.get("TOMES_CORPORA") or ROOT / "build" / "corpora")
 PORTUGUESE_PACKAGES = ["wbrazilian", "wportuguese"]
+DEBIAN_TOOLS = ["apt-get", "dpkg-deb", "groff"]
 
 
 def log(message: str) -> None:
     print(f"fetch_test_data: {message}", file=sys.stderr, flush=True)
+
+
+def why_no_debian() -> str | None:
+    """None when the debian set can be made here, else the reason it cannot."""
+    if os.environ.get("TOMES_TEST_NO_APT", "") not in ("", "0"):
+        return "TOMES_TEST_NO_APT is set"
+    missing = [tool for tool in DEBIAN_TOOLS if shutil.which(tool) is None]
+    if missing:
+        return f"no {', '.join(missing)} on this machine"
+    return None
 
 
 def apt_update_if_needed() -> None:
@@ -40,25 +71,23 @@ def apt_update_if_needed() -> None:
         subprocess.run(["apt-get", "update", "-qq"], check=True)
 
 
-def fetch_corpus() -> None:
-    if (CORPORA / "vocab.tsv").exists() and (CORPORA / "real").is_dir():
+def fetch_corpus() -> dict:
+    paths = {"corpus_real": CORPORA / "real", "corpus_vocab": CORPORA / "vocab.tsv"}
+    if all(p.exists() for p in paths.values()):
         log(f"corpus present in {CORPORA}")
-        return
-    script = SHARED / "corpus" / "make_corpus.py"
-    if not script.exists():
-        raise SystemExit(f"fetch_test_data: {script} not found: the corpus scripts live in "
-                         "../shared beside the repository")
-    apt_update_if_needed()
-    log(f"building the corpus into {CORPORA} (about 2 minutes)")
-    subprocess.run([sys.executable, str(script), "--root", str(CORPORA), "--only", "real,vocab"],
-                   check=True, stdin=subprocess.DEVNULL)
+    else:
+        apt_update_if_needed()
+        log(f"building the Debian documentation corpus into {CORPORA} (about 3 minutes)")
+        subprocess.run([sys.executable, str(MAKE_CORPUS), "--root", str(CORPORA), "--only", "real,vocab"],
+                       check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    return paths
 
 
-def fetch_portuguese_words() -> None:
+def fetch_portuguese_words() -> dict:
     out = TEST_DATA / "portuguese-words.txt"
     if out.exists():
         log(f"Portuguese words present in {out}")
-        return
+        return {"portuguese_words": out}
     apt_update_if_needed()
     TEST_DATA.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=TEST_DATA) as tmp:
@@ -81,11 +110,35 @@ def fetch_portuguese_words() -> None:
         partial.write_text("\n".join(sorted(words)) + "\n", encoding="utf-8")
         partial.rename(out)
     log(f"{len(words):,} Portuguese words in {out}")
+    return {"portuguese_words": out}
+
+
+def check_pip_set() -> None:
+    try:
+        import wordfreq  # noqa: F401  (the test extra installs it)
+    except ImportError:
+        raise SystemExit('fetch_test_data: wordfreq missing: run pip install ".[test]" first') from None
 
 
 def main() -> int:
-    fetch_corpus()
-    fetch_portuguese_words()
+    TEST_DATA.mkdir(parents=True, exist_ok=True)
+    DATASETS.unlink(missing_ok=True)  # a run that stops half-way leaves no stale record
+    check_pip_set()
+    record = {"sets": ["pip"], "skipped": {}, "paths": {}}
+    reason = why_no_debian()
+    if reason is None:
+        paths = {**fetch_corpus(), **fetch_portuguese_words()}
+        record["sets"].append("debian")
+        record["paths"] = {name: str(path) for name, path in paths.items()}
+        summary = f"debian corpus ({CORPORA}) and pip word lists"
+    else:
+        record["skipped"]["debian"] = reason
+        summary = f"pip-only ({reason}): the Debian-corpus tests are skipped"
+    record["summary"] = summary
+    partial = DATASETS.with_suffix(".tmp")
+    partial.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    partial.rename(DATASETS)
+    print(f"test data: {summary}", flush=True)
     return 0
 
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone, with nothing installed by hand:
 #   1. a venv with tomes (pip install ".[test]") and the test tools;
-#   2. the test data (scripts/fetch_test_data.py: Debian corpus, word lists);
+#   2. the test data (scripts/fetch_test_data.py): the pip set always, the
+#      Debian set (documentation corpus, word lists) where apt-get download
+#      works; TOMES_TEST_NO_APT=1 runs the pip set only;
 #   3. the C++ suites under ctest, then again under ASan + UBSan;
 #   4. the Python suites under pytest;
 #   5. packaging: an sdist builds and installs in another fresh venv, there
@@ -54,3 +56,7 @@ rm -rf "$work/dist" "$work/sdist-venv"
 (cd "$work" && "$work/sdist-venv/bin/tomes" --version && \
   "$work/sdist-venv/bin/python" -c "import tomes; assert tomes.analyze('Straße') == ['strasse']")
 echo "sdist: ok"
+
+step "done"
+"$venv_python" -c 'import json, sys; print("test data:", json.load(open(sys.argv[1]))["summary"])' \
+  "$root/build/test-data/datasets.json"
