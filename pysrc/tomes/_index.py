@@ -154,14 +154,20 @@ def _float_arg(name: str, value: object, accepted: str, ok: Callable[[float], bo
 
 
 class _Bar:
-    """A tqdm bar of books and megabytes, drawn on stderr."""
+    """A tqdm bar of books and megabytes, drawn on stderr from the first
+    report on (a run that fails before it, e.g. on a missing books_dir,
+    draws no empty bar)."""
 
     def __init__(self) -> None:
-        from tqdm.auto import tqdm
-
-        self._bar = tqdm(total=0, unit="book", desc="indexing", file=sys.stderr, dynamic_ncols=True)
+        self._bar = None
+        self._begun = False  # a bar may be on screen (its constructor may have been interrupted)
 
     def __call__(self, books_done: int, books_total: int, bytes_done: int, bytes_total: int) -> None:
+        if self._bar is None:
+            from tqdm.auto import tqdm
+
+            self._begun = True
+            self._bar = tqdm(total=books_total, unit="book", desc="indexing", file=sys.stderr, dynamic_ncols=True)
         bar = self._bar
         if bar.total != books_total:
             bar.total = books_total
@@ -170,7 +176,10 @@ class _Bar:
         bar.refresh()
 
     def close(self) -> None:
-        self._bar.close()
+        if self._bar is not None:
+            self._bar.close()
+        elif self._begun:  # Ctrl-C inside tqdm's constructor: end its line, as close() would
+            sys.stderr.write("\n")
 
 
 def index_corpus(

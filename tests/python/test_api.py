@@ -183,3 +183,10 @@ def test_docstring_examples():
     for module in (tomes, tomes._analysis, tomes._fst):
         result = doctest.testmod(module, raise_on_error=False)
         assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+def test_a_run_that_fails_before_any_progress_draws_no_bar(tmp_path, capfd):
+    with pytest.raises(OSError, match="not a directory"):
+        tomes.index_corpus(tmp_path / "missing", tmp_path / "ix", progress=True)
+    captured = capfd.readouterr()
+    assert captured.err == "" and captured.out == ""
