@@ -40,6 +40,15 @@ def _key_bytes(name: str, key: object) -> bytes:
     raise TypeError(f"{name} must be bytes or str, got {type(key).__name__} {key!r}")
 
 
+def _encodable(key: str) -> bool:
+    """Whether key has a UTF-8 form (no lone surrogates)."""
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class Fst(_core.Fst):
     """A read-only map from byte strings to integers, stored as a minimal FST.
 
@@ -61,6 +70,24 @@ class Fst(_core.Fst):
     >>> fst.fuzzy("whalr", distance=1)
     [(b'whale', 0, 1), (b'whaler', 1, 1)]
     """
+
+    # A str with a lone surrogate has no UTF-8 form, so it is no key: the
+    # mapping answers as for any absent key (the core would raise Python's
+    # UnicodeEncodeError, which names nothing).
+    def __getitem__(self, key: Key) -> int:
+        if isinstance(key, str) and not _encodable(key):
+            raise KeyError(key)
+        return super().__getitem__(key)
+
+    def get(self, key: Key, default: Optional[int] = None) -> Optional[int]:
+        if isinstance(key, str) and not _encodable(key):
+            return default
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str) and not _encodable(key):
+            return False
+        return super().__contains__(key)
 
     @classmethod
     def build(cls, pairs: Iterable[Tuple[Key, int]], path: Optional[PathLike] = None) -> "Fst":

@@ -807,3 +807,15 @@ def test_corpus_vocabulary(corpus_vocab):
         expected = index.search(query, 2)
         for d in (0, 1, 2):
             assert fst.fuzzy(query, d) == [(terms[i], i, x) for i, x in expected if x <= d], (query, d)
+
+
+def test_a_str_key_with_a_lone_surrogate_is_an_absent_key():
+    # os.fsdecode(b"caf\xe9") has no UTF-8 form: no key can equal it, and the
+    # mapping says so as for any absent key (not a UnicodeEncodeError).
+    fst = Fst.build([(b"caf\xc3\xa9", 1), (b"caf\xe9", 2)])
+    key = os.fsdecode(b"caf\xe9")
+    assert key not in fst
+    assert fst.get(key) is None and fst.get(key, 7) == 7
+    with pytest.raises(KeyError):
+        fst[key]
+    assert fst[os.fsencode(key)] == 2 and fst["café"] == 1
