@@ -157,20 +157,6 @@ struct Corpus {
   std::uint64_t bytes = 0;  // the files' total size
 };
 
-// A skipped file's path relative to books_dir, the form of a book id
-// (BookFile::relative_path). collect_books names skipped files root + '/' +
-// relative path, root without its trailing '/'s and "/" staying "/"
-// (book_files.h); a path not of that form is returned whole.
-std::string relative_to_books_dir(const std::string& books_dir, const std::string& path) {
-  std::size_t root = books_dir.size();
-  while (root > 1 && books_dir[root - 1] == '/') --root;
-  const std::size_t prefix = books_dir.compare(0, root, "/") == 0 ? 1 : root + 1;
-  if (path.size() > prefix && path.compare(0, root, books_dir, 0, root) == 0 && path[prefix - 1] == '/') {
-    return path.substr(prefix);
-  }
-  return path;
-}
-
 // Lists the books under books_dir; the files that are not books go to
 // report->skipped, named relative to books_dir.
 Result<Corpus> collect_corpus(const std::string& books_dir, IndexReport* report) {
@@ -178,7 +164,7 @@ Result<Corpus> collect_corpus(const std::string& books_dir, IndexReport* report)
   std::vector<parse::SkippedFile> skipped;
   if (Status s = parse::collect_books(books_dir, &corpus.files, &skipped); !s.is_ok()) return s;
   for (const parse::SkippedFile& f : skipped) {
-    report->skipped.emplace_back(relative_to_books_dir(books_dir, f.path), f.reason);
+    report->skipped.emplace_back(f.relative_path, f.reason);
   }
   for (const parse::BookFile& f : corpus.files) corpus.bytes += f.size;
   return corpus;

@@ -80,12 +80,12 @@ class Walker {
       const BookFormat format = book_format_of(name);
       struct stat st;
       if (::lstat(path.c_str(), &st) != 0) {
-        skip(path, "cannot stat: " + error_text(errno));
+        skip(rel, "cannot stat: " + error_text(errno));
         continue;
       }
       if (S_ISDIR(st.st_mode)) {
         if (format != BookFormat::kNone) {
-          skip(path, "a directory, not a regular file (searched for books)");
+          skip(rel, "a directory, not a regular file (searched for books)");
         }
         subdirs.push_back(std::move(rel));
         continue;
@@ -96,23 +96,23 @@ class Walker {
           const int err = errno;
           if (format == BookFormat::kNone) continue;
           if (err == ENOENT) {
-            skip(path, "dangling symbolic link: " + error_text(err));
+            skip(rel, "dangling symbolic link: " + error_text(err));
           } else if (err == ELOOP) {
-            skip(path, "symbolic link loop: " + error_text(err));
+            skip(rel, "symbolic link loop: " + error_text(err));
           } else {
-            skip(path, "cannot follow symbolic link: " + error_text(err));
+            skip(rel, "cannot follow symbolic link: " + error_text(err));
           }
           continue;
         }
         if (S_ISDIR(target.st_mode)) {
-          skip(path, "symbolic link to a directory, not followed");
+          skip(rel, "symbolic link to a directory, not followed");
           continue;
         }
         if (format == BookFormat::kNone) continue;
         if (S_ISREG(target.st_mode)) {
           add(std::move(rel), path, target, format);
         } else {
-          skip(path, std::string("symbolic link to ") + kind_of(target.st_mode) +
+          skip(rel, std::string("symbolic link to ") + kind_of(target.st_mode) +
                          ", not a regular file");
         }
         continue;
@@ -121,14 +121,14 @@ class Walker {
       if (S_ISREG(st.st_mode)) {
         add(std::move(rel), path, st, format);
       } else {
-        skip(path, std::string(kind_of(st.st_mode)) + ", not a regular file");
+        skip(rel, std::string(kind_of(st.st_mode)) + ", not a regular file");
       }
     }
     for (const std::string& rel : subdirs) {
       std::vector<std::string> sub_names;
       const int err = read_names(full_path(rel), &sub_names);
       if (err != 0) {
-        skip(full_path(rel), "cannot read directory: " + error_text(err));
+        skip(rel, "cannot read directory: " + error_text(err));
         // A read that failed midway still walks the names it got.
         if (sub_names.empty()) continue;
       }
@@ -146,8 +146,8 @@ class Walker {
     books_->push_back(std::move(book));
   }
 
-  void skip(const std::string& path, std::string reason) {
-    skipped_->push_back({path, std::move(reason)});
+  void skip(const std::string& rel, std::string reason) {
+    skipped_->push_back({rel, full_path(rel), std::move(reason)});
   }
 
   std::string root_;

@@ -47,8 +47,9 @@ struct BookFile {
 };
 
 struct SkippedFile {
-  std::string path;    // root + '/' + relative path, as BookFile::path
-  std::string reason;  // without the path: fit for report.skipped
+  std::string relative_path;  // as BookFile::relative_path
+  std::string path;           // root + '/' + relative path, as BookFile::path
+  std::string reason;         // without the path: fit for report.skipped
 };
 
 // Replaces *books with the books under root, sorted by the bytes of
