@@ -67,6 +67,10 @@ def _snippet(text: str, width: int = 100) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "\u2026"
 
 
+#: Files listed by ``tomes index`` (skipped, duplicates, not UTF-8) without ``-v``.
+REPORT_LIST_LIMIT = 10
+
+
 def _encoding_choice(value: str) -> str:
     """--encoding's canonical name (aliases such as iso-8859-1 accepted), or argparse's error."""
     try:
@@ -75,7 +79,7 @@ def _encoding_choice(value: str) -> str:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
-def _print_invalid_utf8(report, encoding: str) -> None:
+def _print_invalid_utf8(report, encoding: str, verbose: bool = False) -> None:
     """The books that were not valid UTF-8, and what to do about them."""
     n = report.invalid_utf8
     if not n or encoding not in ("utf-8", "auto"):
@@ -85,14 +89,8 @@ def _print_invalid_utf8(report, encoding: str) -> None:
     else:
         print(f"{n:,} book(s) were not valid UTF-8 (bad bytes indexed as U+FFFD); if they are Latin-1 or "
               f"Windows-1252, index again with --encoding auto")
-    for book in report.invalid_utf8_books[:5]:
-        print(f"  {book}")
-    if n > 5:
-        print(f"  ... and {n - 5:,} more")
-
-
-#: Skipped files and duplicates listed by ``tomes index`` without ``-v``.
-REPORT_LIST_LIMIT = 10
+    books = [_display_name(book) for book in report.invalid_utf8_books]
+    _print_list(books, None if verbose else REPORT_LIST_LIMIT)
 
 
 def _print_report(report, verbose: bool = False) -> None:
@@ -137,7 +135,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
         store_text=not args.no_text, progress=not args.quiet, mode="overwrite" if args.overwrite else "create",
         encoding=args.encoding)
     _print_report(report, verbose=args.verbose)
-    _print_invalid_utf8(report, args.encoding)
+    _print_invalid_utf8(report, args.encoding, verbose=args.verbose)
     if report.books == 0:
         print(f"tomes index: error: no book could be indexed under {args.books_dir} (expected .txt or .md files "
               f"with words in them); the index written to {args.index_dir} is empty", file=sys.stderr)
@@ -281,7 +279,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace an existing index")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.add_argument("-v", "--verbose", action="store_true",
-                   help=f"list every skipped file and duplicate (default: the first {REPORT_LIST_LIMIT} of each)")
+                   help=f"list every skipped, duplicate and non-UTF-8 file "
+                        f"(default: the first {REPORT_LIST_LIMIT} of each)")
     p.add_argument("--encoding", type=_encoding_choice, default="utf-8",
                    help="how books without a byte order mark are read: utf-8 (bad bytes become U+FFFD), "
                         "auto (UTF-8 if valid, else Windows-1252), latin-1 or cp1252")
