@@ -52,7 +52,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator, List, Optional
 
 ROWS = ("tomes", "tomes-text", "tantivy", "bm25s", "sqlite-fts5")
 
@@ -148,7 +148,8 @@ def run_row(row: str, corpus: Path, out: Path, threads: int, tantivy_heap: int) 
 
 
 def measure(row: str, corpus: Path, threads: int, tantivy_heap: int,
-            pythons: Dict[str, str] = {}) -> Dict[str, float]:
+            pythons: Optional[Dict[str, str]] = None) -> Dict[str, float]:
+    """Runs row in a child process: ROW@LABEL under the interpreter pythons[LABEL]."""
     base, _, label = row.partition("@")
     python = pythons[label] if label else sys.executable
     work = Path(tempfile.mkdtemp(prefix=f"bench-{base}-", dir=os.environ.get("TOMES_BENCH_TMP")))
