@@ -46,7 +46,7 @@ tomes_layer(fst       common                                               EXTER
 tomes_layer(postings  common)
 tomes_layer(segment   common fst postings                                   EXTERNAL ZLIB::ZLIB)
 tomes_layer(index     common analysis parse chunk fst postings segment     EXTERNAL TBB::tbb)
-tomes_layer(search    common analysis fst postings segment)
+tomes_layer(search    common analysis fst postings segment              EXTERNAL TBB::tbb)
 tomes_layer(python    common analysis parse chunk fst postings segment index search)
 
 # Indexing writes segments, searching reads them; neither knows the other.

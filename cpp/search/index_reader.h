@@ -34,6 +34,9 @@ struct SearchOptions {
   double k1 = 1.5;
   double b = 0.75;
   unsigned fuzzy = 0;  // 0, 1 or 2
+  // With fuzzy: an adjacent swap ("wahle" -> "whale") costs one edit
+  // (optimal string alignment distance) instead of two (Levenshtein).
+  bool transpositions = false;
 };
 
 // Limits of SPEC 7.
