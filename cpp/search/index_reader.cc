@@ -6,7 +6,9 @@
 
 #include "analysis/unicode_tables.h"
 #include "fst/fst_fuzzy.h"
+#include "search/cursor.h"
 #include "search/query.h"
+#include "segment/segment_format.h"
 
 namespace tomes::search {
 
@@ -182,6 +184,69 @@ Status IndexReader::expand_prefix(const std::string& prefix, std::vector<std::st
   return Status::ok();
 }
 
+Status IndexReader::query_groups(std::string_view query, const SearchOptions& options,
+                                 std::vector<std::vector<WeightedTerm>>* groups) const {
+  groups->clear();
+  const ParsedQuery parsed = parse_query(analyzer_, query);
+  // Each query term stands for a group of indexed terms; a chunk scores, per
+  // group, the best of the group's terms.
+  std::vector<std::vector<std::string>> names;
+  for (const std::string& term : parsed.terms) {
+    std::vector<std::string> group;
+    if (options.fuzzy == 0) {
+      group.push_back(term);
+    } else if (Status s = expand_fuzzy(term, options.fuzzy, &group); !s.is_ok()) {
+      return s;
+    }
+    names.push_back(std::move(group));
+  }
+  for (const std::string& prefix : parsed.prefixes) {
+    std::vector<std::string> group;
+    if (Status s = expand_prefix(prefix, &group); !s.is_ok()) return s;
+    names.push_back(std::move(group));
+  }
+  for (const std::vector<std::string>& group : names) {
+    std::vector<WeightedTerm> weighted;
+    for (const std::string& term : group) {
+      WeightedTerm t;
+      std::uint64_t df = 0;
+      if (Status s = find_term(term, &t.found, &df); !s.is_ok()) return s;
+      if (df == 0) continue;
+      t.weight = Bm25(num_docs(), static_cast<double>(df), manifest_.avgdl(), options.k1, options.b);
+      weighted.push_back(std::move(t));
+    }
+    if (!weighted.empty()) groups->push_back(std::move(weighted));
+  }
+  return Status::ok();
+}
+
+Status IndexReader::search_segment(const SegmentReader& seg,
+                                   const std::vector<std::vector<WeightedTerm>>& groups,
+                                   QueryAlgorithm algorithm, TopK* top) const {
+  std::vector<GroupCursor> cursors;
+  for (const std::vector<WeightedTerm>& group : groups) {
+    std::vector<TermCursor> members;
+    for (const WeightedTerm& term : group) {
+      for (const SegmentTerm& t : term.found) {
+        if (t.segment != &seg) continue;
+        std::string_view docs, freqs;
+        if (Status s = seg.regions(t.entry, &docs, &freqs); !s.is_ok()) return s;
+        members.emplace_back(docs, freqs, t.entry.doc_count, seg.num_docs(), seg.doc_lengths(),
+                             term.weight);
+      }
+    }
+    if (!members.empty()) cursors.emplace_back(std::move(members));
+  }
+  if (cursors.empty()) return Status::ok();
+  algorithm(cursors, static_cast<std::uint32_t>(seg.info().base_doc_id), top);
+  for (const GroupCursor& c : cursors) {
+    if (Status s = c.status(); !s.is_ok()) {
+      return Status::corruption(seg.dir() + "/" + std::string(segment::kDocsFile) + ": " + s.message());
+    }
+  }
+  return Status::ok();
+}
+
 Status IndexReader::search(std::string_view query, const SearchOptions& options, std::vector<Hit>* hits) const {
   hits->clear();
   if (options.fuzzy > fst::kMaxFuzzyDistance) {
@@ -191,66 +256,15 @@ Status IndexReader::search(std::string_view query, const SearchOptions& options,
     return Status::invalid_argument("k1 must be >= 0 and b within [0, 1]");
   }
   if (options.k == 0 || num_docs() == 0) return Status::ok();
-  const ParsedQuery parsed = parse_query(analyzer_, query);
-  // Each query term stands for a group of indexed terms; a chunk scores, per
-  // group, the best of the group's terms.
-  std::vector<std::vector<std::string>> groups;
-  for (const std::string& term : parsed.terms) {
-    std::vector<std::string> group;
-    if (options.fuzzy == 0) {
-      group.push_back(term);
-    } else if (Status s = expand_fuzzy(term, options.fuzzy, &group); !s.is_ok()) {
-      return s;
-    }
-    groups.push_back(std::move(group));
+  std::vector<std::vector<WeightedTerm>> groups;
+  if (Status s = query_groups(query, options, &groups); !s.is_ok()) return s;
+  if (groups.empty()) return Status::ok();
+  const QueryAlgorithm algorithm = algorithm_function(options.algorithm);
+  TopK top(options.k, num_docs());
+  for (const auto& segment : segments_) {
+    if (Status s = search_segment(*segment, groups, algorithm, &top); !s.is_ok()) return s;
   }
-  for (const std::string& prefix : parsed.prefixes) {
-    std::vector<std::string> group;
-    if (Status s = expand_prefix(prefix, &group); !s.is_ok()) return s;
-    groups.push_back(std::move(group));
-  }
-
-  const double n = num_docs();
-  const double avgdl = manifest_.avgdl();
-  std::vector<double> total(num_docs(), 0.0);
-  std::vector<double> best(num_docs(), 0.0);
-  std::vector<std::uint32_t> touched, matched;
-  std::vector<std::uint32_t> docs, freqs;
-  std::vector<SegmentTerm> found;
-  for (const auto& group : groups) {
-    for (const std::string& term : group) {
-      std::uint64_t df = 0;
-      if (Status s = find_term(term, &found, &df); !s.is_ok()) return s;
-      if (df == 0) continue;
-      const double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
-      for (const SegmentTerm& t : found) {
-        if (Status s = t.segment->postings(t.entry, &docs, &freqs); !s.is_ok()) return s;
-        const auto base = static_cast<std::uint32_t>(t.segment->info().base_doc_id);
-        const std::uint32_t* lengths = t.segment->doc_lengths();
-        for (std::size_t i = 0; i < docs.size(); ++i) {
-          const double tf = freqs[i];
-          const double norm = options.k1 * (1.0 - options.b + options.b * lengths[docs[i]] / avgdl);
-          const double score = idf * tf / (tf + norm);
-          const std::uint32_t doc = base + docs[i];
-          if (best[doc] == 0.0) touched.push_back(doc);
-          best[doc] = std::max(best[doc], score);
-        }
-      }
-    }
-    for (std::uint32_t doc : touched) {
-      if (total[doc] == 0.0) matched.push_back(doc);  // scores are > 0: first match
-      total[doc] += best[doc];
-      best[doc] = 0.0;
-    }
-    touched.clear();
-  }
-  // Top k: higher score first, then lower doc id.
-  auto better = [&](std::uint32_t a, std::uint32_t b) {
-    return total[a] != total[b] ? total[a] > total[b] : a < b;
-  };
-  const std::size_t k = std::min(options.k, matched.size());
-  std::partial_sort(matched.begin(), matched.begin() + static_cast<std::ptrdiff_t>(k), matched.end(), better);
-  for (std::size_t i = 0; i < k; ++i) hits->push_back(Hit{matched[i], total[matched[i]]});
+  *hits = top.take_sorted();
   return Status::ok();
 }
 

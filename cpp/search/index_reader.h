@@ -21,13 +21,10 @@
 #include "common/status.h"
 #include "segment/manifest.h"
 #include "segment/segment_reader.h"
+#include "search/algorithms.h"
+#include "search/top_k.h"
 
 namespace tomes::search {
-
-struct Hit {
-  std::uint32_t doc_id = 0;
-  double score = 0;
-};
 
 struct SearchOptions {
   std::size_t k = 10;
@@ -37,6 +34,9 @@ struct SearchOptions {
   // With fuzzy: an adjacent swap ("wahle" -> "whale") costs one edit
   // (optimal string alignment distance) instead of two (Levenshtein).
   bool transpositions = false;
+  // Every algorithm gives the same hits (algorithms.h); tests and the
+  // benchmark compare them.
+  Algorithm algorithm = Algorithm::kDefault;
 };
 
 // Limits of SPEC 7.
@@ -96,8 +96,10 @@ class IndexReader {
   Result<ChunkLocation> chunk_info(std::uint64_t doc_id) const;
   Result<std::string> text(std::uint64_t doc_id) const;
 
-  // The k best chunks for query, best first, ties by lower doc id; an
-  // exhaustive evaluation of every matching posting.
+  // The k best chunks for query, best first, ties by lower doc id: exactly
+  // an exhaustive evaluation's, found by options.algorithm (algorithms.h)
+  // segment by segment into one collector. Memory: the query's cursors
+  // and the k hits, nothing in proportion to the index.
   Status search(std::string_view query, const SearchOptions& options, std::vector<Hit>* hits) const;
 
   // search(), each hit joined to its chunk_info().
@@ -130,6 +132,18 @@ class IndexReader {
   // Segment holding doc_id, and its local id; InvalidArgument when doc_id is
   // out of range.
   Result<std::pair<const segment::SegmentReader*, std::uint32_t>> locate(std::uint64_t doc_id) const;
+  // One indexed term a query term stands for: where it is, and its weight.
+  struct WeightedTerm {
+    std::vector<SegmentTerm> found;  // in segment order
+    Bm25 weight;
+  };
+  // The query's groups (one a query term, in query order) of weighted terms;
+  // a term the index lacks is left out, and so is a group left empty.
+  Status query_groups(std::string_view query, const SearchOptions& options,
+                      std::vector<std::vector<WeightedTerm>>* groups) const;
+  // Scores one segment: its cursors for the groups, then the algorithm.
+  Status search_segment(const segment::SegmentReader& seg, const std::vector<std::vector<WeightedTerm>>& groups,
+                        QueryAlgorithm algorithm, TopK* top) const;
   // The terms a query term stands for (itself, fuzzy or prefix expansions).
   Status expand_fuzzy(const std::string& term, unsigned distance, std::vector<std::string>* out) const;
   Status expand_prefix(const std::string& prefix, std::vector<std::string>* out) const;

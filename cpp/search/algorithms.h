@@ -1,0 +1,55 @@
+// algorithms.h: the query algorithms (SPEC 7's top-k BM25), one signature.
+//
+// Each scores one segment: groups are the cursors (cursor.h) of the query
+// terms the segment holds, in query order, and base is the segment's first
+// global doc id; the k best (base + doc, score) go into the collector,
+// which carries its threshold from segment to segment (top_k.h). Every
+// algorithm gives exactly the same hits and scores: a doc's score is the sum
+// of its groups' scores in query order, whatever order an algorithm visits
+// them in, and a doc is skipped only when an upper bound of its score is
+// <= the threshold (a doc at the threshold loses the tie: top_k.h).
+//
+//   exhaustive      every doc of every posting list (document at a time):
+//                   the oracle the others are tested against.
+//   max_score       MaxScore (Turtle & Flood 1995) with block-max bounds:
+//                   the terms whose max scores sum to <= the threshold are
+//                   "non-essential": only docs of the other terms are
+//                   candidates, and the non-essential ones are looked up
+//                   (next_geq) only while the candidate can still win,
+//                   first by their term bounds, then by their block bounds.
+//   block_max_wand  block-max WAND (Ding & Suel 2011): cursors sorted by
+//                   doc, a pivot where the max scores first exceed the
+//                   threshold, the pivot checked against the block bounds
+//                   (shallow moves), whole blocks skipped when they fall
+//                   short.
+//
+// Thread safety: each call uses only its arguments.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "search/cursor.h"
+#include "search/top_k.h"
+
+namespace tomes::search {
+
+using QueryAlgorithm = void (*)(std::vector<GroupCursor>& groups, std::uint32_t base, TopK* top);
+
+void exhaustive(std::vector<GroupCursor>& groups, std::uint32_t base, TopK* top);
+void max_score(std::vector<GroupCursor>& groups, std::uint32_t base, TopK* top);
+void block_max_wand(std::vector<GroupCursor>& groups, std::uint32_t base, TopK* top);
+
+enum class Algorithm { kDefault, kExhaustive, kMaxScore, kBlockMaxWand };
+
+// The function of an algorithm; kDefault is the one measured fastest
+// (docs/ARCHITECTURE.md, "Search").
+QueryAlgorithm algorithm_function(Algorithm algorithm);
+
+// "exhaustive", "maxscore", "bmw", "default".
+const char* algorithm_name(Algorithm algorithm);
+// false if name is none of those.
+bool parse_algorithm(std::string_view name, Algorithm* out);
+
+}  // namespace tomes::search

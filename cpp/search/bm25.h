@@ -1,0 +1,53 @@
+// bm25.h: one query term's BM25 weight (SPEC 7), and upper bounds of it.
+//
+//   score(tf, dl) = idf * tf / (tf + k1 * (1 - b + b * dl / avgdl))
+//
+// computed as idf * tf / (tf + c1 + c2 * dl) with c1 = k1 * (1 - b) and
+// c2 = k1 * b / avgdl, one division a posting. Every algorithm scores
+// through score(), so the pruning ones and the exhaustive one agree to the
+// last bit; the bounds are inflated by a relative 2^-40, far above the few
+// ulps by which rounding could make a bound's arithmetic fall below a score
+// it bounds, so "bound <= threshold" never prunes a doc that belongs in the
+// top k.
+//
+// Thread safety: a value; const methods only.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+namespace tomes::search {
+
+class Bm25 {
+ public:
+  Bm25() = default;
+  // REQUIRES: 1 <= df <= num_docs, avgdl > 0, k1 >= 0 finite, b in [0, 1].
+  Bm25(double num_docs, double df, double avgdl, double k1, double b)
+      : idf_(std::log(1.0 + (num_docs - df + 0.5) / (df + 0.5))),
+        c1_(k1 * (1.0 - b)),
+        c2_(k1 * b / avgdl) {}
+
+  double idf() const { return idf_; }
+
+  double score(std::uint32_t tf, std::uint32_t dl) const {
+    const double t = tf;
+    return idf_ * t / (t + c1_ + c2_ * dl);
+  }
+
+  // An upper bound of score(tf, dl) for every tf <= max_tf and dl >= min_dl
+  // (score grows with tf and falls with dl). max_tf = 0xFFFFFFFF means
+  // +infinity (postings/postings_reader.h BlockBounds): the bound is then
+  // the limit, idf.
+  double bound(std::uint32_t max_tf, std::uint32_t min_dl) const {
+    const double s = max_tf == 0xFFFFFFFFu ? idf_ : score(max_tf, min_dl);
+    return s * kInflate;
+  }
+
+ private:
+  static constexpr double kInflate = 1.0 + 1.0 / (1ull << 40);
+  double idf_ = 0;
+  double c1_ = 0;
+  double c2_ = 0;
+};
+
+}  // namespace tomes::search

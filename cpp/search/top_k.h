@@ -1,0 +1,76 @@
+// top_k.h: the collector every query algorithm writes into: the k best
+// (doc, score) pairs, higher score first, ties by lower doc id (SPEC 7).
+//
+// A bounded heap whose root is the worst kept hit. threshold() is what a
+// new doc must beat: the root's score once k hits are kept, 0 before (every
+// BM25 score is > 0, so any match beats it). Docs are offered in increasing
+// doc id (segment by segment, each in doc order), so a doc scoring exactly
+// the threshold loses the tie to the root, which came earlier: algorithms
+// may skip every doc whose score bound is <= threshold(). insert() still
+// orders ties by doc id, so the result is right whatever the order.
+//
+// The collector lives for one query across all segments, so the threshold
+// reached in one segment prunes the next from its first posting.
+//
+// Thread safety: one thread at a time.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace tomes::search {
+
+struct Hit {
+  std::uint32_t doc_id = 0;
+  double score = 0;
+};
+
+class TopK {
+ public:
+  // At most k hits; reserve: the most hits that can exist (the index's
+  // chunks), so a huge k allocates nothing it cannot use.
+  TopK(std::size_t k, std::size_t reserve) : k_(k) { heap_.reserve(std::min(k, reserve)); }
+
+  std::size_t k() const { return k_; }
+  double threshold() const { return threshold_; }
+
+  // Keeps (doc, score) if it is among the k best so far. Returns true when
+  // the threshold may have risen.
+  bool insert(std::uint32_t doc, double score) {
+    if (heap_.size() < k_) {
+      heap_.push_back(Hit{doc, score});
+      std::push_heap(heap_.begin(), heap_.end(), better);
+      if (heap_.size() == k_) threshold_ = heap_.front().score;
+      return heap_.size() == k_;
+    }
+    if (k_ == 0 || !better(Hit{doc, score}, heap_.front())) return false;
+    std::pop_heap(heap_.begin(), heap_.end(), better);
+    heap_.back() = Hit{doc, score};
+    std::push_heap(heap_.begin(), heap_.end(), better);
+    threshold_ = heap_.front().score;
+    return true;
+  }
+
+  // The hits, best first; the collector is left empty.
+  std::vector<Hit> take_sorted() {
+    std::sort_heap(heap_.begin(), heap_.end(), better);
+    std::vector<Hit> out = std::move(heap_);
+    heap_.clear();
+    threshold_ = 0;
+    return out;
+  }
+
+  // a ranks before b. With it as the heap's "less", the root is the worst.
+  static bool better(const Hit& a, const Hit& b) {
+    return a.score != b.score ? a.score > b.score : a.doc_id < b.doc_id;
+  }
+
+ private:
+  std::size_t k_;
+  double threshold_ = 0;
+  std::vector<Hit> heap_;
+};
+
+}  // namespace tomes::search
