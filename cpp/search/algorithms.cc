@@ -4,14 +4,17 @@
 
 namespace tomes::search {
 
-void exhaustive(std::vector<GroupCursor>& groups, std::uint32_t base, TopK* top) {
-  exhaustive<GroupCursor>(groups, base, top);
+void exhaustive(std::vector<TermCursor>& cursors, const std::vector<std::uint32_t>& group, std::uint32_t base,
+                TopK* top) {
+  exhaustive<TermCursor>(cursors, group, base, top);
 }
-void max_score(std::vector<GroupCursor>& groups, std::uint32_t base, TopK* top) {
-  max_score<GroupCursor>(groups, base, top);
+void max_score(std::vector<TermCursor>& cursors, const std::vector<std::uint32_t>& group, std::uint32_t base,
+               TopK* top) {
+  max_score<TermCursor>(cursors, group, base, top);
 }
-void block_max_wand(std::vector<GroupCursor>& groups, std::uint32_t base, TopK* top) {
-  block_max_wand<GroupCursor>(groups, base, top);
+void block_max_wand(std::vector<TermCursor>& cursors, const std::vector<std::uint32_t>& group,
+                    std::uint32_t base, TopK* top) {
+  block_max_wand<TermCursor>(cursors, group, base, top);
 }
 
 QueryAlgorithm algorithm_function(Algorithm algorithm) {

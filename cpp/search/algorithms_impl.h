@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "postings/postings_format.h"
+#include "search/bm25.h"
 #include "search/top_k.h"
 
 namespace tomes::search {
@@ -21,134 +22,221 @@ using postings::kNoDoc;
 
 namespace detail {
 
-// The sum of a doc's group scores in query order: part[g] is group g's
-// score at the doc, 0 where it does not match (x + 0.0 == x, so the zeros
-// change nothing), which is what exhaustive() sums.
-inline double sum_in_query_order(const std::vector<double>& part) {
-  double total = 0;
-  for (double x : part) total += x;
-  return total;
+// A doc's score being built: part[g] is query term g's score at the doc,
+// the max over the group's cursors there (0 where none matches: x + 0.0 ==
+// x, so the zeros change nothing).
+class DocScore {
+ public:
+  explicit DocScore(std::size_t groups) : part_(groups, 0.0) {}
+  // Adds cursor score s of group g.
+  void add(std::uint32_t g, double s) { part_[g] = std::max(part_[g], s); }
+  // The score: the groups summed in query order, the same in every
+  // algorithm, bit for bit. Clears the parts.
+  double take() {
+    double total = 0;
+    for (double& x : part_) {
+      total += x;
+      x = 0.0;
+    }
+    return total;
+  }
+  void clear() {
+    for (double& x : part_) x = 0.0;
+  }
+  double part(std::uint32_t g) const { return part_[g]; }
+  // An upper bound of the final score when group h's cursors not yet
+  // looked at can score at most m[h] (and group g's at most mg): per group
+  // the larger of its part so far and that, summed.
+  double bound_with(const double* m, std::uint32_t g, double mg) const {
+    double total = 0;
+    for (std::size_t h = 0; h < part_.size(); ++h) total += std::max(part_[h], h == g ? mg : m[h]);
+    return total;
+  }
+
+ private:
+  std::vector<double> part_;
+};
+
+inline std::size_t group_count(const std::vector<std::uint32_t>& group) {
+  std::uint32_t n = 0;
+  for (std::uint32_t g : group) n = std::max(n, g + 1);
+  return n;
 }
 
 }  // namespace detail
 
 template <class Cursor>
-void exhaustive(std::vector<Cursor>& groups, std::uint32_t base, TopK* top) {
+void exhaustive(std::vector<Cursor>& cursors, const std::vector<std::uint32_t>& group, std::uint32_t base,
+                TopK* top) {
+  detail::DocScore score(detail::group_count(group));
   for (;;) {
     std::uint32_t doc = kNoDoc;
-    for (const Cursor& g : groups) doc = std::min(doc, g.doc());
+    for (const Cursor& c : cursors) doc = std::min(doc, c.doc());
     if (doc == kNoDoc) return;
-    double score = 0;
-    for (Cursor& g : groups) {
-      if (g.doc() != doc) continue;
-      score += g.score();
-      g.next();
+    for (std::size_t i = 0; i < cursors.size(); ++i) {
+      if (cursors[i].doc() != doc) continue;
+      score.add(group[i], cursors[i].score());
+      cursors[i].next();
     }
-    top->insert(base + doc, score);
+    top->insert(base + doc, score.take());
   }
 }
 
 template <class Cursor>
-void max_score(std::vector<Cursor>& groups, std::uint32_t base, TopK* top) {
-  const std::size_t n = groups.size();
-  // order: groups by max score, ascending; bound[i]: the max scores of
-  // order[0..i] summed.
+void max_score(std::vector<Cursor>& cursors, const std::vector<std::uint32_t>& group, std::uint32_t base,
+               TopK* top) {
+  const std::size_t n = cursors.size();
+  const std::size_t groups = detail::group_count(group);
+  // order: cursors by max score, ascending. most[i * groups + g]: the
+  // largest max score among group g's cursors in order[0..i] (so a doc that
+  // only order[0..i] can match scores at most most[i * groups + .] summed:
+  // bound[i]), a group scoring the max of its cursors.
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return groups[a].max_score() < groups[b].max_score();
-  });
-  std::vector<double> bound(n);
-  double sum = 0;
-  for (std::size_t i = 0; i < n; ++i) bound[i] = sum += groups[order[i]].max_score();
-  // order[first..n) are the essential groups: a doc none of them holds
-  // scores at most bound[first - 1] <= threshold.
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return cursors[a].max_score() < cursors[b].max_score(); });
+  std::vector<double> most(n * groups, 0.0), bound(n, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    double* m = &most[i * groups];
+    if (i > 0) std::copy(m - groups, m, m);
+    m[group[order[i]]] = std::max(m[group[order[i]]], cursors[order[i]].max_score());
+    for (std::size_t g = 0; g < groups; ++g) bound[i] += m[g];
+  }
+  const std::vector<double> none(groups, 0.0);
+  auto most_before = [&](std::size_t i) { return i > 0 ? &most[(i - 1) * groups] : none.data(); };
+  // order[first..n) are the essential cursors: a doc none of them holds
+  // scores at most bound[first - 1], which cannot beat the threshold.
   std::size_t first = 0;
   auto update_first = [&] {
-    while (first < n && bound[first] <= top->threshold()) ++first;
+    while (first < n && cannot_beat(bound[first], top->threshold())) ++first;
   };
   update_first();
-  std::vector<double> part(n, 0.0);
+  detail::DocScore score(groups);
+  // A window [.., window_end] of docs inside the current block of every
+  // essential cursor, made for the essential set order[window_first..n): no
+  // doc in it scores more than window_bound (per group the largest of its
+  // essential cursors' block bounds and its non-essential bound, summed),
+  // so when that cannot beat the threshold the whole window is skipped
+  // without decoding (block-max MaxScore, as Lucene's).
+  std::uint32_t window_end = 0;
+  std::size_t window_first = n + 1;
+  double window_bound = 0;
+  std::vector<double> window_most(groups);
+  // at[i]: cursors[order[i]].doc() for the essential ones, kept in step: a
+  // candidate is the least of them, found in one pass over 4-byte values
+  // instead of over the cursors (a fuzzy query has dozens).
+  std::vector<std::uint32_t> at(n);
+  for (std::size_t i = 0; i < n; ++i) at[i] = cursors[order[i]].doc();
   while (first < n) {
     std::uint32_t doc = kNoDoc;
-    for (std::size_t i = first; i < n; ++i) doc = std::min(doc, groups[order[i]].doc());
+    for (std::size_t i = first; i < n; ++i) doc = std::min(doc, at[i]);
     if (doc == kNoDoc) return;
-    double score = 0;  // a partial sum, for pruning only
-    for (std::size_t i = first; i < n; ++i) {
-      Cursor& g = groups[order[i]];
-      if (g.doc() != doc) continue;
-      score += part[order[i]] = g.score();
-      g.next();
+    if (doc > window_end || window_first != first) {
+      window_first = first;
+      window_end = kNoDoc;
+      std::copy(most_before(first), most_before(first) + groups, window_most.begin());
+      for (std::size_t i = first; i < n; ++i) {
+        Cursor& c = cursors[order[i]];
+        c.shallow_next_geq(doc);
+        window_end = std::min(window_end, c.block_last_doc());
+        double& m = window_most[group[order[i]]];
+        m = std::max(m, c.block_max_score());
+      }
+      window_bound = 0;
+      for (double m : window_most) window_bound += m;
     }
-    // The non-essential groups, highest bound first, while the doc can win.
+    if (cannot_beat(window_bound, top->threshold())) {
+      if (window_end == kNoDoc) return;
+      for (std::size_t i = first; i < n; ++i) {
+        if (at[i] > window_end) continue;
+        cursors[order[i]].next_geq(window_end + 1);
+        at[i] = cursors[order[i]].doc();
+      }
+      continue;
+    }
+    for (std::size_t i = first; i < n; ++i) {
+      if (at[i] != doc) continue;
+      Cursor& c = cursors[order[i]];
+      score.add(group[order[i]], c.score());
+      c.next();
+      at[i] = c.doc();
+    }
+    // The non-essential cursors, highest bound first, while the doc can win.
     bool alive = true;
     for (std::size_t j = first; j-- > 0;) {
-      const double rest = j > 0 ? bound[j - 1] : 0.0;
-      Cursor& g = groups[order[j]];
-      if (score + g.max_score() + rest <= top->threshold()) {
+      Cursor& c = cursors[order[j]];
+      const std::uint32_t g = group[order[j]];
+      if (c.max_score() <= score.part(g)) continue;  // cannot raise its group's max
+      const double* m = &most[j * groups];
+      if (cannot_beat(score.bound_with(m, g, m[g]), top->threshold())) {
         alive = false;
         break;
       }
-      g.shallow_next_geq(doc);
-      if (score + g.block_max_score() + rest <= top->threshold()) {
+      c.shallow_next_geq(doc);
+      const double block = std::max(c.block_max_score(), most_before(j)[g]);
+      if (cannot_beat(score.bound_with(m, g, block), top->threshold())) {
         alive = false;
         break;
       }
-      g.next_geq(doc);
-      if (g.doc() == doc) score += part[order[j]] = g.score();
+      c.next_geq(doc);
+      if (c.doc() == doc) score.add(g, c.score());
     }
-    if (alive && top->insert(base + doc, detail::sum_in_query_order(part))) update_first();
-    std::fill(part.begin(), part.end(), 0.0);
+    if (!alive) {
+      score.clear();
+    } else if (top->insert(base + doc, score.take())) {
+      update_first();
+    }
   }
 }
 
 template <class Cursor>
-void block_max_wand(std::vector<Cursor>& groups, std::uint32_t base, TopK* top) {
-  const std::size_t n = groups.size();
-  std::vector<std::size_t> order(n);  // groups by current doc
+void block_max_wand(std::vector<Cursor>& cursors, const std::vector<std::uint32_t>& group, std::uint32_t base,
+                    TopK* top) {
+  const std::size_t n = cursors.size();
+  std::vector<std::size_t> order(n);  // cursors by current doc
   std::iota(order.begin(), order.end(), 0);
-  std::vector<double> part(n, 0.0);
-  auto doc_of = [&](std::size_t i) { return groups[order[i]].doc(); };
+  detail::DocScore score(detail::group_count(group));
+  auto doc_of = [&](std::size_t i) { return cursors[order[i]].doc(); };
   for (;;) {
     // Insertion sort: after a move only one or a few cursors are out of place.
     for (std::size_t i = 1; i < n; ++i) {
       for (std::size_t j = i; j > 0 && doc_of(j) < doc_of(j - 1); --j) std::swap(order[j], order[j - 1]);
     }
     const double threshold = top->threshold();
-    // The pivot: the first cursor at which the max scores so far beat the
-    // threshold; no doc before its doc can.
+    // The pivot: the first cursor at which the max scores so far could beat
+    // the threshold; no doc before its doc can. (Summing every cursor's
+    // bound over-counts a group of several, which only loosens the bound.)
     double reach = 0;
     std::size_t p = 0;
     for (; p < n && doc_of(p) != kNoDoc; ++p) {
-      reach += groups[order[p]].max_score();
-      if (reach > threshold) break;
+      reach += cursors[order[p]].max_score();
+      if (!cannot_beat(reach, threshold)) break;
     }
     if (p == n || doc_of(p) == kNoDoc) return;
     const std::uint32_t pivot = doc_of(p);
     while (p + 1 < n && doc_of(p + 1) == pivot) ++p;
     double block_reach = 0;
     for (std::size_t i = 0; i <= p; ++i) {
-      Cursor& g = groups[order[i]];
-      g.shallow_next_geq(pivot);
-      block_reach += g.block_max_score();
+      Cursor& c = cursors[order[i]];
+      c.shallow_next_geq(pivot);
+      block_reach += c.block_max_score();
     }
-    if (block_reach > threshold) {
+    if (!cannot_beat(block_reach, threshold)) {
       if (doc_of(0) == pivot) {
         // Every cursor up to p stands on the pivot: score it.
         for (std::size_t i = 0; i <= p; ++i) {
-          Cursor& g = groups[order[i]];
-          part[order[i]] = g.score();
-          g.next();
+          Cursor& c = cursors[order[i]];
+          score.add(group[order[i]], c.score());
+          c.next();
         }
-        top->insert(base + pivot, detail::sum_in_query_order(part));
-        std::fill(part.begin(), part.end(), 0.0);
+        top->insert(base + pivot, score.take());
       } else {
         // Bring the strongest cursor still short of the pivot up to it.
         std::size_t best = 0;
         for (std::size_t i = 1; i < p && doc_of(i) < pivot; ++i) {
-          if (groups[order[i]].max_score() > groups[order[best]].max_score()) best = i;
+          if (cursors[order[i]].max_score() > cursors[order[best]].max_score()) best = i;
         }
-        groups[order[best]].next_geq(pivot);
+        cursors[order[best]].next_geq(pivot);
       }
       continue;
     }
@@ -157,12 +245,12 @@ void block_max_wand(std::vector<Cursor>& groups, std::uint32_t base, TopK* top) 
     std::uint64_t next = p + 1 < n ? doc_of(p + 1) : std::uint64_t{kNoDoc};
     std::size_t best = 0;
     for (std::size_t i = 0; i <= p; ++i) {
-      const Cursor& g = groups[order[i]];
-      next = std::min<std::uint64_t>(next, std::uint64_t{g.block_last_doc()} + 1);
-      if (g.max_score() > groups[order[best]].max_score()) best = i;
+      const Cursor& c = cursors[order[i]];
+      next = std::min<std::uint64_t>(next, std::uint64_t{c.block_last_doc()} + 1);
+      if (c.max_score() > cursors[order[best]].max_score()) best = i;
     }
     if (next <= pivot) next = std::uint64_t{pivot} + 1;
-    groups[order[best]].next_geq(next >= kNoDoc ? kNoDoc : static_cast<std::uint32_t>(next));
+    cursors[order[best]].next_geq(next >= kNoDoc ? kNoDoc : static_cast<std::uint32_t>(next));
   }
 }
 

@@ -5,10 +5,13 @@
 // computed as idf * tf / (tf + c1 + c2 * dl) with c1 = k1 * (1 - b) and
 // c2 = k1 * b / avgdl, one division a posting. Every algorithm scores
 // through score(), so the pruning ones and the exhaustive one agree to the
-// last bit; the bounds are inflated by a relative 2^-40, far above the few
-// ulps by which rounding could make a bound's arithmetic fall below a score
-// it bounds, so "bound <= threshold" never prunes a doc that belongs in the
-// top k.
+// last bit.
+//
+// Bounds meet rounding twice: a bound's own arithmetic, and sums of bounds
+// or partial scores taken in another order than a doc's final score. Both
+// are a few ulps (relative 2^-52 each); bound() inflates by a relative
+// 2^-40 and cannot_beat() compares with the same slack, so "cannot beat"
+// never prunes a doc that belongs in the top k.
 //
 // Thread safety: a value; const methods only.
 #pragma once
@@ -49,5 +52,12 @@ class Bm25 {
   double c1_ = 0;
   double c2_ = 0;
 };
+
+// Whether a doc whose score is at most `bound` (an upper bound made of
+// bounds and partial scores) surely cannot enter a collector at
+// `threshold` (top_k.h: a doc must score above it).
+inline bool cannot_beat(double bound, double threshold) {
+  return bound * (1.0 + 1.0 / (1ull << 40)) <= threshold;
+}
 
 }  // namespace tomes::search

@@ -1,7 +1,5 @@
 #include "search/cursor.h"
 
-#include <utility>
-
 namespace tomes::search {
 
 TermCursor::TermCursor(std::string_view docs_region, std::string_view freqs_region,
@@ -52,51 +50,6 @@ void TermCursor::move_shallow(std::uint32_t target) {
   shallow_block_ = i;
   shallow_last_ = cursor_.bounds(i).last_doc;
   shallow_bound_ = block_bound(i);
-}
-
-GroupCursor::GroupCursor(std::vector<TermCursor> members) : members_(std::move(members)) {
-  doc_ = kNoDoc;
-  for (const TermCursor& m : members_) {
-    doc_ = std::min(doc_, m.doc());
-    max_score_ = std::max(max_score_, m.max_score());
-  }
-  if (members_.size() == 1) {
-    shallow_last_ = members_[0].block_last_doc();
-    shallow_bound_ = members_[0].block_max_score();
-  } else {
-    union_shallow(0);
-  }
-}
-
-void GroupCursor::union_next_geq(std::uint32_t target) {
-  std::uint32_t d = kNoDoc;
-  for (TermCursor& m : members_) {
-    m.next_geq(target);
-    d = std::min(d, m.doc());
-  }
-  doc_ = d;
-}
-
-void GroupCursor::union_shallow(std::uint32_t target) {
-  // Each member's block at target covers it up to that block's last doc, so
-  // up to the smallest of them every member's bound holds at once.
-  std::uint32_t last = kNoDoc;
-  double bound = 0;
-  for (TermCursor& m : members_) {
-    m.shallow_next_geq(target);
-    if (m.block_last_doc() == kNoDoc) continue;
-    last = std::min(last, m.block_last_doc());
-    bound = std::max(bound, m.block_max_score());
-  }
-  shallow_last_ = last;
-  shallow_bound_ = bound;
-}
-
-Status GroupCursor::status() const {
-  for (const TermCursor& m : members_) {
-    if (!m.status().is_ok()) return m.status();
-  }
-  return Status::ok();
 }
 
 }  // namespace tomes::search

@@ -20,10 +20,9 @@
 //   - status() is Corruption once damage was found (the cursor is then
 //     exhausted); sticky. Algorithms check it after the run.
 //
-// TermCursor is one indexed term in one segment. GroupCursor is one query
-// term: one indexed term, or the up to 64 fuzzy / prefix expansions of one
-// (SPEC 7), a union whose score at a doc is the max of its members' scores
-// there and whose bounds are the max of its members' bounds.
+// TermCursor is one indexed term in one segment, with its BM25 weight.
+// (A query term's fuzzy or prefix expansions are one TermCursor each,
+// grouped by the algorithms: algorithms.h.)
 //
 // Thread safety: a cursor belongs to one thread. REQUIRES: the segment (its
 // mapped postings and doc lengths) outlives the cursor.
@@ -77,66 +76,6 @@ class TermCursor {
   Bm25 weight_;
   double max_score_ = 0;
   std::uint32_t shallow_block_ = 0;
-  std::uint32_t shallow_last_ = 0;
-  double shallow_bound_ = 0;
-};
-
-class GroupCursor {
- public:
-  // REQUIRES: members is not empty.
-  explicit GroupCursor(std::vector<TermCursor> members);
-
-  std::uint32_t doc() const { return doc_; }
-  void next() {
-    if (members_.size() == 1) {
-      members_[0].next();
-      doc_ = members_[0].doc();
-    } else {
-      union_next_geq(doc_ + 1);
-    }
-  }
-  void next_geq(std::uint32_t target) {
-    if (target <= doc_) return;
-    if (members_.size() == 1) {
-      members_[0].next_geq(target);
-      doc_ = members_[0].doc();
-    } else {
-      union_next_geq(target);
-    }
-  }
-  // REQUIRES: doc() != kNoDoc.
-  double score() const {
-    if (members_.size() == 1) return members_[0].score();
-    double best = 0;
-    for (const TermCursor& m : members_) {
-      if (m.doc() == doc_) best = std::max(best, m.score());
-    }
-    return best;
-  }
-  double max_score() const { return max_score_; }
-
-  void shallow_next_geq(std::uint32_t target) {
-    if (members_.size() == 1) {
-      members_[0].shallow_next_geq(target);
-      shallow_last_ = members_[0].block_last_doc();
-      shallow_bound_ = members_[0].block_max_score();
-    } else if (target > shallow_last_) {
-      union_shallow(target);
-    }
-  }
-  std::uint32_t block_last_doc() const { return shallow_last_; }
-  double block_max_score() const { return shallow_bound_; }
-
-  // The first damaged member's status, or ok.
-  Status status() const;
-
- private:
-  void union_next_geq(std::uint32_t target);
-  void union_shallow(std::uint32_t target);
-
-  std::vector<TermCursor> members_;
-  std::uint32_t doc_ = kNoDoc;
-  double max_score_ = 0;
   std::uint32_t shallow_last_ = 0;
   double shallow_bound_ = 0;
 };

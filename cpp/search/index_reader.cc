@@ -223,25 +223,25 @@ Status IndexReader::query_groups(std::string_view query, const SearchOptions& op
 Status IndexReader::search_segment(const SegmentReader& seg,
                                    const std::vector<std::vector<WeightedTerm>>& groups,
                                    QueryAlgorithm algorithm, TopK* top) const {
-  std::vector<GroupCursor> cursors;
-  for (const std::vector<WeightedTerm>& group : groups) {
-    std::vector<TermCursor> members;
-    for (const WeightedTerm& term : group) {
+  std::vector<TermCursor> cursors;
+  std::vector<std::uint32_t> group;
+  cursors.reserve(16);
+  for (std::uint32_t g = 0; g < groups.size(); ++g) {
+    for (const WeightedTerm& term : groups[g]) {
       for (const SegmentTerm& t : term.found) {
         if (t.segment != &seg) continue;
         std::string_view docs, freqs;
         if (Status s = seg.regions(t.entry, &docs, &freqs); !s.is_ok()) return s;
-        members.emplace_back(docs, freqs, t.entry.doc_count, seg.num_docs(), seg.doc_lengths(),
-                             term.weight);
+        cursors.emplace_back(docs, freqs, t.entry.doc_count, seg.num_docs(), seg.doc_lengths(), term.weight);
+        group.push_back(g);
       }
     }
-    if (!members.empty()) cursors.emplace_back(std::move(members));
   }
   if (cursors.empty()) return Status::ok();
-  algorithm(cursors, static_cast<std::uint32_t>(seg.info().base_doc_id), top);
-  for (const GroupCursor& c : cursors) {
-    if (Status s = c.status(); !s.is_ok()) {
-      return Status::corruption(seg.dir() + "/" + std::string(segment::kDocsFile) + ": " + s.message());
+  algorithm(cursors, group, static_cast<std::uint32_t>(seg.info().base_doc_id), top);
+  for (const TermCursor& c : cursors) {
+    if (!c.status().is_ok()) {
+      return Status::corruption(seg.dir() + "/" + std::string(segment::kDocsFile) + ": " + c.status().message());
     }
   }
   return Status::ok();

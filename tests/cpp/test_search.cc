@@ -98,17 +98,19 @@ class ModelCursor {
 template <class Run>
 std::vector<Hit> run_model(const std::vector<std::vector<ModelList>>& segments,
                            const std::vector<std::vector<std::uint32_t>>& lengths,
-                           const std::vector<Bm25>& weights, std::size_t k, std::size_t block_size,
-                           bool exact_bounds, Run run) {
+                           const std::vector<Bm25>& weights, const std::vector<std::uint32_t>& term_group,
+                           std::size_t k, std::size_t block_size, bool exact_bounds, Run run) {
   TopK top(k, 1 << 20);
   std::uint32_t base = 0;
   for (std::size_t s = 0; s < segments.size(); ++s) {
     std::vector<ModelCursor> cursors;
+    std::vector<std::uint32_t> group;
     for (std::size_t t = 0; t < weights.size(); ++t) {
       if (segments[s][t].docs.empty()) continue;  // as IndexReader leaves a segment's absent terms out
       cursors.emplace_back(&segments[s][t], &lengths[s], weights[t], block_size, exact_bounds);
+      group.push_back(term_group[t]);
     }
-    if (!cursors.empty()) run(cursors, base, &top);
+    if (!cursors.empty()) run(cursors, group, base, &top);
     base += static_cast<std::uint32_t>(lengths[s].size());
   }
   return top.take_sorted();
@@ -161,6 +163,13 @@ TEST_CASE("pruning_algorithms_equal_exhaustive_on_model_cursors_with_tiny_blocks
   for (int round = 0; round < 1500; ++round) {
     const std::size_t num_segments = 1 + rng() % 4;
     const std::size_t terms = 1 + rng() % 8;
+    // Query terms: each indexed term belongs to one; some hold several
+    // (as fuzzy and prefix expansions do), scored by their max.
+    const std::size_t query_terms = 1 + rng() % terms;
+    std::vector<std::uint32_t> term_group(terms);
+    for (std::size_t t = 0; t < terms; ++t) {
+      term_group[t] = static_cast<std::uint32_t>(t < query_terms ? t : rng() % query_terms);
+    }
     const std::size_t block_sizes[] = {1, 2, 3, 4, 5, 7, 9, 128};
     const std::size_t block_size = block_sizes[rng() % 8];
     const bool exact_bounds = rng() % 2 == 0;
@@ -192,39 +201,41 @@ TEST_CASE("pruning_algorithms_equal_exhaustive_on_model_cursors_with_tiny_blocks
     }
     const std::size_t k = rng() % 3 == 0 ? 1 + rng() % 1000 : 1 + rng() % 12;
     using Cursors = std::vector<ModelCursor>;
-    const std::vector<Hit> oracle = run_model(segments, lengths, weights, k, block_size, exact_bounds,
-                                              [](Cursors& c, std::uint32_t base, TopK* top) {
-                                                search::exhaustive(c, base, top);
-                                              });
+    using Groups = std::vector<std::uint32_t>;
+    const std::vector<Hit> oracle =
+        run_model(segments, lengths, weights, term_group, k, block_size, exact_bounds,
+                  [](Cursors& c, const Groups& g, std::uint32_t base, TopK* top) { search::exhaustive(c, g, base, top); });
     // The oracle against BM25 summed here, in query order, doc by doc.
     std::vector<Hit> brute;
     std::uint32_t base = 0;
     for (std::size_t s = 0; s < num_segments; ++s) {
-      std::vector<double> score(lengths[s].size(), 0.0);
+      // part[d][g]: query term g's score at doc d, the max over its terms.
+      std::vector<std::vector<double>> part(lengths[s].size(), std::vector<double>(query_terms, 0.0));
       std::vector<bool> matched(lengths[s].size(), false);
       for (std::size_t t = 0; t < terms; ++t) {
         const ModelList& list = segments[s][t];
         for (std::size_t i = 0; i < list.docs.size(); ++i) {
-          score[list.docs[i]] += weights[t].score(list.tfs[i], lengths[s][list.docs[i]]);
+          double& p = part[list.docs[i]][term_group[t]];
+          p = std::max(p, weights[t].score(list.tfs[i], lengths[s][list.docs[i]]));
           matched[list.docs[i]] = true;
         }
       }
-      for (std::uint32_t d = 0; d < score.size(); ++d) {
-        if (matched[d]) brute.push_back({base + d, score[d]});
+      for (std::uint32_t d = 0; d < part.size(); ++d) {
+        double score = 0;
+        for (double p : part[d]) score += p;
+        if (matched[d]) brute.push_back({base + d, score});
       }
       base += static_cast<std::uint32_t>(lengths[s].size());
     }
     std::sort(brute.begin(), brute.end(), TopK::better);
     brute.resize(std::min(brute.size(), k));
     CHECK(same_hits(oracle, brute));
-    const std::vector<Hit> maxscore = run_model(segments, lengths, weights, k, block_size, exact_bounds,
-                                                [](Cursors& c, std::uint32_t base, TopK* top) {
-                                                  search::max_score(c, base, top);
-                                                });
-    const std::vector<Hit> bmw = run_model(segments, lengths, weights, k, block_size, exact_bounds,
-                                           [](Cursors& c, std::uint32_t base, TopK* top) {
-                                             search::block_max_wand(c, base, top);
-                                           });
+    const std::vector<Hit> maxscore =
+        run_model(segments, lengths, weights, term_group, k, block_size, exact_bounds,
+                  [](Cursors& c, const Groups& g, std::uint32_t base, TopK* top) { search::max_score(c, g, base, top); });
+    const std::vector<Hit> bmw = run_model(
+        segments, lengths, weights, term_group, k, block_size, exact_bounds,
+        [](Cursors& c, const Groups& g, std::uint32_t base, TopK* top) { search::block_max_wand(c, g, base, top); });
     if (!same_hits(maxscore, oracle) || !same_hits(bmw, oracle)) {
       std::fprintf(stderr, "round %d: terms %zu block %zu k %zu exact %d: maxscore %s, bmw %s\n", round,
                    terms, block_size, k, exact_bounds, same_hits(maxscore, oracle) ? "ok" : "DIFFERS",
