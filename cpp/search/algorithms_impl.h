@@ -57,6 +57,46 @@ class DocScore {
   std::vector<double> part_;
 };
 
+// The essential cursors' current docs as a binary min-heap of (doc, pos):
+// the next candidate in O(1), each move in O(log n), however many
+// cursors a fuzzy or prefix query brings.
+class DocHeap {
+ public:
+  struct Entry {
+    std::uint32_t doc;
+    std::uint32_t pos;
+  };
+  void clear() { heap_.clear(); }
+  void push(std::uint32_t doc, std::uint32_t pos) {
+    heap_.push_back({doc, pos});
+    std::size_t i = heap_.size() - 1;
+    while (i > 0 && heap_[(i - 1) / 2].doc > heap_[i].doc) {
+      std::swap(heap_[(i - 1) / 2], heap_[i]);
+      i = (i - 1) / 2;
+    }
+  }
+  std::uint32_t min_doc() const { return heap_.empty() ? kNoDoc : heap_[0].doc; }
+  std::uint32_t top_pos() const { return heap_[0].pos; }
+  // The top entry's doc becomes doc (never less): sift it down.
+  void replace_top(std::uint32_t doc) {
+    const Entry moved{doc, heap_[0].pos};
+    const std::size_t n = heap_.size();
+    std::size_t i = 0;
+    for (;;) {
+      std::size_t child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && heap_[child + 1].doc < heap_[child].doc) ++child;
+      if (heap_[child].doc >= moved.doc) break;
+      heap_[i] = heap_[child];
+      i = child;
+    }
+    heap_[i] = moved;
+  }
+
+ private:
+  std::vector<Entry> heap_;
+};
+
 inline std::size_t group_count(const std::vector<std::uint32_t>& group) {
   std::uint32_t n = 0;
   for (std::uint32_t g : group) n = std::max(n, g + 1);
@@ -122,14 +162,18 @@ void max_score(std::vector<Cursor>& cursors, const std::vector<std::uint32_t>& g
   std::size_t window_first = n + 1;
   double window_bound = 0;
   std::vector<double> window_most(groups);
-  // at[i]: cursors[order[i]].doc() for the essential ones, kept in step: a
-  // candidate is the least of them, found in one pass over 4-byte values
-  // instead of over the cursors (a fuzzy query has dozens).
-  std::vector<std::uint32_t> at(n);
-  for (std::size_t i = 0; i < n; ++i) at[i] = cursors[order[i]].doc();
+  // The essential cursors by doc, rebuilt whenever the essential set shrinks.
+  detail::DocHeap essential;
+  std::size_t heap_first = n + 1;
   while (first < n) {
-    std::uint32_t doc = kNoDoc;
-    for (std::size_t i = first; i < n; ++i) doc = std::min(doc, at[i]);
+    if (heap_first != first) {
+      heap_first = first;
+      essential.clear();
+      for (std::size_t i = first; i < n; ++i) {
+        essential.push(cursors[order[i]].doc(), static_cast<std::uint32_t>(i));
+      }
+    }
+    const std::uint32_t doc = essential.min_doc();
     if (doc == kNoDoc) return;
     if (doc > window_end || window_first != first) {
       window_first = first;
@@ -147,19 +191,19 @@ void max_score(std::vector<Cursor>& cursors, const std::vector<std::uint32_t>& g
     }
     if (cannot_beat(window_bound, top->threshold())) {
       if (window_end == kNoDoc) return;
-      for (std::size_t i = first; i < n; ++i) {
-        if (at[i] > window_end) continue;
-        cursors[order[i]].next_geq(window_end + 1);
-        at[i] = cursors[order[i]].doc();
+      while (essential.min_doc() <= window_end) {
+        Cursor& c = cursors[order[essential.top_pos()]];
+        c.next_geq(window_end + 1);
+        essential.replace_top(c.doc());
       }
       continue;
     }
-    for (std::size_t i = first; i < n; ++i) {
-      if (at[i] != doc) continue;
+    while (essential.min_doc() == doc) {
+      const std::size_t i = essential.top_pos();
       Cursor& c = cursors[order[i]];
       score.add(group[order[i]], c.score());
       c.next();
-      at[i] = c.doc();
+      essential.replace_top(c.doc());
     }
     // The non-essential cursors, highest bound first, while the doc can win.
     bool alive = true;

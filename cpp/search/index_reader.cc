@@ -6,6 +6,7 @@
 
 #include "analysis/unicode_tables.h"
 #include "fst/fst_fuzzy.h"
+#include "search/expansion.h"
 #include "search/cursor.h"
 #include "search/query.h"
 #include "segment/segment_format.h"
@@ -88,16 +89,10 @@ Result<std::string> IndexReader::text(std::uint64_t doc_id) const {
 }
 
 Status IndexReader::find_term(std::string_view term, std::vector<SegmentTerm>* found, std::uint64_t* df) const {
-  found->clear();
-  *df = 0;
-  for (const auto& segment : segments_) {
-    bool present = false;
-    TermEntry entry;
-    if (Status s = segment->find_term(term, &present, &entry); !s.is_ok()) return s;
-    if (!present) continue;
-    found->push_back(SegmentTerm{segment.get(), entry});
-    *df += entry.doc_count;
-  }
+  FoundTerm t;
+  if (Status s = find_exact(segments_, term, &t); !s.is_ok()) return s;
+  *found = std::move(t.found);
+  *df = t.df;
   return Status::ok();
 }
 
@@ -146,73 +141,31 @@ Status IndexReader::postings(std::string_view term, std::vector<std::uint32_t>* 
   return Status::ok();
 }
 
-Status IndexReader::expand_fuzzy(const std::string& term, unsigned distance, std::vector<std::string>* out) const {
-  struct Candidate {
-    unsigned distance = 0;
-    std::uint64_t df = 0;
-  };
-  std::map<std::string, Candidate> merged;
-  for (const auto& segment : segments_) {
-    Status failed;
-    Status s = fst::fuzzy_search(segment->terms(), term, distance,
-                                 [&](std::string_view key, std::uint64_t ordinal, unsigned d) {
-                                   TermEntry entry;
-                                   if (!failed.is_ok()) return;
-                                   failed = segment->term_entry(ordinal, &entry);
-                                   Candidate& c = merged[std::string(key)];
-                                   c.distance = d;
-                                   c.df += entry.doc_count;
-                                 });
-    if (!s.is_ok()) return s;
-    if (!failed.is_ok()) return failed;
-  }
-  std::vector<std::pair<std::string, Candidate>> list(merged.begin(), merged.end());
-  // Lowest distance first (an exact match first of all), then highest df, then term order.
-  std::stable_sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
-    if (a.second.distance != b.second.distance) return a.second.distance < b.second.distance;
-    return a.second.df > b.second.df;
-  });
-  for (std::size_t i = 0; i < list.size() && i < kMaxExpansions; ++i) out->push_back(list[i].first);
-  return Status::ok();
-}
-
-Status IndexReader::expand_prefix(const std::string& prefix, std::vector<std::string>* out) const {
-  std::vector<std::pair<std::string, std::uint64_t>> list;
-  if (Status s = terms(prefix, &list); !s.is_ok()) return s;
-  std::stable_sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-  for (std::size_t i = 0; i < list.size() && i < kMaxExpansions; ++i) out->push_back(list[i].first);
-  return Status::ok();
-}
-
 Status IndexReader::query_groups(std::string_view query, const SearchOptions& options,
                                  std::vector<std::vector<WeightedTerm>>* groups) const {
   groups->clear();
   const ParsedQuery parsed = parse_query(analyzer_, query);
   // Each query term stands for a group of indexed terms; a chunk scores, per
   // group, the best of the group's terms.
-  std::vector<std::vector<std::string>> names;
-  for (const std::string& term : parsed.terms) {
-    std::vector<std::string> group;
-    if (options.fuzzy == 0) {
-      group.push_back(term);
-    } else if (Status s = expand_fuzzy(term, options.fuzzy, &group); !s.is_ok()) {
+  std::vector<std::vector<FoundTerm>> found(parsed.terms.size() + parsed.prefixes.size());
+  for (std::size_t i = 0; i < parsed.terms.size(); ++i) {
+    Status s = options.fuzzy == 0
+                   ? find_exact(segments_, parsed.terms[i], &found[i].emplace_back())
+                   : expand_fuzzy(segments_, parsed.terms[i], options.fuzzy, options.transpositions, &found[i]);
+    if (!s.is_ok()) return s;
+  }
+  for (std::size_t i = 0; i < parsed.prefixes.size(); ++i) {
+    if (Status s = expand_prefix(segments_, parsed.prefixes[i], &found[parsed.terms.size() + i]); !s.is_ok()) {
       return s;
     }
-    names.push_back(std::move(group));
   }
-  for (const std::string& prefix : parsed.prefixes) {
-    std::vector<std::string> group;
-    if (Status s = expand_prefix(prefix, &group); !s.is_ok()) return s;
-    names.push_back(std::move(group));
-  }
-  for (const std::vector<std::string>& group : names) {
+  for (std::vector<FoundTerm>& group : found) {
     std::vector<WeightedTerm> weighted;
-    for (const std::string& term : group) {
+    for (FoundTerm& term : group) {
+      if (term.df == 0) continue;
       WeightedTerm t;
-      std::uint64_t df = 0;
-      if (Status s = find_term(term, &t.found, &df); !s.is_ok()) return s;
-      if (df == 0) continue;
-      t.weight = Bm25(num_docs(), static_cast<double>(df), manifest_.avgdl(), options.k1, options.b);
+      t.weight = Bm25(num_docs(), static_cast<double>(term.df), manifest_.avgdl(), options.k1, options.b);
+      t.found = std::move(term.found);
       weighted.push_back(std::move(t));
     }
     if (!weighted.empty()) groups->push_back(std::move(weighted));

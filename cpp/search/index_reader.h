@@ -22,6 +22,7 @@
 #include "segment/manifest.h"
 #include "segment/segment_reader.h"
 #include "search/algorithms.h"
+#include "search/expansion.h"
 #include "search/top_k.h"
 
 namespace tomes::search {
@@ -38,9 +39,6 @@ struct SearchOptions {
   // benchmark compare them.
   Algorithm algorithm = Algorithm::kDefault;
 };
-
-// Limits of SPEC 7.
-inline constexpr std::size_t kMaxExpansions = 64;
 
 struct ChunkLocation {
   std::string book_id;
@@ -120,11 +118,6 @@ class IndexReader {
 
  private:
   IndexReader() = default;
-  // A term's entry in one segment.
-  struct SegmentTerm {
-    const segment::SegmentReader* segment;
-    segment::TermEntry entry;
-  };
   // The segments holding term, with their entries, and its index-wide df.
   Status find_term(std::string_view term, std::vector<SegmentTerm>* found, std::uint64_t* df) const;
   // One attempt at open(); *tried gets the generation index.json named.
@@ -144,9 +137,6 @@ class IndexReader {
   // Scores one segment: its cursors for the groups, then the algorithm.
   Status search_segment(const segment::SegmentReader& seg, const std::vector<std::vector<WeightedTerm>>& groups,
                         QueryAlgorithm algorithm, TopK* top) const;
-  // The terms a query term stands for (itself, fuzzy or prefix expansions).
-  Status expand_fuzzy(const std::string& term, unsigned distance, std::vector<std::string>* out) const;
-  Status expand_prefix(const std::string& prefix, std::vector<std::string>* out) const;
 
   std::string dir_;
   segment::Manifest manifest_;

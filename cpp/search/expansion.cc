@@ -1,0 +1,102 @@
+#include "search/expansion.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "fst/fst_fuzzy.h"
+#include "fst/fst_reader.h"
+
+namespace tomes::search {
+
+namespace {
+
+// Candidates by term, merged across segments (segments visited in order,
+// so each candidate's segments are in order too).
+using Candidates = std::map<std::string, FoundTerm, std::less<>>;
+
+// Records key (ordinal in segment) as a candidate at the given distance.
+Status add_candidate(const segment::SegmentReader& segment, std::string_view key, std::uint64_t ordinal,
+                     unsigned distance, Candidates* candidates) {
+  SegmentTerm t{&segment, {}};
+  if (Status s = segment.term_entry(ordinal, &t.entry); !s.is_ok()) return s;
+  auto it = candidates->find(key);
+  if (it == candidates->end()) {
+    it = candidates->emplace(std::string(key), FoundTerm{}).first;
+    it->second.term = std::string(key);
+  }
+  it->second.distance = distance;
+  it->second.df += t.entry.doc_count;
+  it->second.found.push_back(t);
+  return Status::ok();
+}
+
+// The best kMaxExpansions candidates by `before` (a stable sort of term
+// order, so term order breaks the remaining ties).
+template <class Before>
+void keep_best(Candidates* candidates, Before before, std::vector<FoundTerm>* out) {
+  std::vector<FoundTerm> list;
+  list.reserve(candidates->size());
+  for (auto& [key, term] : *candidates) list.push_back(std::move(term));
+  std::stable_sort(list.begin(), list.end(), before);
+  if (list.size() > kMaxExpansions) list.resize(kMaxExpansions);
+  out->insert(out->end(), std::make_move_iterator(list.begin()), std::make_move_iterator(list.end()));
+}
+
+}  // namespace
+
+Status find_exact(const Segments& segments, std::string_view term, FoundTerm* out) {
+  *out = FoundTerm{};
+  out->term = std::string(term);
+  for (const auto& segment : segments) {
+    bool present = false;
+    SegmentTerm t{segment.get(), {}};
+    if (Status s = segment->find_term(term, &present, &t.entry); !s.is_ok()) return s;
+    if (!present) continue;
+    out->df += t.entry.doc_count;
+    out->found.push_back(t);
+  }
+  return Status::ok();
+}
+
+Status expand_fuzzy(const Segments& segments, const std::string& term, unsigned distance,
+                    bool transpositions, std::vector<FoundTerm>* out) {
+  (void)transpositions;  // TODO(fuzzy): pass to fst::fuzzy_search once it takes it
+  Candidates candidates;
+  for (const auto& segment : segments) {
+    Status failed;
+    Status s = fst::fuzzy_search(segment->terms(), term, distance,
+                                 [&](std::string_view key, std::uint64_t ordinal, unsigned d) {
+                                   if (failed.is_ok()) failed = add_candidate(*segment, key, ordinal, d, &candidates);
+                                 });
+    if (!s.is_ok()) return s;
+    if (!failed.is_ok()) return failed;
+  }
+  keep_best(&candidates,
+            [](const FoundTerm& a, const FoundTerm& b) {
+              return a.distance != b.distance ? a.distance < b.distance : a.df > b.df;
+            },
+            out);
+  return Status::ok();
+}
+
+Status expand_prefix(const Segments& segments, const std::string& prefix, std::vector<FoundTerm>* out) {
+  fst::FstStream::Bounds bounds;
+  bounds.has_ge = true;
+  bounds.ge = prefix;
+  bounds.has_lt = fst::prefix_successor(prefix, &bounds.lt);
+  Candidates candidates;
+  for (const auto& segment : segments) {
+    fst::FstStream stream(segment->terms(), bounds);
+    std::string_view key;
+    std::uint64_t ordinal = 0;
+    while (stream.next(&key, &ordinal)) {
+      if (Status s = add_candidate(*segment, key, ordinal, 0, &candidates); !s.is_ok()) return s;
+    }
+    if (!stream.status().is_ok()) return stream.status();
+  }
+  keep_best(&candidates, [](const FoundTerm& a, const FoundTerm& b) { return a.df > b.df; }, out);
+  return Status::ok();
+}
+
+}  // namespace tomes::search
