@@ -114,12 +114,24 @@ class BatchRun {
   Status error_;
 };
 
-// Every thread of the arena (at most one per query) runs run->work().
+// Every thread of the arena (at most one per query) runs run->work(). An
+// exception (std::bad_alloc) stops the others too: TBB would cancel only
+// the slots not yet begun, and a begun one runs until the queries run out.
 void work_in_arena(tbb::task_arena& arena, std::size_t queries, BatchRun* run) {
   arena.execute([&] {
     const int slots = static_cast<int>(
         std::min<std::size_t>(queries, static_cast<std::size_t>(tbb::this_task_arena::max_concurrency())));
-    tbb::parallel_for(0, slots, [&](int) { run->work(); }, tbb::simple_partitioner());
+    tbb::parallel_for(
+        0, slots,
+        [&](int) {
+          try {
+            run->work();
+          } catch (...) {
+            run->stop();
+            throw;
+          }
+        },
+        tbb::simple_partitioner());
   });
 }
 
