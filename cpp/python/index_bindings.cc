@@ -5,6 +5,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +15,7 @@
 #include "index/pipeline.h"
 #include "python/bindings.h"
 #include "python/errors.h"
+#include "search/batch_search.h"
 #include "search/index_reader.h"
 
 namespace py = pybind11;
@@ -94,6 +97,16 @@ py::dict index_corpus(const std::string& books_dir, const std::string& index_dir
   return d;
 }
 
+search::SearchOptions search_options(std::size_t k, double k1, double b, unsigned fuzzy, bool transpositions) {
+  search::SearchOptions options;
+  options.k = k;
+  options.k1 = k1;
+  options.b = b;
+  options.fuzzy = fuzzy;
+  options.transpositions = transpositions;
+  return options;
+}
+
 class PyIndex {
  public:
   explicit PyIndex(const std::string& dir) {
@@ -141,12 +154,9 @@ class PyIndex {
   }
 
   // [(doc_id, score, book_id bytes, chunk, start, end)]
-  py::list search(const std::string& query, std::size_t k, double k1, double b, unsigned fuzzy) const {
-    search::SearchOptions options;
-    options.k = k;
-    options.k1 = k1;
-    options.b = b;
-    options.fuzzy = fuzzy;
+  py::list search(const std::string& query, std::size_t k, double k1, double b, unsigned fuzzy,
+                  bool transpositions) const {
+    const search::SearchOptions options = search_options(k, k1, b, fuzzy, transpositions);
     std::vector<search::LocatedHit> hits;
     const std::shared_ptr<const search::IndexReader> ix = reader();
     Status status;
@@ -161,6 +171,37 @@ class PyIndex {
       out.append(py::make_tuple(h.doc_id, h.score, py::bytes(where.book_id), where.chunk, where.start, where.end));
     }
     return out;
+  }
+
+  // (ids int64 (n, width), scores float32 (n, width)), width = min(k, len):
+  // numpy's arrays, filled in place by the core with the GIL released.
+  py::tuple search_batch(const std::vector<std::string>& queries, std::size_t k, double k1, double b, unsigned fuzzy,
+                         bool transpositions, unsigned threads) const {
+    const search::SearchOptions options = search_options(k, k1, b, fuzzy, transpositions);
+    const std::shared_ptr<const search::IndexReader> ix = reader();
+    const std::size_t width = std::min<std::size_t>(k, ix->num_docs());
+    const std::vector<py::ssize_t> shape{static_cast<py::ssize_t>(queries.size()), static_cast<py::ssize_t>(width)};
+    py::array_t<std::int64_t> ids(shape);
+    py::array_t<float> scores(shape);
+    std::int64_t* id_data = ids.mutable_data();
+    float* score_data = scores.mutable_data();
+    // Asked on this thread between the workers' queries: the GIL for a
+    // moment, so a Ctrl-C stops the batch and is raised as itself.
+    std::optional<py::error_already_set> raised;
+    const std::function<bool()> should_stop = [&] {
+      py::gil_scoped_acquire gil;
+      if (PyErr_CheckSignals() == 0) return false;
+      raised.emplace();
+      return true;
+    };
+    Status status;
+    {
+      py::gil_scoped_release release;
+      status = search::search_batch(*ix, queries, options, threads, id_data, score_data, width, &should_stop);
+    }
+    if (raised) throw std::move(*raised);
+    check(status);
+    return py::make_tuple(ids, scores);
   }
 
   py::list terms(const std::string& prefix) const {
@@ -237,7 +278,9 @@ void bind_index(py::module_& m) {
       .def("close", &PyIndex::close)
       .def("stats", &PyIndex::stats)
       .def("search", &PyIndex::search, py::arg("query"), py::arg("k"), py::arg("k1"), py::arg("b"),
-           py::arg("fuzzy"))
+           py::arg("fuzzy"), py::arg("transpositions"))
+      .def("search_batch", &PyIndex::search_batch, py::arg("queries"), py::arg("k"), py::arg("k1"), py::arg("b"),
+           py::arg("fuzzy"), py::arg("transpositions"), py::arg("threads"))
       .def("terms", &PyIndex::terms, py::arg("prefix"))
       .def("postings", &PyIndex::postings, py::arg("term"))
       .def("chunk_info", &PyIndex::chunk_info, py::arg("doc_id"))

@@ -389,15 +389,20 @@ class Index:
         """
         return self._core.stats()
 
-    def _search_options(self, k: object, k1: object, b: object, fuzzy: object) -> Tuple[int, float, float, int]:
-        return (
+    def _search_options(self, k: object, k1: object, b: object, fuzzy: object,
+                        transpositions: object) -> Tuple[int, float, float, int, bool]:
+        numbers = (
             _int_arg("k", k, 0, 2**63 - 1),
             _float_arg("k1", k1, "finite and >= 0", lambda x: 0 <= x < float("inf")),
             _float_arg("b", b, "within [0, 1]", lambda x: 0 <= x <= 1),
             _int_arg("fuzzy", fuzzy, 0, 2),
         )
+        if not isinstance(transpositions, bool):
+            raise TypeError(f"transpositions must be a bool, got {_got(transpositions)}")
+        return (*numbers, transpositions)
 
-    def search(self, query: str, k: int = 10, *, k1: float = 1.5, b: float = 0.75, fuzzy: int = 0) -> List[Hit]:
+    def search(self, query: str, k: int = 10, *, k1: float = 1.5, b: float = 0.75, fuzzy: int = 0,
+               transpositions: bool = False) -> List[Hit]:
         """The ``k`` best chunks for ``query`` by BM25, best first (ties: lower doc id).
 
         The query is analyzed like the books (``tomes.analyze`` with the
@@ -405,7 +410,7 @@ class Index:
         mark or number separates words: that includes a lone surrogate such
         as the ``'\\udcff'`` a shell argument holding byte 0xFF decodes to.
         A token ending in ``*`` is a prefix; ``fuzzy=1`` or ``2`` also
-        matches terms within that Levenshtein distance.
+        matches terms within that edit distance.
 
         Parameters
         ----------
@@ -417,6 +422,14 @@ class Index:
         b : float
             BM25's length normalization, within [0, 1].
         fuzzy : {0, 1, 2}
+            The edit distance within which a query term also matches index
+            terms (in code points; up to 64 expansions per term, SPEC 7).
+        transpositions : bool
+            With ``fuzzy``, whether swapping two adjacent letters counts as
+            one edit (optimal string alignment distance), so that "wahle"
+            finds "whale" at ``fuzzy=1``. False (the default) is plain
+            Levenshtein distance, as SPEC 7 defines fuzzy search, where that
+            swap costs two edits.
 
         Returns
         -------
@@ -434,18 +447,30 @@ class Index:
         """
         if not isinstance(query, str):
             raise TypeError(f"query must be a str, got {_got(query)}")
-        options = self._search_options(k, k1, b, fuzzy)
+        options = self._search_options(k, k1, b, fuzzy, transpositions)
         return [
             Hit(os.fsdecode(book), chunk, doc_id, score, start, end)
             for doc_id, score, book, chunk, start, end in self._core.search(_query_bytes(query), *options)
         ]
 
-    def search_batch(self, queries: Iterable[str], k: int = 10, *, k1: float = 1.5, b: float = 0.75,
-                     fuzzy: int = 0) -> Tuple[np.ndarray, np.ndarray]:
+    def search_batch(self, queries: Iterable[str], k: int = 10, *, threads: Optional[int] = None, k1: float = 1.5,
+                     b: float = 0.75, fuzzy: int = 0, transpositions: bool = False) -> Tuple[np.ndarray, np.ndarray]:
         """The hits of many queries as two arrays: doc ids and scores.
 
-        Each query is searched as by :meth:`search`. Row ``i`` holds query
-        ``i``'s hits, best first, padded with -1 (ids) and nan (scores).
+        Each query is searched as by :meth:`search`, with the same options;
+        the queries are spread over ``threads`` threads with the GIL
+        released, and the answer does not depend on how many. Row ``i``
+        holds query ``i``'s hits, best first, padded with -1 (ids) and nan
+        (scores). Ctrl-C stops the batch within about one query per thread
+        and raises KeyboardInterrupt.
+
+        Parameters
+        ----------
+        queries : iterable of str
+        k, k1, b, fuzzy, transpositions
+            As for :meth:`search`.
+        threads : int, optional
+            Threads to search with (an integer >= 1); None uses every core.
 
         Returns
         -------
@@ -462,7 +487,7 @@ class Index:
         >>> _ = (books / "a.txt").write_text("whale ship whale")
         >>> _ = tomes.index_corpus(books, books / "ix")
         >>> with tomes.open(books / "ix") as ix:
-        ...     ids, scores = ix.search_batch(["whale", "kraken"], k=10)
+        ...     ids, scores = ix.search_batch(["whale", "kraken"], k=10, threads=2)
         ...     ids, ix.text(ids[0, 0])
         (array([[ 0],
                [-1]]), 'whale ship whale')
@@ -476,15 +501,9 @@ class Index:
         for row, query in enumerate(queries):
             if not isinstance(query, str):
                 raise TypeError(f"queries[{row}] must be a str, got {_got(query)}")
-        options = self._search_options(k, k1, b, fuzzy)
-        width = min(options[0], len(self))
-        ids = np.full((len(queries), width), -1, dtype=np.int64)
-        scores = np.full((len(queries), width), np.nan, dtype=np.float32)
-        for row, query in enumerate(queries):
-            for col, hit in enumerate(self._core.search(_query_bytes(query), *options)):
-                ids[row, col] = hit[0]
-                scores[row, col] = hit[1]
-        return ids, scores
+        options = self._search_options(k, k1, b, fuzzy, transpositions)
+        arena = 0 if threads is None else _int_arg("threads", threads, 1, 4096)
+        return self._core.search_batch([_query_bytes(query) for query in queries], *options, arena)
 
     def terms(self, prefix: str = "") -> Iterator[Tuple[str, int]]:
         """(term, doc_freq) of the indexed terms starting with ``prefix``, in term order.
