@@ -20,7 +20,8 @@
 // grows, swaps included), and where only a query unit can keep a branch
 // alive, the other transitions are skipped after one byte comparison. So the
 // work depends on the keys near the query, not on the FST's size: on a
-// 250k-term dictionary a search takes ~10 us at d=1 and ~0.1 ms at d=2.
+// 200k-term segment dictionary (zipf-1G) a search visits ~500 states at d=1
+// (~45 us) and ~5,600 at d=2 (~0.55 ms), about 75-100 ns a state.
 //
 // Thread safety: as FstReader: any number of searches at once.
 #pragma once
