@@ -438,10 +438,12 @@ def test_make_snippet_by_hand():
     text = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu"
     # the window with both terms wins over the earlier one with one
     query = QueryTerms("beta mu lambda", plain)
-    assert make_snippet(text, query, plain, width=20, marks=GUILLEMETS) == "\u2026iota kappa \u00ablambda\u00bb \u00abmu\u00bb"
+    assert (make_snippet(text, query, plain, width=20, marks=GUILLEMETS)
+            == "\u2026iota kappa \u00ablambda\u00bb \u00abmu\u00bb")
     # ties: the earliest; cut at whitespace, never inside a word; whitespace
     # collapsed; no match: the text's start
-    assert make_snippet("a  beta\n\nx beta", QueryTerms("beta", plain), plain, width=9) == "\u2026\u00abbeta\u00bb x\u2026"
+    assert (make_snippet("a  beta\n\nx beta", QueryTerms("beta", plain), plain, width=9)
+            == "\u2026\u00abbeta\u00bb x\u2026")
     assert make_snippet(text, QueryTerms("omega", plain), plain, width=12) == "alpha beta\u2026"
     # prefixes and fuzzy terms
     assert make_snippet(text, QueryTerms("lamb* zeat", plain, fuzzy=1, transpositions=True), plain,
