@@ -102,13 +102,13 @@ class PyFst {
     return to_bytes(reader_.bytes());
   }
 
-  py::list fuzzy(py::handle term, unsigned distance) const {
+  py::list fuzzy(py::handle term, unsigned distance, bool transpositions) const {
     const std::string query(key_bytes(term, "term"));
     std::vector<std::tuple<std::string, std::uint64_t, unsigned>> hits;
     Status status;
     {
       py::gil_scoped_release release;
-      status = fst::fuzzy_search(reader_, query, distance,
+      status = fst::fuzzy_search(reader_, query, fst::FuzzyOptions{distance, transpositions},
                                  [&](std::string_view key, std::uint64_t value, unsigned d) {
                                    hits.emplace_back(std::string(key), value, d);
                                  });
@@ -293,7 +293,8 @@ void bind_fst(py::module_& m) {
                                   static_cast<PyFstIterator::Yield>(yield));
            },
            py::arg("ge"), py::arg("lt"), py::arg("yield_"))
-      .def("_fuzzy", &PyFst::fuzzy, py::arg("term"), py::arg("distance"));
+      .def("_fuzzy", &PyFst::fuzzy, py::arg("term"), py::arg("distance"),
+           py::arg("transpositions") = false);
 
   py::class_<PyFstIterator>(m, "FstIterator")
       .def("__iter__", [](py::object self) { return self; })

@@ -204,23 +204,39 @@ class Fst(_core.Fst):
         start = _key_bytes("prefix", prefix)
         return self._stream(start, _core.prefix_successor(start), _ITEMS)
 
-    def fuzzy(self, term: Key, distance: int = 1) -> List[Tuple[bytes, int, int]]:
-        """Keys within a Levenshtein distance of term, in key order.
+    def fuzzy(
+        self, term: Key, distance: int = 1, *, transpositions: bool = False
+    ) -> List[Tuple[bytes, int, int]]:
+        """Keys within an edit distance of term, in key order.
 
         Distance counts inserted, deleted and substituted Unicode code points
-        of the UTF-8 keys (a byte that is not valid UTF-8 counts as one). The
-        search intersects a Levenshtein automaton with the FST: it visits the
-        keys near term, never all keys.
+        of the UTF-8 keys (a byte that is not valid UTF-8 counts as one): the
+        Levenshtein distance. With ``transpositions=True``, swapping two
+        adjacent code points counts as one edit too: the optimal string
+        alignment distance, as Lucene's and tantivy's fuzzy queries count by
+        default (no part of a word is edited twice, so ``"ca"`` is 3 edits
+        from ``"abc"``, not 2). The search intersects an edit-distance
+        automaton with the FST: it visits the keys near term, never all keys.
 
         Parameters
         ----------
         term : bytes or str
         distance : {0, 1, 2}
+        transpositions : bool, default False
+            Count an adjacent swap (``"wahle"`` for ``"whale"``) as one edit.
 
         Returns
         -------
         list of (bytes, int, int)
             ``(key, value, distance)`` for every key within ``distance``.
+
+        Examples
+        --------
+        >>> fst = Fst.build([(b"wale", 0), (b"whale", 1)])
+        >>> fst.fuzzy("wahle", 1)
+        [(b'wale', 0, 1)]
+        >>> fst.fuzzy("wahle", 1, transpositions=True)
+        [(b'wale', 0, 1), (b'whale', 1, 1)]
         """
         if isinstance(distance, bool):
             raise TypeError(f"distance must be an integer 0, 1 or 2, got bool {distance!r}")
@@ -232,7 +248,11 @@ class Fst(_core.Fst):
             ) from None
         if not 0 <= distance <= 2:
             raise ValueError(f"distance must be 0, 1 or 2, got {distance!r}")
-        return self._fuzzy(_key_bytes("term", term), distance)
+        if not isinstance(transpositions, bool):
+            raise TypeError(
+                f"transpositions must be True or False, got {type(transpositions).__name__} {transpositions!r}"
+            )
+        return self._fuzzy(_key_bytes("term", term), distance, transpositions)
 
     def __repr__(self) -> str:
         return f"<tomes.Fst of {len(self):,} keys from {self.source}>"

@@ -29,6 +29,7 @@ from tomes import _core
 from tomes._analysis import STEMMERS, STOPWORD_LISTS, analyze
 from tomes._core import CorruptIndexError
 from tomes._index import _encoding_arg, index_corpus, open as open_index, verify
+from tomes._snippet import BOLD, GUILLEMETS, QueryTerms, index_analyzer, make_snippet
 from tomes._version import __version__
 
 
@@ -143,10 +144,21 @@ def _cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_hits(ix, hits) -> None:
+def _snippet_marks():
+    """Bold on a terminal (unless NO_COLOR is set), else «» around matches."""
+    if sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+        return BOLD
+    return GUILLEMETS
+
+
+def _print_hits(ix, hits, query: Optional[QueryTerms] = None, analyzer=None) -> None:
+    """One line per hit, then (when the index stores text) a snippet of its
+    chunk around the query's words (tomes/_snippet.py), or, without a query,
+    the chunk's first characters."""
     # Not ix.stats()["store_text"]: stats() counts the distinct terms, a merge
     # of every segment's dictionary (seconds on an index of hundreds of segments).
     store_text = True
+    marks = _snippet_marks()
     for rank, hit in enumerate(hits, 1):
         print(f"{rank:>3}. {hit.score:8.4f}  {_display_name(hit.book_id)}  chunk {hit.chunk}  [{hit.start}:{hit.end}]")
         if not store_text:
@@ -158,17 +170,22 @@ def _print_hits(ix, hits) -> None:
         except ValueError:  # the index keeps no text (store_text=False)
             store_text = False
             continue
-        print(f"       {_snippet(text)}")
+        shown = _snippet(text) if query is None else make_snippet(text, query, analyzer, marks=marks)
+        print(f"       {shown}")
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
     with open_index(args.index_dir) as ix:
-        hits = ix.search(args.query, k=args.k, fuzzy=args.fuzzy)
+        # Only when asked, so that the CLI runs against an Index.search that
+        # predates the keyword.
+        extra = {"transpositions": True} if args.transpositions else {}
+        hits = ix.search(args.query, k=args.k, fuzzy=args.fuzzy, **extra)
         if args.json:
             print(json.dumps([{"book_id": h.book_id, "chunk": h.chunk, "doc_id": h.doc_id, "score": h.score,
                                "start": h.start, "end": h.end} for h in hits]))
         else:
-            _print_hits(ix, hits)
+            analyzer = index_analyzer(args.index_dir)
+            _print_hits(ix, hits, QueryTerms(args.query, analyzer, args.fuzzy, args.transpositions), analyzer)
     return 0
 
 
@@ -237,13 +254,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         report = index_corpus(books, work / "index", stopwords="english", stemmer="english",
                               progress=not args.quiet)
         _print_report(report)
+        analyzer = index_analyzer(work / "index")
         with open_index(work / "index") as ix:
             for query, fuzzy in DEMO_QUERIES:
                 started = time.perf_counter()
                 hits = ix.search(query, k=args.top, fuzzy=fuzzy)
                 ms = (time.perf_counter() - started) * 1000
                 print(f"\nsearch {query!r}" + (f" (fuzzy={fuzzy})" if fuzzy else "") + f": {ms:.1f} ms")
-                _print_hits(ix, hits)
+                _print_hits(ix, hits, QueryTerms(query, analyzer, fuzzy), analyzer)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
@@ -286,11 +304,22 @@ def _parser() -> argparse.ArgumentParser:
                         "auto (UTF-8 if valid, else Windows-1252), latin-1 or cp1252")
     p.set_defaults(run=_cmd_index)
 
-    p = commands.add_parser("search", help="search an index")
+    p = commands.add_parser(
+        "search", help="search an index",
+        description="Print the best chunks for a query, best first: score, book, chunk number and its span "
+                    "in code points, then (when the index stores text) a snippet of about 160 characters "
+                    "around the chunk's best-matching words. Matching words are shown in bold on a "
+                    "terminal and between \u00ab\u00bb otherwise (or with NO_COLOR set); \u2026 marks text "
+                    "cut off.")
     p.add_argument("index_dir", help="a folder holding a tomes index (index.json)")
-    p.add_argument("query")
+    p.add_argument("query", help="words to search for; a word ending in * is a prefix (whal*)")
     p.add_argument("-k", type=int, default=10, help="number of hits (default 10)")
-    p.add_argument("--fuzzy", type=int, default=0, choices=(0, 1, 2))
+    p.add_argument("--fuzzy", type=int, default=0, choices=(0, 1, 2),
+                   help="also match terms within this many edits (inserted, deleted or substituted "
+                        "characters) of each query term (default 0)")
+    p.add_argument("--transpositions", action="store_true",
+                   help="with --fuzzy, a swap of two adjacent characters counts as one edit (wahle finds "
+                        "whale at --fuzzy 1)")
     p.add_argument("--json", action="store_true",
                    help="print the hits as JSON (ASCII; a file name's undecodable bytes as \\udc80-\\udcff "
                         "escapes, which os.fsencode turns back into the bytes)")

@@ -144,15 +144,49 @@ unsigned levenshtein(const std::vector<std::uint32_t>& a, const std::vector<std:
   return row[b.size()];
 }
 
+// Optimal string alignment: Levenshtein plus a swap of two adjacent units,
+// no unit edited twice. The whole matrix, as the textbook has it.
+unsigned osa(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b) {
+  std::vector<std::vector<unsigned>> d(a.size() + 1, std::vector<unsigned>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = static_cast<unsigned>(i);
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = static_cast<unsigned>(j);
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0u : 1u)});
+      if (i >= 2 && j >= 2 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
 using FuzzyHits = std::vector<std::tuple<std::string, std::uint64_t, unsigned>>;
 
+FuzzyHits fuzzy_all(const FstReader& reader, const std::string& query, FuzzyOptions options) {
+  FuzzyHits hits;
+  const Status s = fuzzy_search(reader, query, options, [&](std::string_view k, std::uint64_t v, unsigned dist) {
+    hits.emplace_back(std::string(k), v, dist);
+  });
+  CHECK(s.is_ok());
+  return hits;
+}
+
+// The plain-Levenshtein overload, which must equal FuzzyOptions{d, false}.
 FuzzyHits fuzzy_all(const FstReader& reader, const std::string& query, unsigned d) {
   FuzzyHits hits;
   const Status s = fuzzy_search(reader, query, d, [&](std::string_view k, std::uint64_t v, unsigned dist) {
     hits.emplace_back(std::string(k), v, dist);
   });
   CHECK(s.is_ok());
+  CHECK(hits == fuzzy_all(reader, query, FuzzyOptions{d, false}));
   return hits;
+}
+
+std::string keys_of(const FuzzyHits& hits) {
+  std::string out;
+  for (const auto& [key, value, d] : hits) out += key + ":" + std::to_string(d) + " ";
+  return out;
 }
 
 }  // namespace
@@ -439,7 +473,31 @@ TEST_CASE("fuzzy: hand-checked") {
   CHECK(!fuzzy_search(reader, "x", 3, [](std::string_view, std::uint64_t, unsigned) {}).is_ok());
 }
 
-TEST_CASE("property: fuzzy equals brute-force Levenshtein over all keys") {
+TEST_CASE("fuzzy with transpositions: hand-checked") {
+  const Map map = {{"abc", 0}, {"ab", 1},    {"whale", 2}, {"wale", 3},  {"while", 4},
+                   {"ac", 5},  {"ba", 6},    {"café", 7},  {"cfaé", 8},  {"éclair", 9},
+                   {"cé", 10}, {"\xFF\xC3", 11}};
+  const std::string bytes = build(map);
+  const FstReader reader = FstReader::open(bytes, "<fuzzy>").value();
+  // "wahle": whale is one swap away with transpositions, two edits without.
+  CHECK_EQ(keys_of(fuzzy_all(reader, "wahle", FuzzyOptions{1, true})), std::string("wale:1 whale:1 "));
+  CHECK_EQ(keys_of(fuzzy_all(reader, "wahle", FuzzyOptions{1, false})), std::string("wale:1 "));
+  CHECK_EQ(keys_of(fuzzy_all(reader, "wahle", FuzzyOptions{2, false})), std::string("wale:1 whale:2 while:2 "));
+  // OSA("ca", "abc") = 3 (unrestricted Damerau-Levenshtein: 2, swapping to
+  // "ac" then inserting b inside the swapped pair): never within 2.
+  CHECK_EQ(osa(units("ca"), units("abc")), 3u);
+  for (const auto& [key, value, d] : fuzzy_all(reader, "ca", FuzzyOptions{2, true})) CHECK(key != "abc");
+  CHECK_EQ(keys_of(fuzzy_all(reader, "ca", FuzzyOptions{1, true})), std::string("ac:1 ba:1 cé:1 "));
+  CHECK_EQ(keys_of(fuzzy_all(reader, "ab", FuzzyOptions{0, true})), std::string("ab:0 "));
+  // A swap of multi-byte code points is one edit; of invalid bytes too.
+  CHECK_EQ(keys_of(fuzzy_all(reader, "cfaé", FuzzyOptions{1, true})), std::string("café:1 cfaé:0 "));
+  CHECK_EQ(keys_of(fuzzy_all(reader, "\xC3\xA9" "calir", FuzzyOptions{1, true})), std::string("éclair:1 "));
+  CHECK_EQ(keys_of(fuzzy_all(reader, "\xC3\xFF", FuzzyOptions{1, true})), std::string("\xFF\xC3:1 "));
+  CHECK_EQ(keys_of(fuzzy_all(reader, "\xC3\xFF", FuzzyOptions{1, false})), std::string(""));
+  CHECK(!fuzzy_search(reader, "x", FuzzyOptions{3, true}, [](std::string_view, std::uint64_t, unsigned) {}).is_ok());
+}
+
+TEST_CASE("property: fuzzy equals brute-force Levenshtein and OSA over all keys") {
   std::mt19937_64 rng(11);
   // Letters, a 2-byte and a 3-byte character, and bytes that break UTF-8.
   const std::vector<std::string> pieces = {"a", "b", "c", "\xC3\xA9", "\xE2\x82\xAC", "\xC3",
@@ -464,11 +522,14 @@ TEST_CASE("property: fuzzy equals brute-force Levenshtein over all keys") {
       for (std::size_t j = 0; j < len; ++j) query += pieces[rng() % pieces.size()];
       for (unsigned d = 0; d <= 2; ++d) {
         FuzzyHits want;
+        FuzzyHits want_osa;
         for (const auto& [key, value] : map) {
           const unsigned dist = levenshtein(units(key), units(query));
           if (dist <= d) want.emplace_back(key, value, dist);
+          const unsigned dist_osa = osa(units(key), units(query));
+          if (dist_osa <= d) want_osa.emplace_back(key, value, dist_osa);
         }
-        if (fuzzy_all(reader, query, d) != want) {
+        if (fuzzy_all(reader, query, d) != want || fuzzy_all(reader, query, FuzzyOptions{d, true}) != want_osa) {
           CHECK(false);
           return;
         }

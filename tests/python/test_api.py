@@ -148,8 +148,9 @@ def test_cli_index_search_info_verify(tmp_path):
     hits = json.loads(result.stdout)
     assert [h["book_id"] for h in hits] == ["other.md", "moby.txt"]
     assert set(hits[0]) == {"book_id", "chunk", "doc_id", "score", "start", "end"}
+    # the snippet marks the matched words (not a terminal: «»)
     result = run_cli("search", str(ix), "wale", "--fuzzy", "1")
-    assert "moby.txt" in result.stdout and "white whale" in result.stdout
+    assert "moby.txt" in result.stdout and "white \u00abwhale\u00bb" in result.stdout
     result = run_cli("info", str(ix), "--json")
     assert json.loads(result.stdout)["books"] == 2
     result = run_cli("verify", str(ix))

@@ -314,3 +314,147 @@ def test_search_on_an_index_without_text_prints_hits_without_snippets(tmp_path):
     result = run_cli("search", ix, "whale")
     assert result.returncode == 0, result.stderr
     assert [line.split()[0] for line in result.stdout.splitlines()] == ["1.", "2."]
+
+
+# --- issue 12: snippets around the matched words, --fuzzy and --transpositions -------------------------------------
+
+def _snippet_lines(stdout: str):
+    """The snippet line under each hit line."""
+    lines = stdout.splitlines()
+    return [lines[i + 1].strip() for i, line in enumerate(lines[:-1]) if line.strip()[:1].isdigit()]
+
+
+def test_search_snippet_shows_a_match_deep_inside_a_long_chunk(tmp_path):
+    books = tmp_path / "books"
+    filler = " ".join(["sea calm sailors slept"] * 40)  # ~900 characters before the match
+    write(books / "moby.txt", f"{filler} and then the great white whale rose from the deep {filler}")
+    ix = tmp_path / "ix"
+    assert run_cli("index", books, ix, "--quiet", "--chunk-size", "4000").returncode == 0
+    result = run_cli("search", ix, "whale")
+    assert result.returncode == 0, result.stderr
+    (snippet,) = _snippet_lines(result.stdout)
+    # Not a terminal: matches between guillemets; text cut at both ends.
+    assert "\u00abwhale\u00bb" in snippet
+    assert snippet.startswith("\u2026") and snippet.endswith("\u2026")
+    assert "\x1b[" not in snippet
+    shown = snippet.strip("\u2026").replace("\u00ab", "").replace("\u00bb", "")
+    assert len(shown) <= 160 and "  " not in shown
+    # cut at word boundaries: every word shown is a whole word of the book
+    assert set(shown.split()) <= {"sea", "calm", "sailors", "slept", "and", "then", "the", "great", "white",
+                                  "whale", "rose", "from", "deep"}
+
+
+def test_search_snippet_matches_stemmed_and_stopword_queries(tmp_path):
+    books = tmp_path / "books"
+    write(books / "a.txt", "Of the whale and of the ship. " + "Nothing here at all. " * 20)
+    ix = tmp_path / "ix"
+    assert run_cli("index", books, ix, "--quiet", "--stopwords", "english", "--stemmer", "english").returncode == 0
+    result = run_cli("search", ix, "Whales of the")
+    assert result.returncode == 0, result.stderr
+    (snippet,) = _snippet_lines(result.stdout)
+    assert "\u00abwhale\u00bb" in snippet
+    assert "\u00abOf\u00bb" not in snippet and "\u00abthe\u00bb" not in snippet  # stopwords never match
+    result = run_cli("search", ix, "shi*")
+    assert "\u00abship\u00bb" in _snippet_lines(result.stdout)[0]
+
+
+def test_search_snippet_highlights_fuzzy_matches(tmp_path):
+    books = tmp_path / "books"
+    write(books / "a.txt", "the white whale and the whaler")
+    ix = tmp_path / "ix"
+    assert run_cli("index", books, ix, "--quiet").returncode == 0
+    result = run_cli("search", ix, "whalr", "--fuzzy", "1")
+    assert result.returncode == 0, result.stderr
+    assert _snippet_lines(result.stdout) == ["the white \u00abwhale\u00bb and the \u00abwhaler\u00bb"]
+    assert "--transpositions" in run_cli("search", "--help").stdout
+    assert "--fuzzy" in run_cli("search", "--help").stdout
+
+
+def test_search_transpositions_flag(tmp_path):
+    books = tmp_path / "books"
+    write(books / "a.txt", "the white whale")
+    ix = tmp_path / "ix"
+    assert run_cli("index", books, ix, "--quiet").returncode == 0
+    assert run_cli("search", ix, "wahle", "--fuzzy", "1").stdout == ""
+    import inspect
+    if "transpositions" not in inspect.signature(tomes.Index.search).parameters:
+        pytest.skip("Index.search has no transpositions keyword yet")
+    result = run_cli("search", ix, "wahle", "--fuzzy", "1", "--transpositions")
+    assert result.returncode == 0, result.stderr
+    assert _snippet_lines(result.stdout) == ["the white \u00abwhale\u00bb"]
+
+
+def test_search_without_stored_text_prints_hits_and_no_snippet(tmp_path):
+    books = tmp_path / "books"
+    write(books / "a.txt", "the white whale " * 50)
+    ix = tmp_path / "ix"
+    assert run_cli("index", books, ix, "--quiet", "--no-text").returncode == 0
+    result = run_cli("search", ix, "whale", "--fuzzy", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("\n") == 1 and result.stdout.lstrip().startswith("1.")
+    assert "\u00ab" not in result.stdout
+
+
+def _brute_best_window(matches, width, text_length):
+    """The earliest window [s, s + width) over every s holding the most
+    distinct items among the matches wholly inside it: (count, matches inside)."""
+    best = (0, [])
+    for s in range(0, max(text_length, 1)):
+        inside = [m for m in matches if m.start >= s and m.end <= s + width]
+        count = len(set().union(*(m.items for m in inside))) if inside else 0
+        if count > best[0]:
+            best = (count, inside)
+    return best
+
+
+def test_snippet_window_equals_a_brute_force_choice():
+    from tomes._snippet import Match, best_window
+
+    rng = random.Random(5)
+    for _ in range(300):
+        matches, at = [], rng.randrange(5)
+        for _ in range(rng.randrange(1, 12)):
+            length = rng.randrange(1, 8)
+            matches.append(Match(at, at + length, frozenset(rng.sample("abcde", rng.randrange(1, 3)))))
+            at += length + rng.randrange(1, 30)
+        width = rng.randrange(8, 60)
+        count, inside = _brute_best_window(matches, width, at)
+        got = best_window(matches, width)
+        # the same first match and as many distinct items; the window runs on
+        # to the last match that fits after it
+        first = inside[0]
+        assert got[0] == first.start
+        chosen = [m for m in matches if m.start >= got[0] and m.end <= got[1]]
+        assert got[1] - got[0] <= width
+        assert len(set().union(*(m.items for m in chosen))) == count
+
+
+def test_make_snippet_by_hand():
+    from tomes._analysis import _analyzer
+    from tomes._snippet import GUILLEMETS, QueryTerms, make_snippet, token_spans
+
+    plain = _analyzer((), "")
+    assert token_spans("caf\u00e9  n\u00b0 12\u00bd") == [(0, 4), (6, 7), (9, 12)]
+    text = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu"
+    # the window with both terms wins over the earlier one with one
+    query = QueryTerms("beta mu lambda", plain)
+    assert (make_snippet(text, query, plain, width=20, marks=GUILLEMETS)
+            == "\u2026iota kappa \u00ablambda\u00bb \u00abmu\u00bb")
+    # ties: the earliest; cut at whitespace, never inside a word; whitespace
+    # collapsed; no match: the text's start
+    assert (make_snippet("a  beta\n\nx beta", QueryTerms("beta", plain), plain, width=9)
+            == "\u2026\u00abbeta\u00bb x\u2026")
+    assert make_snippet(text, QueryTerms("omega", plain), plain, width=12) == "alpha beta\u2026"
+    # prefixes and fuzzy terms
+    assert make_snippet(text, QueryTerms("lamb* zeat", plain, fuzzy=1, transpositions=True), plain,
+                        width=200) == text.replace("zeta", "\u00abzeta\u00bb").replace("lambda", "\u00ablambda\u00bb")
+    assert make_snippet(text, QueryTerms("lamb* zeat", plain, fuzzy=1), plain,
+                        width=200) == text.replace("lambda", "\u00ablambda\u00bb")
+
+
+def test_snippet_docstring_examples():
+    import doctest
+
+    import tomes._snippet
+    result = doctest.testmod(tomes._snippet, raise_on_error=False)
+    assert result.attempted > 0 and result.failed == 0

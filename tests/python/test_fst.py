@@ -41,12 +41,25 @@ def levenshtein(a, b):
     return previous[-1]
 
 
-def brute_fuzzy(model, term, distance):
+def osa(a, b):
+    """Optimal string alignment: Levenshtein plus one edit for a swap of two
+    adjacent units, no unit edited twice (the whole textbook matrix)."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]
+
+
+def brute_fuzzy(model, term, distance, transpositions=False):
     """(key, value, distance) for every key of the model within distance, in key order."""
     term_units = units(term)
+    measure = osa if transpositions else levenshtein
     hits = []
     for key in sorted(model):
-        d = levenshtein(units(key), term_units)
+        d = measure(units(key), term_units)
         if d <= distance:
             hits.append((key, model[key], d))
     return hits
@@ -354,6 +367,55 @@ def test_fuzzy_str_terms_equal_brute_force(model, term):
     fst = Fst.build(sorted_items(encoded))
     for distance in (0, 1, 2):
         assert fst.fuzzy(term, distance) == brute_fuzzy(encoded, term.encode(), distance)
+
+
+def test_fuzzy_transpositions_hand_computed():
+    """An adjacent swap is one edit with transpositions=True, two without;
+    OSA never edits a unit twice ("ca" is 3 from "abc", where unrestricted
+    Damerau-Levenshtein says 2)."""
+    pairs = sorted([(b"whale", 0), (b"wale", 1), (b"while", 2), (b"abc", 3), (b"ac", 4),
+                    ("café".encode(), 5), ("cfaé".encode(), 6), (b"\xff\xc3", 7)])
+    fst = Fst.build(pairs)
+
+    def hits(term, d, transpositions):
+        return {k: dist for k, _, dist in fst.fuzzy(term, d, transpositions=transpositions)}
+
+    assert hits("wahle", 1, True) == {b"wale": 1, b"whale": 1}
+    assert hits("wahle", 1, False) == {b"wale": 1}
+    assert hits("wahle", 2, False) == {b"wale": 1, b"whale": 2, b"while": 2}
+    assert osa("ca", "abc") == 3
+    assert b"abc" not in hits("ca", 2, True)
+    assert hits("ca", 1, True) == {b"ac": 1}
+    assert hits("cfaé", 1, True) == {"café".encode(): 1, "cfaé".encode(): 0}
+    assert hits(b"\xc3\xff", 1, True) == {b"\xff\xc3": 1}
+    assert hits(b"\xc3\xff", 1, False) == {}
+    assert fst.fuzzy("wahle", 1) == fst.fuzzy("wahle", 1, transpositions=False)
+
+
+@pytest.mark.parametrize("value", [1, None, "yes"])
+def test_fuzzy_transpositions_must_be_a_bool(value):
+    fst = Fst.build(PAIRS)
+    with pytest.raises(TypeError, match="transpositions must be True or False"):
+        fst.fuzzy(b"whale", 1, transpositions=value)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model=st.dictionaries(fragment_keys, any_value, max_size=25), data=st.data())
+def test_fuzzy_transpositions_equal_brute_force_osa(model, data):
+    """fuzzy(term, d, transpositions=True) for d = 0, 1, 2 is the brute-force
+    OSA distance over every key; terms include keys with two units swapped."""
+    fst = Fst.build(sorted_items(model))
+    keys = sorted(model) or [b""]
+
+    def swapped(key):
+        u = units(key)
+        return st.integers(0, max(len(u) - 2, 0)).map(
+            lambda i: (u[:i] + u[i + 1:i + 2] + u[i:i + 1] + u[i + 2:]).encode("utf-8", "surrogateescape"))
+
+    term = data.draw(st.one_of(fragment_keys, st.sampled_from(keys),
+                               st.sampled_from(keys).flatmap(swapped)), label="term")
+    for distance in (0, 1, 2):
+        assert fst.fuzzy(term, distance, transpositions=True) == brute_fuzzy(model, term, distance, True)
 
 
 def test_brute_index_equals_textbook_levenshtein():
