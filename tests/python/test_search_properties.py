@@ -18,12 +18,18 @@ times), chunks of very different lengths, and different stopwords and
 stemmers. Queries: 1 to 8 tokens, common, rare, unknown, repeated,
 stopwords, mixed case, accents, prefix terms (some with more than 64
 expansions), fuzzy 0/1/2 (some with more than 64 candidates), k from 1 to
-past the number of chunks, k1 in [0.1, 3], b in [0, 1].
+past the number of chunks, k1 in [0.1, 3], b in [0, 1]. Also: search_batch
+equals search, 8 Python threads agree with one, and check_hits itself
+rejects wrong answers.
+
+About 25 s on 2 cores. Under CI=true the examples are derandomized;
+TOMES_PROPS_SCALE=N runs N times more of them (a longer hunt by hand).
 """
 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import os
 import random
@@ -42,6 +48,8 @@ import tomes
 from search_model import MAX_EXPANSIONS, SearchModel, check_hits, parse_query
 
 CI = bool(os.environ.get("CI"))
+#: TOMES_PROPS_SCALE=20 runs 20 times more hypothesis examples (a longer hunt, by hand).
+SCALE = int(os.environ.get("TOMES_PROPS_SCALE", "1"))
 
 SEPARATORS = [" "] * 12 + ["  ", "\n", "\n\n", ", ", ". ", "; ", "\t", " — ", "\u3000", "!\n", " (", ") ",
                            " \"", "-", "'"]
@@ -287,7 +295,7 @@ FUZZY = st.sampled_from([0, 0, 0, 1, 2])
 
 # -- properties ----------------------------------------------------------------
 
-@settings(max_examples=60 if CI else 80, deadline=None, derandomize=CI)
+@settings(max_examples=(60 if CI else 80) * SCALE, deadline=None, derandomize=CI)
 @given(data=st.data())
 def test_search_equals_the_brute_force_model(index, data):
     query = data.draw(queries(index), label="query")
@@ -299,7 +307,7 @@ def test_search_equals_the_brute_force_model(index, data):
     check_hits(hits, index.model, query, k, k1, b, fuzzy)
 
 
-@settings(max_examples=40 if CI else 50, deadline=None, derandomize=CI)
+@settings(max_examples=(40 if CI else 50) * SCALE, deadline=None, derandomize=CI)
 @given(data=st.data())
 def test_defaults_and_exact_ties(index, data):
     """Default k1/b, and b in {0, 1} (b=0 ignores lengths: many exact ties, broken by lower doc id)."""
@@ -385,3 +393,31 @@ def test_eight_threads_agree_with_one(indexes):
     assert not errors, errors
     for got in results:
         assert got == expected
+
+
+def test_the_checker_rejects_wrong_answers(indexes):
+    """check_hits is exact where it must be: wrong tie order, a higher id at the boundary of a
+    true tie, a missing or extra hit, a score off by 1e-7, a lower-scoring doc all fail."""
+    ix, model = indexes["plain"].ix, indexes["plain"].model
+    term = sorted(model.df, key=lambda t: (-model.df[t], t))[3]
+    scores = model.scores(term, b=0.0)  # b=0: the score depends on tf alone, so ties abound
+    order = sorted(np.flatnonzero(scores).tolist(), key=lambda d: (-scores[d], d))
+    tied = [d for d in order if scores[d] == scores[order[len(order) // 2]]]
+    k = order.index(tied[0]) + len(tied) // 2  # the k-th boundary cuts a class of true ties
+    hits = ix.search(term, k=k, b=0.0)
+    check_hits(hits, model, term, k, b=0.0)
+    i = next(i for i in range(k - 1) if hits[i].score == hits[i + 1].score)
+    outside = next(d for d in tied if d not in {h.doc_id for h in hits})
+    worse = order[k + len(tied)] if k + len(tied) < len(order) else order[-1]
+    wrong = {
+        "tie order": hits[:i] + [hits[i + 1], hits[i]] + hits[i + 2:],
+        "higher tied id at the boundary": hits[:-1] + [dataclasses.replace(hits[-1], doc_id=outside)],
+        "missing hit": hits[:-1],
+        "extra hit": hits + [dataclasses.replace(hits[-1], doc_id=outside)],
+        "score off by 1e-7": hits[:1] + [dataclasses.replace(hits[1], score=hits[1].score * (1 + 1e-7))] + hits[2:],
+        "lower-scoring doc": hits[:-1] + [dataclasses.replace(hits[-1], doc_id=worse, score=scores[worse])],
+    }
+    for what, answer in wrong.items():
+        with pytest.raises(AssertionError):
+            check_hits(answer, model, term, k, b=0.0)
+            pytest.fail(f"check_hits accepted an answer with a {what}")
