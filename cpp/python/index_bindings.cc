@@ -97,8 +97,13 @@ py::dict index_corpus(const std::string& books_dir, const std::string& index_dir
   return d;
 }
 
-search::SearchOptions search_options(std::size_t k, double k1, double b, unsigned fuzzy, bool transpositions) {
+search::SearchOptions search_options(std::size_t k, double k1, double b, unsigned fuzzy, bool transpositions,
+                                     const std::string& algorithm) {
   search::SearchOptions options;
+  if (!search::parse_algorithm(algorithm, &options.algorithm)) {
+    throw py::value_error("algorithm must be \"default\", \"maxscore\", \"bmw\" or \"exhaustive\", got \"" +
+                          algorithm + "\"");
+  }
   options.k = k;
   options.k1 = k1;
   options.b = b;
@@ -155,8 +160,8 @@ class PyIndex {
 
   // [(doc_id, score, book_id bytes, chunk, start, end)]
   py::list search(const std::string& query, std::size_t k, double k1, double b, unsigned fuzzy,
-                  bool transpositions) const {
-    const search::SearchOptions options = search_options(k, k1, b, fuzzy, transpositions);
+                  bool transpositions, const std::string& algorithm) const {
+    const search::SearchOptions options = search_options(k, k1, b, fuzzy, transpositions, algorithm);
     std::vector<search::LocatedHit> hits;
     const std::shared_ptr<const search::IndexReader> ix = reader();
     Status status;
@@ -176,8 +181,8 @@ class PyIndex {
   // (ids int64 (n, width), scores float32 (n, width)), width = min(k, len):
   // numpy's arrays, filled in place by the core with the GIL released.
   py::tuple search_batch(const std::vector<std::string>& queries, std::size_t k, double k1, double b, unsigned fuzzy,
-                         bool transpositions, unsigned threads) const {
-    const search::SearchOptions options = search_options(k, k1, b, fuzzy, transpositions);
+                         bool transpositions, unsigned threads, const std::string& algorithm) const {
+    const search::SearchOptions options = search_options(k, k1, b, fuzzy, transpositions, algorithm);
     const std::shared_ptr<const search::IndexReader> ix = reader();
     const std::size_t width = std::min<std::size_t>(k, ix->num_docs());
     const std::vector<py::ssize_t> shape{static_cast<py::ssize_t>(queries.size()), static_cast<py::ssize_t>(width)};
@@ -278,9 +283,9 @@ void bind_index(py::module_& m) {
       .def("close", &PyIndex::close)
       .def("stats", &PyIndex::stats)
       .def("search", &PyIndex::search, py::arg("query"), py::arg("k"), py::arg("k1"), py::arg("b"),
-           py::arg("fuzzy"), py::arg("transpositions"))
+           py::arg("fuzzy"), py::arg("transpositions"), py::arg("algorithm") = "default")
       .def("search_batch", &PyIndex::search_batch, py::arg("queries"), py::arg("k"), py::arg("k1"), py::arg("b"),
-           py::arg("fuzzy"), py::arg("transpositions"), py::arg("threads"))
+           py::arg("fuzzy"), py::arg("transpositions"), py::arg("threads"), py::arg("algorithm") = "default")
       .def("terms", &PyIndex::terms, py::arg("prefix"))
       .def("postings", &PyIndex::postings, py::arg("term"))
       .def("chunk_info", &PyIndex::chunk_info, py::arg("doc_id"))

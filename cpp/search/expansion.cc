@@ -61,11 +61,10 @@ Status find_exact(const Segments& segments, std::string_view term, FoundTerm* ou
 
 Status expand_fuzzy(const Segments& segments, const std::string& term, unsigned distance,
                     bool transpositions, std::vector<FoundTerm>* out) {
-  (void)transpositions;  // TODO(fuzzy): pass to fst::fuzzy_search once it takes it
   Candidates candidates;
   for (const auto& segment : segments) {
     Status failed;
-    Status s = fst::fuzzy_search(segment->terms(), term, distance,
+    Status s = fst::fuzzy_search(segment->terms(), term, fst::FuzzyOptions{distance, transpositions},
                                  [&](std::string_view key, std::uint64_t ordinal, unsigned d) {
                                    if (failed.is_ok()) failed = add_candidate(*segment, key, ordinal, d, &candidates);
                                  });

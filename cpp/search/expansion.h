@@ -3,7 +3,9 @@
 // prefix's. Each comes with its entry in every segment holding it and its
 // index-wide doc frequency, so scoring needs no second lookup.
 //
-//   fuzzy:  the terms within the distance, at most kMaxExpansions: lowest
+//   fuzzy:  the terms within the distance (Levenshtein, or with
+//           transpositions optimal string alignment: fst/fst_fuzzy.h),
+//           at most kMaxExpansions: lowest
 //           distance first (an exact match first of all), then highest df,
 //           then term order;
 //   prefix: the terms starting with it, at most kMaxExpansions: highest df

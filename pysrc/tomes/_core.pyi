@@ -86,12 +86,12 @@ class Index:
         """Keys: books, chunks, terms (distinct), segment_terms_sum, segments, avgdl, total_length,
         bytes, generation, store_text, stopwords, stemmer, chunk_size, chunk_overlap, unicode_version."""
     def search(self, query: Union[str, bytes], k: int, k1: float, b: float, fuzzy: int,
-               transpositions: bool) -> List[Tuple[int, float, bytes, int, int, int]]:
+               transpositions: bool, algorithm: str = ...) -> List[Tuple[int, float, bytes, int, int, int]]:
         """(doc_id, score, book_id, chunk, start, end), best first; query as UTF-8 bytes
         (a str would be refused if it holds a lone surrogate: _index.py passes bytes)."""
         ...
     def search_batch(self, queries: List[bytes], k: int, k1: float, b: float, fuzzy: int, transpositions: bool,
-                     threads: int) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+                     threads: int, algorithm: str = ...) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         """(ids, scores) of shape (len(queries), min(k, len(self))), row i query i's hits, best first,
         padded with -1 / nan; threads 0 = every core. A Ctrl-C stops it (KeyboardInterrupt)."""
         ...

@@ -234,3 +234,23 @@ def test_ctrl_c_stops_a_long_batch(ix):
     assert time.monotonic() - began < 5, "the batch did not stop promptly"
     # The index still works.
     assert_same(ix.search_batch(QUERIES[:20], k=10), expected_rows(ix, QUERIES[:20], 10))
+
+
+def test_transpositions_make_an_adjacent_swap_one_edit(tmp_path):
+    """"wahle" is 2 Levenshtein edits from "whale" but 1 with transpositions
+    (optimal string alignment); "ca" is 3 from "abc" even so (OSA never edits
+    a substring twice), so fuzzy=2 with transpositions does not find it."""
+    books = tmp_path / "books"
+    books.mkdir()
+    (books / "a.txt").write_text("the white whale")
+    (books / "b.txt").write_text("abc")
+    tomes.index_corpus(books, tmp_path / "ix")
+    with tomes.open(tmp_path / "ix") as ix:
+        assert ix.search("wahle", fuzzy=1) == []
+        assert [h.book_id for h in ix.search("wahle", fuzzy=1, transpositions=True)] == ["a.txt"]
+        assert [h.book_id for h in ix.search("wahle", fuzzy=2)] == ["a.txt"]
+        assert ix.search("ca", fuzzy=2, transpositions=True) == []
+        ids, _ = ix.search_batch(["wahle", "whale"], fuzzy=1, transpositions=True)
+        assert ids[:, 0].tolist() == [0, 0]
+        with pytest.raises(ValueError, match="algorithm must be one of"):
+            ix.search("whale", algorithm="fast")

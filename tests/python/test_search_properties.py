@@ -291,6 +291,9 @@ def ks(n: int):
 
 
 FUZZY = st.sampled_from([0, 0, 0, 1, 2])
+# Every query algorithm must give the model's answer (they are also checked
+# against each other bit for bit in tests/cpp/test_search.cc).
+ALGORITHMS = st.sampled_from(["default", "maxscore", "bmw", "exhaustive"])
 
 
 # -- properties ----------------------------------------------------------------
@@ -303,7 +306,8 @@ def test_search_equals_the_brute_force_model(index, data):
     k1 = data.draw(st.floats(0.1, 3.0), label="k1")
     b = data.draw(st.floats(0.0, 1.0), label="b")
     fuzzy = data.draw(FUZZY, label="fuzzy")
-    hits = index.ix.search(query, k=k, k1=k1, b=b, fuzzy=fuzzy)
+    algorithm = data.draw(ALGORITHMS, label="algorithm")
+    hits = index.ix.search(query, k=k, k1=k1, b=b, fuzzy=fuzzy, algorithm=algorithm)
     check_hits(hits, index.model, query, k, k1, b, fuzzy)
 
 
@@ -314,7 +318,8 @@ def test_defaults_and_exact_ties(index, data):
     query = data.draw(queries(index), label="query")
     k = data.draw(st.sampled_from([1, 2, 3, 5, 10, 37, 128, 129, 500]), label="k")
     b = data.draw(st.sampled_from([0.0, 0.75, 1.0]), label="b")
-    hits = index.ix.search(query, k=k, b=b)
+    algorithm = data.draw(ALGORITHMS, label="algorithm")
+    hits = index.ix.search(query, k=k, b=b, algorithm=algorithm)
     check_hits(hits, index.model, query, k, 1.5, b, 0)
 
 
@@ -331,7 +336,9 @@ def test_seeded_queries(index):
         k = rng.choice([1, 10, 100, 1000, model.n + 3])
         k1, b = rng.uniform(0.1, 3.0), rng.choice([0.0, 1.0, rng.random()])
         fuzzy = rng.choice([0, 0, 1, 2])
-        check_hits(ix.search(query, k=k, k1=k1, b=b, fuzzy=fuzzy), model, query, k, k1, b, fuzzy)
+        for algorithm in ("maxscore", "bmw", "exhaustive"):
+            hits = ix.search(query, k=k, k1=k1, b=b, fuzzy=fuzzy, algorithm=algorithm)
+            check_hits(hits, model, query, k, k1, b, fuzzy)
 
 
 def test_prefix_and_fuzzy_caps(index):
