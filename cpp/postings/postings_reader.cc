@@ -190,16 +190,28 @@ void TermBlocks::block_range(std::uint32_t i, Region region, std::size_t data_si
 
 Status TermBlocks::decode(std::uint32_t i, std::uint32_t* docs, std::uint32_t* freqs,
                           std::uint32_t* max_tf) const {
-  // The steps in order, so the first damage found is the one reported.
+  // Docs first, so the first damage found is the one reported.
+  if (Status s = decode_docs(i, docs); !s.is_ok()) return s;
+  return decode_freqs(i, freqs, max_tf);
+}
+
+Status TermBlocks::decode_docs(std::uint32_t i, std::uint32_t* docs) const {
   const std::uint32_t m = block_size(i);
   Status error;
   unsigned w = 0;
-  std::uint32_t any = 0;  // the OR of a region's raw values: their bit width
-  std::uint32_t top = 0;
+  std::uint32_t any = 0;  // the OR of the raw values: their bit width
   const bool ok = read_block(i, kDocsRegion, m, docs, &w, &error) &&
                   gaps_to_docs(i, m, docs, &any, &error) &&
-                  check_values_width(i, kDocsRegion, w, any, &error) &&
-                  read_block(i, kFreqsRegion, m, freqs, &w, &error) &&
+                  check_values_width(i, kDocsRegion, w, any, &error);
+  return ok ? Status::ok() : error;
+}
+
+Status TermBlocks::decode_freqs(std::uint32_t i, std::uint32_t* freqs, std::uint32_t* max_tf) const {
+  const std::uint32_t m = block_size(i);
+  Status error;
+  unsigned w = 0;
+  std::uint32_t any = 0, top = 0;
+  const bool ok = read_block(i, kFreqsRegion, m, freqs, &w, &error) &&
                   values_to_freqs(i, m, freqs, &any, &top, &error) &&
                   check_values_width(i, kFreqsRegion, w, any, &error) &&
                   check_max_tf(i, top, &error);
@@ -452,9 +464,9 @@ void PostingsCursor::terminate() {
 }
 
 void PostingsCursor::advance_block(std::uint32_t i) {
-  if (i >= term_.num_blocks()) return terminate();
-  std::uint32_t max_tf = 0;
-  Status s = term_.decode(i, docs_, freqs_, &max_tf);
+  // Damage found in a block's frequencies (load_freqs) ends the cursor here.
+  if (i >= term_.num_blocks() || !status_.is_ok()) return terminate();
+  Status s = term_.decode_docs(i, docs_);
   if (!s.is_ok()) {
     status_ = std::move(s);
     return terminate();
@@ -463,16 +475,30 @@ void PostingsCursor::advance_block(std::uint32_t i) {
   block_n_ = term_.block_size(i);
   pos_ = 0;
   doc_ = docs_[0];
+  freqs_loaded_ = false;
   if (term_.has_skip_table()) {
     bounds_ = term_.table_bounds(i);
   } else {
+    // One block, no table: its bounds come from the block itself.
+    load_freqs();
     std::uint32_t min_dl = 0;
     if (doc_lengths_ != nullptr) {
       min_dl = 0xFFFFFFFFu;
       for (std::uint32_t j = 0; j < block_n_; ++j) min_dl = std::min(min_dl, doc_lengths_[docs_[j]]);
     }
-    bounds_ = single_ = {docs_[block_n_ - 1], max_tf, min_dl};
+    bounds_ = single_ = {docs_[block_n_ - 1], block_max_tf_, min_dl};
   }
+}
+
+void PostingsCursor::load_freqs() const {
+  freqs_loaded_ = true;
+  Status s = term_.decode_freqs(block_, freqs_, &block_max_tf_);
+  if (s.is_ok()) return;
+  // Keep doc() and the block as they are (a caller may be reading both);
+  // the next block ends the cursor, and status() says why.
+  status_ = std::move(s);
+  std::fill(freqs_, freqs_ + kBlockSize, 1u);
+  block_max_tf_ = 1;
 }
 
 void PostingsCursor::next_geq(std::uint32_t target) {

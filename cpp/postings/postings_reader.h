@@ -108,6 +108,10 @@ class TermBlocks {
   // kBlockSize values.
   Status decode(std::uint32_t i, std::uint32_t* docs, std::uint32_t* freqs,
                 std::uint32_t* max_tf) const;
+  // decode's two halves, each checking what concerns its region: a cursor
+  // decodes a block's frequencies only once it is asked for one.
+  Status decode_docs(std::uint32_t i, std::uint32_t* docs) const;
+  Status decode_freqs(std::uint32_t i, std::uint32_t* freqs, std::uint32_t* max_tf) const;
 
  private:
   const unsigned char* entry(std::uint32_t i) const {
@@ -182,8 +186,9 @@ class TermBlocks {
 //     doc() == kNoDoc, which compares greater than every doc id.
 //   - freq() and the block_* accessors describe the current posting's block.
 //   - Damage found in any block terminates the cursor and makes status()
-//     Corruption; status() is sticky. A cursor that terminates normally keeps
-//     status() ok.
+//     Corruption; status() is sticky. (Damage in a block's frequencies, which
+//     are decoded lazily, is found by freq() and ends the cursor at the end
+//     of that block.) A cursor that terminates normally keeps status() ok.
 class PostingsCursor {
  public:
   // A terminated cursor over no postings.
@@ -202,8 +207,14 @@ class PostingsCursor {
   std::uint32_t size() const { return term_.count(); }
 
   std::uint32_t doc() const { return doc_; }
-  // REQUIRES: doc() != kNoDoc.
-  std::uint32_t freq() const { return freqs_[pos_]; }
+  // REQUIRES: doc() != kNoDoc. The block's frequencies are decoded on the
+  // first call in it: a block whose docs are only skipped over (next_geq
+  // past a candidate) never decodes them. Damage found there sets status()
+  // and gives frequencies of 1 until the block ends, which ends the cursor.
+  std::uint32_t freq() const {
+    if (!freqs_loaded_) load_freqs();
+    return freqs_[pos_];
+  }
 
   void next() {
     if (++pos_ < block_n_) {
@@ -240,6 +251,8 @@ class PostingsCursor {
   // first posting.
   void advance_block(std::uint32_t i);
   void terminate();
+  // Decodes the current block's frequencies (and its max tf).
+  void load_freqs() const;
 
   TermBlocks term_;
   const std::uint32_t* doc_lengths_ = nullptr;
@@ -249,9 +262,12 @@ class PostingsCursor {
   std::uint32_t block_ = 0;
   BlockBounds bounds_{kNoDoc, 0, 0xFFFFFFFFu};
   BlockBounds single_;  // the bounds of a term without a skip table
-  Status status_;
+  // Frequencies are decoded lazily (freq()); these change in const calls.
+  mutable Status status_;
+  mutable bool freqs_loaded_ = false;
+  mutable std::uint32_t block_max_tf_ = 0;
   alignas(64) std::uint32_t docs_[kBlockSize] = {};
-  alignas(64) std::uint32_t freqs_[kBlockSize] = {};
+  alignas(64) mutable std::uint32_t freqs_[kBlockSize] = {};
 };
 
 }  // namespace tomes::postings
