@@ -77,6 +77,7 @@ name its interpreter; its engine is "tomes@LABEL" and gets its own cached index
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import importlib
 import json
@@ -307,13 +308,19 @@ def percentile(sorted_ms: Sequence[float], q: float) -> float:
 
 
 def latencies(call: Callable[[object], object], qs: Sequence[object]) -> List[float]:
-    for q in qs:  # warm-up
+    """Milliseconds of each call, after an untimed pass; Python's collector off (as timeit has it)."""
+    for q in qs:
         call(q)
     out = []
-    for q in qs:
-        t0 = time.perf_counter_ns()
-        call(q)
-        out.append((time.perf_counter_ns() - t0) / 1e6)
+    gc.collect()
+    gc.disable()
+    try:
+        for q in qs:
+            t0 = time.perf_counter_ns()
+            call(q)
+            out.append((time.perf_counter_ns() - t0) / 1e6)
+    finally:
+        gc.enable()
     return out
 
 
@@ -417,7 +424,9 @@ def cached(final: Path, build: Callable[[Path], Dict[str, object]], what: str) -
     """final/build.json if there; else build(tmp) then rename tmp to final (so a killed build leaves nothing)."""
     meta = final / "build.json"
     if meta.exists():
-        return json.loads(meta.read_text())
+        info = json.loads(meta.read_text())
+        print(f"  cached {what}: {final} (built in {info['seconds']:.1f} s)", flush=True)
+        return info
     tmp = final.with_name(final.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
