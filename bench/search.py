@@ -577,8 +577,10 @@ def run_corpus(corpus: str, args: argparse.Namespace, pythons: Dict[str, str]) -
     indexes = {}
     for engine in args.engines:
         base, _, label = engine.partition("@")
-        if base == "tomes":
-            indexes[engine] = ensure_tomes(pythons[label] if label else sys.executable, books, cache)
+        if engine == "tomes":
+            indexes[engine] = (ref, ref_info)
+        elif base == "tomes":
+            indexes[engine] = ensure_tomes(pythons[label], books, cache)
         else:
             indexes[engine] = ensure_peer(base, ref, books, fp, cache)
     if args.build_only:
