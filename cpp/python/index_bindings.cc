@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "index/pipeline.h"
@@ -112,6 +113,14 @@ search::SearchOptions search_options(std::size_t k, double k1, double b, unsigne
   return options;
 }
 
+// A file name's bytes as os.fsdecode gives them (the file system encoding,
+// undecodable bytes as surrogate escapes).
+py::object fs_decode(const std::string& name) {
+  PyObject* s = PyUnicode_DecodeFSDefaultAndSize(name.data(), static_cast<Py_ssize_t>(name.size()));
+  if (s == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(s);
+}
+
 class PyIndex {
  public:
   explicit PyIndex(const std::string& dir) {
@@ -158,7 +167,8 @@ class PyIndex {
     return d;
   }
 
-  // [(doc_id, score, book_id bytes, chunk, start, end)]
+  // [(book_id, chunk, doc_id, score, start, end)]: tomes.Hit's field order,
+  // book_id decoded as os.fsdecode does (once per book of the hits).
   py::list search(const std::string& query, std::size_t k, double k1, double b, unsigned fuzzy,
                   bool transpositions, const std::string& algorithm) const {
     const search::SearchOptions options = search_options(k, k1, b, fuzzy, transpositions, algorithm);
@@ -170,10 +180,13 @@ class PyIndex {
       status = ix->search_with_locations(query, options, &hits);
     }
     check(status);
-    py::list out;
-    for (const search::LocatedHit& h : hits) {
-      const search::ChunkLocation& where = h.location;
-      out.append(py::make_tuple(h.doc_id, h.score, py::bytes(where.book_id), where.chunk, where.start, where.end));
+    std::unordered_map<std::string, py::object> names;
+    py::list out(hits.size());
+    for (std::size_t i = 0; i < hits.size(); ++i) {
+      const search::ChunkLocation& where = hits[i].location;
+      auto [it, added] = names.try_emplace(where.book_id);
+      if (added) it->second = fs_decode(where.book_id);
+      out[i] = py::make_tuple(it->second, where.chunk, hits[i].doc_id, hits[i].score, where.start, where.end);
     }
     return out;
   }

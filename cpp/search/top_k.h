@@ -39,35 +39,57 @@ class TopK {
   // Keeps (doc, score) if it is among the k best so far. Returns true when
   // the threshold may have risen.
   bool insert(std::uint32_t doc, double score) {
+    const Hit hit{doc, score};
     if (heap_.size() < k_) {
-      heap_.push_back(Hit{doc, score});
-      std::push_heap(heap_.begin(), heap_.end(), better);
+      heap_.push_back(hit);
+      std::push_heap(heap_.begin(), heap_.end(), Better{});
       if (heap_.size() == k_) threshold_ = heap_.front().score;
       return heap_.size() == k_;
     }
-    if (k_ == 0 || !better(Hit{doc, score}, heap_.front())) return false;
-    std::pop_heap(heap_.begin(), heap_.end(), better);
-    heap_.back() = Hit{doc, score};
-    std::push_heap(heap_.begin(), heap_.end(), better);
+    if (k_ == 0 || !better(hit, heap_.front())) return false;
+    replace_worst(hit);
     threshold_ = heap_.front().score;
     return true;
   }
 
   // The hits, best first; the collector is left empty.
   std::vector<Hit> take_sorted() {
-    std::sort_heap(heap_.begin(), heap_.end(), better);
+    std::sort_heap(heap_.begin(), heap_.end(), Better{});
     std::vector<Hit> out = std::move(heap_);
     heap_.clear();
     threshold_ = 0;
     return out;
   }
 
-  // a ranks before b. With it as the heap's "less", the root is the worst.
+  // a ranks before b.
   static bool better(const Hit& a, const Hit& b) {
     return a.score != b.score ? a.score > b.score : a.doc_id < b.doc_id;
   }
 
  private:
+  // better() as a type, so the heap algorithms inline it. As the heap's
+  // "less", it puts the worst kept hit at the root.
+  struct Better {
+    bool operator()(const Hit& a, const Hit& b) const { return better(a, b); }
+  };
+
+  // The root (the worst hit) gives way to hit, which sifts down to its
+  // place: one pass, where pop_heap + push_heap would make two.
+  void replace_worst(const Hit& hit) {
+    const std::size_t n = heap_.size();
+    std::size_t i = 0;
+    for (;;) {
+      std::size_t child = 2 * i + 1;
+      if (child >= n) break;
+      // The worse child (the one ranking after the other) rises.
+      if (child + 1 < n && better(heap_[child], heap_[child + 1])) ++child;
+      if (!better(hit, heap_[child])) break;
+      heap_[i] = heap_[child];
+      i = child;
+    }
+    heap_[i] = hit;
+  }
+
   std::size_t k_;
   double threshold_ = 0;
   std::vector<Hit> heap_;

@@ -86,8 +86,9 @@ class Index:
         """Keys: books, chunks, terms (distinct), segment_terms_sum, segments, avgdl, total_length,
         bytes, generation, store_text, stopwords, stemmer, chunk_size, chunk_overlap, unicode_version."""
     def search(self, query: Union[str, bytes], k: int, k1: float, b: float, fuzzy: int,
-               transpositions: bool, algorithm: str = ...) -> List[Tuple[int, float, bytes, int, int, int]]:
-        """(doc_id, score, book_id, chunk, start, end), best first; query as UTF-8 bytes
+               transpositions: bool, algorithm: str = ...) -> List[Tuple[str, int, int, float, int, int]]:
+        """(book_id, chunk, doc_id, score, start, end): tomes.Hit's fields, book_id as os.fsdecode
+        gives it; best first; query as UTF-8 bytes
         (a str would be refused if it holds a lone surrogate: _index.py passes bytes)."""
         ...
     def search_batch(self, queries: List[bytes], k: int, k1: float, b: float, fuzzy: int, transpositions: bool,
