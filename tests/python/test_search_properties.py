@@ -29,7 +29,6 @@ TOMES_PROPS_SCALE=N runs N times more of them (a longer hunt by hand).
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import itertools
 import os
 import random
@@ -418,11 +417,11 @@ def test_the_checker_rejects_wrong_answers(indexes):
     worse = order[k + len(tied)] if k + len(tied) < len(order) else order[-1]
     wrong = {
         "tie order": hits[:i] + [hits[i + 1], hits[i]] + hits[i + 2:],
-        "higher tied id at the boundary": hits[:-1] + [dataclasses.replace(hits[-1], doc_id=outside)],
+        "higher tied id at the boundary": hits[:-1] + [hits[-1]._replace(doc_id=outside)],
         "missing hit": hits[:-1],
-        "extra hit": hits + [dataclasses.replace(hits[-1], doc_id=outside)],
-        "score off by 1e-7": hits[:1] + [dataclasses.replace(hits[1], score=hits[1].score * (1 + 1e-7))] + hits[2:],
-        "lower-scoring doc": hits[:-1] + [dataclasses.replace(hits[-1], doc_id=worse, score=scores[worse])],
+        "extra hit": hits + [hits[-1]._replace(doc_id=outside)],
+        "score off by 1e-7": hits[:1] + [hits[1]._replace(score=hits[1].score * (1 + 1e-7))] + hits[2:],
+        "lower-scoring doc": hits[:-1] + [hits[-1]._replace(doc_id=worse, score=scores[worse])],
     }
     for what, answer in wrong.items():
         with pytest.raises(AssertionError):
