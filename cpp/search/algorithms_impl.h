@@ -122,10 +122,32 @@ void exhaustive(std::vector<Cursor>& cursors, const std::vector<std::uint32_t>& 
   }
 }
 
+// One cursor alone (a one-term query, the commonest kind): skip every block
+// whose bound cannot beat the threshold, and in the others compute a
+// posting's score only when it may beat it (Cursor::may_beat: no division).
+template <class Cursor>
+void one_cursor(Cursor& c, std::uint32_t base, TopK* top) {
+  while (c.doc() != kNoDoc) {
+    const std::uint32_t doc = c.doc();
+    c.shallow_next_geq(doc);
+    if (cannot_beat(c.block_max_score(), top->threshold())) {
+      if (c.block_last_doc() == kNoDoc) return;
+      c.next_geq(c.block_last_doc() + 1);
+      continue;
+    }
+    const std::uint32_t last = c.block_last_doc();
+    for (std::uint32_t d = doc; d <= last && d != kNoDoc; d = c.doc()) {
+      if (c.may_beat(top->threshold())) top->insert(base + d, c.score());
+      c.next();
+    }
+  }
+}
+
 template <class Cursor>
 void max_score(std::vector<Cursor>& cursors, const std::vector<std::uint32_t>& group, std::uint32_t base,
                TopK* top) {
   const std::size_t n = cursors.size();
+  if (n == 1) return one_cursor(cursors[0], base, top);
   const std::size_t groups = detail::group_count(group);
   // order: cursors by max score, ascending. most[i * groups + g]: the
   // largest max score among group g's cursors in order[0..i] (so a doc that

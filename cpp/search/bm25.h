@@ -37,6 +37,14 @@ class Bm25 {
     return idf_ * t / (t + c1_ + c2_ * dl);
   }
 
+  // Whether score(tf, dl) may beat threshold: false only when it surely
+  // cannot (the slack of cannot_beat, below), by cross-multiplying instead
+  // of dividing.
+  bool may_beat(std::uint32_t tf, std::uint32_t dl, double threshold) const {
+    const double t = tf;
+    return idf_ * t * kInflate > threshold * (t + c1_ + c2_ * dl);
+  }
+
   // An upper bound of score(tf, dl) for every tf <= max_tf and dl >= min_dl
   // (score grows with tf and falls with dl). max_tf = 0xFFFFFFFF means
   // +infinity (postings/postings_reader.h BlockBounds): the bound is then

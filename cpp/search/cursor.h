@@ -9,7 +9,9 @@
 //     decoding them. Neither ever moves backwards: next_geq(t) with
 //     t <= doc() does nothing.
 //   - score() is the current posting's BM25 contribution (bm25.h);
-//     max_score() bounds every score() of the cursor.
+//     max_score() bounds every score() of the cursor. may_beat(t) is false
+//     only when score() surely cannot beat threshold t (bm25.h
+//     cannot_beat), and costs no division.
 //   - shallow_next_geq(t) moves only the block-max view: block_last_doc()
 //     and block_max_score() then describe the block holding the first
 //     posting >= t (block_last_doc() = kNoDoc and block_max_score() = 0 when
@@ -56,6 +58,9 @@ class TermCursor {
   // REQUIRES: doc() != kNoDoc.
   double score() const { return weight_.score(cursor_.freq(), lengths_[cursor_.doc()]); }
   double max_score() const { return max_score_; }
+  bool may_beat(double threshold) const {
+    return weight_.may_beat(cursor_.freq(), lengths_[cursor_.doc()], threshold);
+  }
 
   void shallow_next_geq(std::uint32_t target) {
     if (target > shallow_last_) move_shallow(target);

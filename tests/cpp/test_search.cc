@@ -75,6 +75,9 @@ class ModelCursor {
   }
   double score() const { return weight_.score(list_->tfs[pos_], (*lengths_)[list_->docs[pos_]]); }
   double max_score() const { return max_score_; }
+  bool may_beat(double threshold) const {
+    return weight_.may_beat(list_->tfs[pos_], (*lengths_)[list_->docs[pos_]], threshold);
+  }
   void shallow_next_geq(std::uint32_t target) {
     std::size_t b = std::max(shallow_, pos_ / block_size_);
     while (b < block_last_.size() && block_last_[b] < target) ++b;
