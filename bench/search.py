@@ -77,6 +77,7 @@ name its interpreter; its engine is "tomes@LABEL" and gets its own cached index
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import hashlib
 import importlib
@@ -97,6 +98,10 @@ import queries as qmod  # noqa: E402
 
 CORPORA = ("zipf-1G", "real")
 ENGINES = ("tomes", "tantivy", "bm25s", "sqlite-fts5")
+# tomes with one query algorithm named (Index.search's algorithm=): the same
+# index and answers, to compare the algorithms side by side; not run unless
+# named in --engines (the "tomes" row is the default algorithm).
+TOMES_ALGORITHMS = ("tomes-maxscore", "tomes-bmw", "tomes-exhaustive")
 PEER_BUILD_VERSION = 1  # bump when a peer's build settings change
 TERM_COUNTS = (1, 2, 3, 5)
 
@@ -214,24 +219,26 @@ def fingerprint(index_dir: Path) -> Dict[str, object]:
 # ============================================================ child: searching
 
 class TomesEngine:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, algorithm: Optional[str] = None) -> None:
         import tomes
 
         self.ix = tomes.open(path)
         self.note = ""
+        # Only a named algorithm is passed: an older tomes takes no algorithm=.
+        self.options = {"algorithm": algorithm} if algorithm else {}
 
     def search(self, q: str, k: int) -> object:
-        return self.ix.search(q, k=k)
+        return self.ix.search(q, k=k, **self.options)
 
     def answers(self, q: str, k: int) -> List[Tuple[int, float]]:
-        return [(h.doc_id, h.score) for h in self.ix.search(q, k=k)]
+        return [(h.doc_id, h.score) for h in self.ix.search(q, k=k, **self.options)]
 
     def fuzzy(self, q: str, k: int) -> object:
-        return self.ix.search(q, k=k, fuzzy=1)
+        return self.ix.search(q, k=k, fuzzy=1, **self.options)
 
     def batch(self, qs: List[str], k: int, threads: int) -> object:
         try:
-            return self.ix.search_batch(qs, k=k, threads=threads)
+            return self.ix.search_batch(qs, k=k, threads=threads, **self.options)
         except TypeError:  # a tomes whose search_batch takes no threads= yet
             self.note = "(loop)"
             return self.ix.search_batch(qs, k=k) if threads == 1 else None
@@ -310,6 +317,9 @@ ENGINE_CLASSES = {"tomes": TomesEngine, "tantivy": TantivyEngine, "bm25s": Bm25s
                   "sqlite-fts5": Fts5Engine}
 IMPORTS = {"tomes": ["tomes"], "tantivy": ["tantivy"], "bm25s": ["bm25s", "numba"],
            "sqlite-fts5": ["sqlite3"]}
+for _name in TOMES_ALGORITHMS:
+    ENGINE_CLASSES[_name] = functools.partial(TomesEngine, algorithm=_name.split("-", 1)[1])
+    IMPORTS[_name] = ["tomes"]
 
 
 def proc_status_mb(field: str) -> float:
@@ -577,7 +587,7 @@ def run_corpus(corpus: str, args: argparse.Namespace, pythons: Dict[str, str]) -
     indexes = {}
     for engine in args.engines:
         base, _, label = engine.partition("@")
-        if engine == "tomes":
+        if engine == "tomes" or engine in TOMES_ALGORITHMS:
             indexes[engine] = (ref, ref_info)
         elif base == "tomes":
             indexes[engine] = ensure_tomes(pythons[label], books, cache)
@@ -599,7 +609,7 @@ def run_corpus(corpus: str, args: argparse.Namespace, pythons: Dict[str, str]) -
     print("\n" + table(results), flush=True)
     check = {}
     if "bm25s" in results:
-        for engine in (e for e in results if e.partition("@")[0] == "tomes"):
+        for engine in (e for e in results if e.partition("@")[0] == "tomes" or e in TOMES_ALGORITHMS):
             check[engine] = overlap(results[engine]["answers"], results["bm25s"]["answers"])
             c = check[engine]
             print(f"\n{engine} vs bm25s (lucene), top-10 of {c['queries']} queries: overlap@10 "
@@ -647,7 +657,9 @@ def main() -> None:
     ap.add_argument("--corpora", type=Path, default=default_corpora(),
                     help="where the corpora are (default $TOMES_CORPORA, build/corpora or ../corpora)")
     ap.add_argument("--cache", type=Path, help="where built indexes go (default CORPORA/bench-indexes)")
-    ap.add_argument("--engines", default=",".join(ENGINES), help="comma-separated, ROW@LABEL for --python rows")
+    ap.add_argument("--engines", default=",".join(ENGINES),
+                    help="comma-separated, ROW@LABEL for --python rows; tomes-maxscore, tomes-bmw and "
+                    "tomes-exhaustive run one query algorithm each on the tomes index")
     ap.add_argument("--python", action="append", default=[], metavar="LABEL=PYTHON",
                     help="an interpreter with another tomes build, for engines named tomes@LABEL")
     ap.add_argument("--queries", type=int, default=1000, help="plain queries (default 1000)")
@@ -671,8 +683,10 @@ def main() -> None:
     args.engines = args.engines.split(",")
     for engine in args.engines:
         base, _, label = engine.partition("@")
-        if base not in ENGINES or (label and label not in pythons) or (label and base != "tomes"):
-            ap.error(f"unknown engine {engine!r}: expected {', '.join(ENGINES)}, or tomes@LABEL of --python")
+        known = base in ENGINES or (base in TOMES_ALGORITHMS and not label)
+        if not known or (label and label not in pythons) or (label and base != "tomes"):
+            ap.error(f"unknown engine {engine!r}: expected {', '.join(ENGINES + TOMES_ALGORITHMS)}, "
+                     "or tomes@LABEL of --python")
     args.cache = args.cache or args.corpora / "bench-indexes"
     corpora = CORPORA if args.corpus == "all" else args.corpus.split(",")
     report = {"argv": sys.argv, "engines": args.engines, "pythons": pythons, "corpora": {}}
