@@ -115,10 +115,33 @@ search::SearchOptions search_options(std::size_t k, double k1, double b, unsigne
 
 // A file name's bytes as os.fsdecode gives them (the file system encoding,
 // undecodable bytes as surrogate escapes).
-py::object fs_decode(const std::string& name) {
+py::object fs_decode(std::string_view name) {
   PyObject* s = PyUnicode_DecodeFSDefaultAndSize(name.data(), static_cast<Py_ssize_t>(name.size()));
   if (s == nullptr) throw py::error_already_set();
   return py::reinterpret_steal<py::object>(s);
+}
+
+// A hit_type instance (a tuple subclass: tomes.Hit) holding (book_id,
+// chunk, doc_id, score, start, end), made as tuple's own constructor makes
+// a subclass's: a top-1000 search builds 1000 of them, and a Python-level
+// Hit(...) per hit cost more than the search.
+py::object hit_object(PyTypeObject* hit_type, const py::object& book, const search::LocatedHit& h) {
+  PyObject* t = hit_type->tp_alloc(hit_type, 6);
+  if (t == nullptr) throw py::error_already_set();
+  py::object hit = py::reinterpret_steal<py::object>(t);
+  // Each item goes in as it is made, so on failure the tuple frees the
+  // ones made (and its empty slots are allowed).
+  auto set = [t](Py_ssize_t j, PyObject* item) {
+    if (item == nullptr) throw py::error_already_set();
+    PyTuple_SET_ITEM(t, j, item);
+  };
+  set(0, book.inc_ref().ptr());
+  set(1, PyLong_FromUnsignedLong(h.chunk));
+  set(2, PyLong_FromUnsignedLong(h.doc_id));
+  set(3, PyFloat_FromDouble(h.score));
+  set(4, PyLong_FromUnsignedLong(h.start));
+  set(5, PyLong_FromUnsignedLong(h.end));
+  return hit;
 }
 
 class PyIndex {
@@ -167,10 +190,12 @@ class PyIndex {
     return d;
   }
 
-  // [(book_id, chunk, doc_id, score, start, end)]: tomes.Hit's field order,
-  // book_id decoded as os.fsdecode does (once per book of the hits).
+  // [hit_type(book_id, chunk, doc_id, score, start, end)]: tomes.Hit's
+  // fields, book_id decoded as os.fsdecode does (once per book of the hits).
   py::list search(const std::string& query, std::size_t k, double k1, double b, unsigned fuzzy,
-                  bool transpositions, const std::string& algorithm) const {
+                  bool transpositions, const std::string& algorithm, const py::type& hit_type) const {
+    auto* type = reinterpret_cast<PyTypeObject*>(hit_type.ptr());
+    if (!PyType_IsSubtype(type, &PyTuple_Type)) throw py::type_error("hit_type must be a tuple subclass");
     const search::SearchOptions options = search_options(k, k1, b, fuzzy, transpositions, algorithm);
     std::vector<search::LocatedHit> hits;
     const std::shared_ptr<const search::IndexReader> ix = reader();
@@ -180,13 +205,14 @@ class PyIndex {
       status = ix->search_with_locations(query, options, &hits);
     }
     check(status);
-    std::unordered_map<std::string, py::object> names;
+    // Decoded once per book: hits of one book share its name's bytes.
+    std::unordered_map<const char*, py::object> names;
     py::list out(hits.size());
     for (std::size_t i = 0; i < hits.size(); ++i) {
-      const search::ChunkLocation& where = hits[i].location;
-      auto [it, added] = names.try_emplace(where.book_id);
-      if (added) it->second = fs_decode(where.book_id);
-      out[i] = py::make_tuple(it->second, where.chunk, hits[i].doc_id, hits[i].score, where.start, where.end);
+      const search::LocatedHit& h = hits[i];
+      auto [it, added] = names.try_emplace(h.book_id.data());
+      if (added) it->second = fs_decode(h.book_id);
+      out[i] = hit_object(type, it->second, h);
     }
     return out;
   }
@@ -296,7 +322,7 @@ void bind_index(py::module_& m) {
       .def("close", &PyIndex::close)
       .def("stats", &PyIndex::stats)
       .def("search", &PyIndex::search, py::arg("query"), py::arg("k"), py::arg("k1"), py::arg("b"),
-           py::arg("fuzzy"), py::arg("transpositions"), py::arg("algorithm") = "default")
+           py::arg("fuzzy"), py::arg("transpositions"), py::arg("algorithm"), py::arg("hit_type"))
       .def("search_batch", &PyIndex::search_batch, py::arg("queries"), py::arg("k"), py::arg("k1"), py::arg("b"),
            py::arg("fuzzy"), py::arg("transpositions"), py::arg("threads"), py::arg("algorithm") = "default")
       .def("terms", &PyIndex::terms, py::arg("prefix"))

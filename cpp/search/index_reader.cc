@@ -228,9 +228,11 @@ Status IndexReader::search_with_locations(std::string_view query, const SearchOp
   if (Status s = search(query, options, &found); !s.is_ok()) return s;
   hits->reserve(found.size());
   for (const Hit& h : found) {
-    Result<ChunkLocation> where = chunk_info(h.doc_id);
+    auto where = locate(h.doc_id);
     if (!where.is_ok()) return where.status();
-    hits->push_back(LocatedHit{h.doc_id, h.score, std::move(where).value()});
+    const auto [segment, local] = where.value();
+    const ChunkEntry c = segment->chunk(local);
+    hits->push_back(LocatedHit{h.doc_id, h.score, segment->book_name(c.book), c.chunk, c.start, c.end});
   }
   return Status::ok();
 }

@@ -46,11 +46,14 @@ struct ChunkLocation {
   std::uint32_t start = 0, end = 0;
 };
 
-// A hit with the chunk it names, as callers show it.
+// A hit with the chunk it names, as callers show it. book_id views the
+// segment's book table: valid while the IndexReader is (no copy per hit).
 struct LocatedHit {
   std::uint32_t doc_id = 0;
   double score = 0;
-  ChunkLocation location;
+  std::string_view book_id;
+  std::uint32_t chunk = 0;
+  std::uint32_t start = 0, end = 0;
 };
 
 // What an index holds and how it was built: index.json's totals and

@@ -86,9 +86,9 @@ class Index:
         """Keys: books, chunks, terms (distinct), segment_terms_sum, segments, avgdl, total_length,
         bytes, generation, store_text, stopwords, stemmer, chunk_size, chunk_overlap, unicode_version."""
     def search(self, query: Union[str, bytes], k: int, k1: float, b: float, fuzzy: int,
-               transpositions: bool, algorithm: str = ...) -> List[Tuple[str, int, int, float, int, int]]:
-        """(book_id, chunk, doc_id, score, start, end): tomes.Hit's fields, book_id as os.fsdecode
-        gives it; best first; query as UTF-8 bytes
+               transpositions: bool, algorithm: str, hit_type: type) -> List[Any]:
+        """hit_type(book_id, chunk, doc_id, score, start, end) (hit_type: a tuple subclass, tomes.Hit),
+        book_id as os.fsdecode gives it; best first; query as UTF-8 bytes
         (a str would be refused if it holds a lone surrogate: _index.py passes bytes)."""
         ...
     def search_batch(self, queries: List[bytes], k: int, k1: float, b: float, fuzzy: int, transpositions: bool,

@@ -343,10 +343,10 @@ TEST_CASE("stats_and_located_hits_equal_independent_sums_and_chunk_info") {
         CHECK_EQ(located[i].doc_id, hits[i].doc_id);
         CHECK_EQ(located[i].score, hits[i].score);
         const search::ChunkLocation where = ix.chunk_info(hits[i].doc_id).value();
-        CHECK_EQ(located[i].location.book_id, where.book_id);
-        CHECK_EQ(located[i].location.chunk, where.chunk);
-        CHECK_EQ(located[i].location.start, where.start);
-        CHECK_EQ(located[i].location.end, where.end);
+        CHECK_EQ(located[i].book_id, where.book_id);
+        CHECK_EQ(located[i].chunk, where.chunk);
+        CHECK_EQ(located[i].start, where.start);
+        CHECK_EQ(located[i].end, where.end);
       }
     }
   }
