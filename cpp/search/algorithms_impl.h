@@ -143,116 +143,161 @@ void one_cursor(Cursor& c, std::uint32_t base, TopK* top) {
   }
 }
 
+namespace detail {
+
+// One segment's block-max MaxScore (algorithms.h), a method a step.
+template <class Cursor>
+class MaxScoreRun {
+ public:
+  MaxScoreRun(std::vector<Cursor>& cursors, const std::vector<std::uint32_t>& group, std::uint32_t base,
+              TopK* top)
+      : cursors_(cursors), group_(group), base_(base), top_(top), n_(cursors.size()),
+        groups_(group_count(group)), score_(groups_), none_(groups_, 0.0), window_most_(groups_) {
+    sort_by_bound();
+    update_first();
+  }
+
+  void run() {
+    while (first_ < n_) {
+      if (heap_first_ != first_) fill_heap();
+      const std::uint32_t doc = essential_.min_doc();
+      if (doc == kNoDoc) return;
+      if (doc > window_end_ || window_first_ != first_) make_window(doc);
+      if (cannot_beat(window_bound_, top_->threshold())) {
+        if (window_end_ == kNoDoc) return;
+        skip_window();
+        continue;
+      }
+      score_essential(doc);
+      if (!score_non_essential(doc)) {
+        score_.clear();
+      } else if (top_->insert(base_ + doc, score_.take())) {
+        update_first();
+      }
+    }
+  }
+
+ private:
+  Cursor& at(std::size_t i) { return cursors_[order_[i]]; }
+  std::uint32_t group_at(std::size_t i) const { return group_[order_[i]]; }
+  // most_[i * groups_ + g] (none_ for i = -1, passed as i = 0 of "before").
+  const double* most(std::size_t i) const { return &most_[i * groups_]; }
+  const double* most_before(std::size_t i) const { return i > 0 ? most(i - 1) : none_.data(); }
+
+  // order_: cursors by max score, ascending. most_[i * groups_ + g]: the
+  // largest max score among group g's cursors in order_[0..i], so a doc that
+  // only order_[0..i] can match scores at most bound_[i], their sum (a
+  // group scoring the max of its cursors).
+  void sort_by_bound() {
+    order_.resize(n_);
+    std::iota(order_.begin(), order_.end(), 0);
+    std::sort(order_.begin(), order_.end(),
+              [&](std::size_t a, std::size_t b) { return cursors_[a].max_score() < cursors_[b].max_score(); });
+    most_.assign(n_ * groups_, 0.0);
+    bound_.assign(n_, 0.0);
+    for (std::size_t i = 0; i < n_; ++i) {
+      double* m = &most_[i * groups_];
+      if (i > 0) std::copy(m - groups_, m, m);
+      m[group_at(i)] = std::max(m[group_at(i)], at(i).max_score());
+      for (std::size_t g = 0; g < groups_; ++g) bound_[i] += m[g];
+    }
+  }
+
+  // order_[first_..n_) are the essential cursors: a doc none of them holds
+  // scores at most bound_[first_ - 1], which cannot beat the threshold.
+  void update_first() {
+    while (first_ < n_ && cannot_beat(bound_[first_], top_->threshold())) ++first_;
+  }
+
+  // The essential cursors by doc, rebuilt whenever the essential set shrinks.
+  void fill_heap() {
+    heap_first_ = first_;
+    essential_.clear();
+    for (std::size_t i = first_; i < n_; ++i) essential_.push(at(i).doc(), static_cast<std::uint32_t>(i));
+  }
+
+  // The window [doc, window_end_]: inside the current block of every
+  // essential cursor, so no doc in it scores more than window_bound_ (per
+  // group the largest of its essential cursors' block bounds and its
+  // non-essential bound, summed). When that cannot beat the threshold the
+  // whole window is skipped without decoding (block-max MaxScore, as
+  // Lucene's).
+  void make_window(std::uint32_t doc) {
+    window_first_ = first_;
+    window_end_ = kNoDoc;
+    std::copy(most_before(first_), most_before(first_) + groups_, window_most_.begin());
+    for (std::size_t i = first_; i < n_; ++i) {
+      Cursor& c = at(i);
+      c.shallow_next_geq(doc);
+      window_end_ = std::min(window_end_, c.block_last_doc());
+      double& m = window_most_[group_at(i)];
+      m = std::max(m, c.block_max_score());
+    }
+    window_bound_ = 0;
+    for (double m : window_most_) window_bound_ += m;
+  }
+
+  void skip_window() {
+    while (essential_.min_doc() <= window_end_) {
+      Cursor& c = at(essential_.top_pos());
+      c.next_geq(window_end_ + 1);
+      essential_.replace_top(c.doc());
+    }
+  }
+
+  void score_essential(std::uint32_t doc) {
+    while (essential_.min_doc() == doc) {
+      const std::size_t i = essential_.top_pos();
+      Cursor& c = at(i);
+      score_.add(group_at(i), c.score());
+      c.next();
+      essential_.replace_top(c.doc());
+    }
+  }
+
+  // The non-essential cursors, highest bound first, while the doc can win;
+  // false when it cannot (by the cursors' bounds, then their block bounds).
+  bool score_non_essential(std::uint32_t doc) {
+    for (std::size_t j = first_; j-- > 0;) {
+      Cursor& c = at(j);
+      const std::uint32_t g = group_at(j);
+      if (c.max_score() <= score_.part(g)) continue;  // cannot raise its group's max
+      const double* m = most(j);
+      if (cannot_beat(score_.bound_with(m, g, m[g]), top_->threshold())) return false;
+      c.shallow_next_geq(doc);
+      const double block = std::max(c.block_max_score(), most_before(j)[g]);
+      if (cannot_beat(score_.bound_with(m, g, block), top_->threshold())) return false;
+      c.next_geq(doc);
+      if (c.doc() == doc) score_.add(g, c.score());
+    }
+    return true;
+  }
+
+  std::vector<Cursor>& cursors_;
+  const std::vector<std::uint32_t>& group_;
+  const std::uint32_t base_;
+  TopK* const top_;
+  const std::size_t n_, groups_;
+  DocScore score_;
+  std::vector<std::size_t> order_;
+  std::vector<double> most_, bound_;
+  const std::vector<double> none_;
+  std::size_t first_ = 0;
+  DocHeap essential_;
+  std::size_t heap_first_ = static_cast<std::size_t>(-1);
+  std::uint32_t window_end_ = 0;
+  std::size_t window_first_ = static_cast<std::size_t>(-1);
+  double window_bound_ = 0;
+  std::vector<double> window_most_;
+};
+
+}  // namespace detail
+
 template <class Cursor>
 void max_score(std::vector<Cursor>& cursors, const std::vector<std::uint32_t>& group, std::uint32_t base,
                TopK* top) {
-  const std::size_t n = cursors.size();
-  if (n == 1) return one_cursor(cursors[0], base, top);
-  const std::size_t groups = detail::group_count(group);
-  // order: cursors by max score, ascending. most[i * groups + g]: the
-  // largest max score among group g's cursors in order[0..i] (so a doc that
-  // only order[0..i] can match scores at most most[i * groups + .] summed:
-  // bound[i]), a group scoring the max of its cursors.
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(),
-            [&](std::size_t a, std::size_t b) { return cursors[a].max_score() < cursors[b].max_score(); });
-  std::vector<double> most(n * groups, 0.0), bound(n, 0.0);
-  for (std::size_t i = 0; i < n; ++i) {
-    double* m = &most[i * groups];
-    if (i > 0) std::copy(m - groups, m, m);
-    m[group[order[i]]] = std::max(m[group[order[i]]], cursors[order[i]].max_score());
-    for (std::size_t g = 0; g < groups; ++g) bound[i] += m[g];
-  }
-  const std::vector<double> none(groups, 0.0);
-  auto most_before = [&](std::size_t i) { return i > 0 ? &most[(i - 1) * groups] : none.data(); };
-  // order[first..n) are the essential cursors: a doc none of them holds
-  // scores at most bound[first - 1], which cannot beat the threshold.
-  std::size_t first = 0;
-  auto update_first = [&] {
-    while (first < n && cannot_beat(bound[first], top->threshold())) ++first;
-  };
-  update_first();
-  detail::DocScore score(groups);
-  // A window [.., window_end] of docs inside the current block of every
-  // essential cursor, made for the essential set order[window_first..n): no
-  // doc in it scores more than window_bound (per group the largest of its
-  // essential cursors' block bounds and its non-essential bound, summed),
-  // so when that cannot beat the threshold the whole window is skipped
-  // without decoding (block-max MaxScore, as Lucene's).
-  std::uint32_t window_end = 0;
-  std::size_t window_first = n + 1;
-  double window_bound = 0;
-  std::vector<double> window_most(groups);
-  // The essential cursors by doc, rebuilt whenever the essential set shrinks.
-  detail::DocHeap essential;
-  std::size_t heap_first = n + 1;
-  while (first < n) {
-    if (heap_first != first) {
-      heap_first = first;
-      essential.clear();
-      for (std::size_t i = first; i < n; ++i) {
-        essential.push(cursors[order[i]].doc(), static_cast<std::uint32_t>(i));
-      }
-    }
-    const std::uint32_t doc = essential.min_doc();
-    if (doc == kNoDoc) return;
-    if (doc > window_end || window_first != first) {
-      window_first = first;
-      window_end = kNoDoc;
-      std::copy(most_before(first), most_before(first) + groups, window_most.begin());
-      for (std::size_t i = first; i < n; ++i) {
-        Cursor& c = cursors[order[i]];
-        c.shallow_next_geq(doc);
-        window_end = std::min(window_end, c.block_last_doc());
-        double& m = window_most[group[order[i]]];
-        m = std::max(m, c.block_max_score());
-      }
-      window_bound = 0;
-      for (double m : window_most) window_bound += m;
-    }
-    if (cannot_beat(window_bound, top->threshold())) {
-      if (window_end == kNoDoc) return;
-      while (essential.min_doc() <= window_end) {
-        Cursor& c = cursors[order[essential.top_pos()]];
-        c.next_geq(window_end + 1);
-        essential.replace_top(c.doc());
-      }
-      continue;
-    }
-    while (essential.min_doc() == doc) {
-      const std::size_t i = essential.top_pos();
-      Cursor& c = cursors[order[i]];
-      score.add(group[order[i]], c.score());
-      c.next();
-      essential.replace_top(c.doc());
-    }
-    // The non-essential cursors, highest bound first, while the doc can win.
-    bool alive = true;
-    for (std::size_t j = first; j-- > 0;) {
-      Cursor& c = cursors[order[j]];
-      const std::uint32_t g = group[order[j]];
-      if (c.max_score() <= score.part(g)) continue;  // cannot raise its group's max
-      const double* m = &most[j * groups];
-      if (cannot_beat(score.bound_with(m, g, m[g]), top->threshold())) {
-        alive = false;
-        break;
-      }
-      c.shallow_next_geq(doc);
-      const double block = std::max(c.block_max_score(), most_before(j)[g]);
-      if (cannot_beat(score.bound_with(m, g, block), top->threshold())) {
-        alive = false;
-        break;
-      }
-      c.next_geq(doc);
-      if (c.doc() == doc) score.add(g, c.score());
-    }
-    if (!alive) {
-      score.clear();
-    } else if (top->insert(base + doc, score.take())) {
-      update_first();
-    }
-  }
+  if (cursors.size() == 1) return one_cursor(cursors[0], base, top);
+  detail::MaxScoreRun<Cursor>(cursors, group, base, top).run();
 }
 
 template <class Cursor>
