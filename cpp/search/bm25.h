@@ -16,8 +16,11 @@
 // Thread safety: a value; const methods only.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+
+#include "postings/postings_reader.h"
 
 namespace tomes::search {
 
@@ -43,6 +46,18 @@ class Bm25 {
   // the limit, idf.
   double bound(std::uint32_t max_tf, std::uint32_t min_dl) const {
     const double s = max_tf == 0xFFFFFFFFu ? idf_ : score(max_tf, min_dl);
+    return s * kInflate;
+  }
+
+  // An upper bound of every score in a block: the largest bound(tf, dl) over
+  // its impact pairs, each dominating some of the block's postings
+  // (postings/postings_reader.h BlockBounds); 0 for no pairs.
+  double bound(const postings::BlockBounds& b) const {
+    double s = 0;
+    for (std::uint32_t j = 0; j < b.count; ++j) {
+      const postings::Impact& p = b.impacts[j];
+      s = std::max(s, p.tf == 0xFFFFFFFFu ? idf_ : score(p.tf, p.dl));
+    }
     return s * kInflate;
   }
 

@@ -12,15 +12,18 @@ TermCursor::TermCursor(std::string_view docs_region, std::string_view freqs_regi
     shallow_last_ = kNoDoc;
     return;
   }
-  // The term's bound: the best block's. A block can only beat the best so
-  // far with a larger max tf or a smaller min dl, so most entries cost two
-  // comparisons, not a division.
+  // The term's bound: the best impact pair's, over all blocks. A pair can
+  // only beat the best so far if that one does not dominate it (a larger tf
+  // or a smaller dl), so most pairs cost two comparisons, not a division.
   std::uint32_t best_tf = 0, best_dl = 0xFFFFFFFFu;
   for (std::uint32_t i = 0; i < cursor_.num_blocks(); ++i) {
     const postings::BlockBounds b = cursor_.bounds(i);
-    if (b.max_tf <= best_tf && b.min_dl >= best_dl) continue;
-    max_score_ = std::max(max_score_, weight_.bound(b.max_tf, b.min_dl));
-    if (b.max_tf >= best_tf && b.min_dl <= best_dl) best_tf = b.max_tf, best_dl = b.min_dl;
+    for (std::uint32_t j = 0; j < b.count; ++j) {
+      const postings::Impact p = b.impacts[j];
+      if (p.tf <= best_tf && p.dl >= best_dl) continue;
+      const double s = weight_.bound(p.tf, p.dl);
+      if (s > max_score_) max_score_ = s, best_tf = p.tf, best_dl = p.dl;
+    }
   }
   shallow_block_ = 0;
   shallow_last_ = cursor_.bounds(0).last_doc;
@@ -28,8 +31,7 @@ TermCursor::TermCursor(std::string_view docs_region, std::string_view freqs_regi
 }
 
 double TermCursor::block_bound(std::uint32_t i) const {
-  const postings::BlockBounds b = cursor_.bounds(i);
-  return weight_.bound(b.max_tf, b.min_dl);
+  return weight_.bound(cursor_.bounds(i));
 }
 
 void TermCursor::move_shallow(std::uint32_t target) {
