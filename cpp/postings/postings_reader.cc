@@ -109,20 +109,26 @@ Status TermBlocks::open(std::string_view docs_region, std::string_view freqs_reg
       // block when it is decoded, the rest by verify_postings.)
       for (std::uint32_t j = 0, used = 0; j < kMaxImpacts; ++j) {
         const std::uint32_t tf = t.impact_tf(i, j), dl = t.impact_dl(i, j);
-        const std::string pair = "(" + str(tf) + ", " + str(dl) + ")";
+        // Formatted only for a message: opening a term is on the query path.
+        auto pair_text = [](std::uint32_t a, std::uint32_t b) {
+          return "(" + str(a) + ", " + str(b) + ")";
+        };
+        const auto pair = [&] { return pair_text(tf, dl); };
         if (tf == 0) {
-          if (j == 0) return bad("expected impact pair 0 to have a tf >= 1, got " + pair);
-          if (dl != 0) return bad("expected unused impact pair " + str(j) + " to be (0, 0), got " + pair);
+          if (j == 0) return bad("expected impact pair 0 to have a tf >= 1, got " + pair());
+          if (dl != 0) {
+            return bad("expected unused impact pair " + str(j) + " to be (0, 0), got " + pair());
+          }
           continue;
         }
         if (used != j) {
           return bad("expected impact pair " + str(j) + " after an unused pair to be (0, 0), got " +
-                     pair);
+                     pair());
         }
         if (j > 0 && (tf <= t.impact_tf(i, j - 1) || dl <= t.impact_dl(i, j - 1))) {
-          return bad("expected impact pair " + str(j) + " above pair " + str(j - 1) + " (" +
-                     str(t.impact_tf(i, j - 1)) + ", " + str(t.impact_dl(i, j - 1)) +
-                     ") in both tf and dl, got " + pair);
+          return bad("expected impact pair " + str(j) + " above pair " + str(j - 1) + " " +
+                     pair_text(t.impact_tf(i, j - 1), t.impact_dl(i, j - 1)) +
+                     " in both tf and dl, got " + pair());
         }
         used = j + 1;
       }

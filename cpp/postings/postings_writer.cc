@@ -60,20 +60,47 @@ std::uint32_t block_impacts(const std::uint32_t* tfs, const std::uint32_t* dls, 
   assert(m >= 1 && m <= kBlockSize);
   Impact p[kBlockSize];
   std::uint64_t dl_sum = 0;
+  std::uint32_t max_tf = 0, min_dl = kSkipSaturated;
   for (std::uint32_t i = 0; i < m; ++i) {
     p[i] = {std::min(tfs[i], kSkipSaturated), std::min(dls[i], kSkipSaturated)};
     dl_sum += p[i].dl;
+    max_tf = std::max(max_tf, p[i].tf);
+    min_dl = std::min(min_dl, p[i].dl);
   }
-  // The frontier: by tf descending (dl ascending within a tf), keep each pair
-  // whose dl is below every dl kept so far; then reverse to tf ascending.
-  std::sort(p, p + m, [](const Impact& a, const Impact& b) {
-    return a.tf != b.tf ? a.tf > b.tf : a.dl < b.dl;
-  });
+  // Often one posting has both the largest tf and the smallest dl: it alone
+  // is the frontier. (A cursor computes this for every one-block term it
+  // opens, so the common case skips the sort.)
+  for (std::uint32_t i = 0; i < m; ++i) {
+    if (p[i].tf == max_tf && p[i].dl == min_dl) {
+      out[0] = {max_tf, min_dl};
+      return 1;
+    }
+  }
+  // The frontier, built in place in p[0..n) sorted by tf (and so by dl), one
+  // posting at a time: O(m * n), and n is small. A posting is dominated if
+  // the first pair with tf >= its tf has dl <= its dl. Otherwise it replaces
+  // the pairs it dominates, p[from..to): those before that first pair with
+  // dl >= its dl, and that pair itself if its tf is equal.
   std::uint32_t n = 0;
   for (std::uint32_t i = 0; i < m; ++i) {
-    if (n == 0 || p[i].dl < p[n - 1].dl) p[n++] = p[i];
+    const Impact q = p[i];
+    std::uint32_t to = 0;
+    while (to < n && p[to].tf < q.tf) ++to;
+    if (to < n && p[to].dl <= q.dl) continue;  // dominated (or equal)
+    std::uint32_t from = to;
+    while (from > 0 && p[from - 1].dl >= q.dl) --from;
+    if (to < n && p[to].tf == q.tf) ++to;
+    // p[to..n) move to from + 1. (n <= i, so growing by one overwrites only
+    // postings already read.)
+    if (from == to) {
+      std::copy_backward(p + to, p + n, p + n + 1);
+      ++n;
+    } else if (to - from > 1) {
+      std::copy(p + to, p + n, p + from + 1);
+      n -= to - from - 1;
+    }
+    p[from] = q;
   }
-  std::reverse(p, p + n);
   if (n > kMaxImpacts) {
     const double avgdl = dl_sum == 0 ? 1.0 : static_cast<double>(dl_sum) / m;
     const double c2 = 0.9 / avgdl;
