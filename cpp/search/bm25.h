@@ -53,12 +53,22 @@ class Bm25 {
   // its impact pairs, each dominating some of the block's postings
   // (postings/postings_reader.h BlockBounds); 0 for no pairs.
   double bound(const postings::BlockBounds& b) const {
-    double s = 0;
-    for (std::uint32_t j = 0; j < b.count; ++j) {
-      const postings::Impact& p = b.impacts[j];
-      s = std::max(s, p.tf == 0xFFFFFFFFu ? idf_ : score(p.tf, p.dl));
+    if (b.count == 0) return 0;
+    // Only the last pair can be +infinity (pairs increase in tf).
+    if (b.impacts[b.count - 1].tf == 0xFFFFFFFFu) return idf_ * kInflate;
+    std::uint32_t best = 0;
+    for (std::uint32_t j = 1; j < b.count; ++j) {
+      if (beats(b.impacts[j], b.impacts[best])) best = j;
     }
-    return s * kInflate;
+    return bound(b.impacts[best].tf, b.impacts[best].dl);
+  }
+
+  // Whether pair p scores above pair q, without a division: tf / (tf + K)
+  // grows with tf / K (K = c1 + c2 * dl >= 0), so p wins when
+  // tf_p * K_q > tf_q * K_p. Near ties may go either way by an ulp, which
+  // bound()'s inflation covers. REQUIRES: finite tfs (not 0xFFFFFFFF).
+  bool beats(const postings::Impact& p, const postings::Impact& q) const {
+    return double(p.tf) * (c1_ + c2_ * q.dl) > double(q.tf) * (c1_ + c2_ * p.dl);
   }
 
  private:

@@ -12,19 +12,24 @@ TermCursor::TermCursor(std::string_view docs_region, std::string_view freqs_regi
     shallow_last_ = kNoDoc;
     return;
   }
-  // The term's bound: the best impact pair's, over all blocks. A pair can
-  // only beat the best so far if that one does not dominate it (a larger tf
-  // or a smaller dl), so most pairs cost two comparisons, not a division.
-  std::uint32_t best_tf = 0, best_dl = 0xFFFFFFFFu;
-  for (std::uint32_t i = 0; i < cursor_.num_blocks(); ++i) {
+  // The term's bound: the best impact pair's, over all blocks, picked
+  // without divisions (Bm25::beats); most pairs cost the two comparisons of
+  // a dominance check. A tf of +infinity gives the limit, idf.
+  postings::Impact best{0, 0};
+  bool unbounded = false;
+  for (std::uint32_t i = 0; i < cursor_.num_blocks() && !unbounded; ++i) {
     const postings::BlockBounds b = cursor_.bounds(i);
     for (std::uint32_t j = 0; j < b.count; ++j) {
       const postings::Impact p = b.impacts[j];
-      if (p.tf <= best_tf && p.dl >= best_dl) continue;
-      const double s = weight_.bound(p.tf, p.dl);
-      if (s > max_score_) max_score_ = s, best_tf = p.tf, best_dl = p.dl;
+      if (p.tf <= best.tf && p.dl >= best.dl) continue;
+      if (p.tf == 0xFFFFFFFFu) {
+        unbounded = true;
+        break;
+      }
+      if (best.tf == 0 || weight_.beats(p, best)) best = p;
     }
   }
+  max_score_ = unbounded ? weight_.bound(0xFFFFFFFFu, 0) : weight_.bound(best.tf, best.dl);
   shallow_block_ = 0;
   shallow_last_ = cursor_.bounds(0).last_doc;
   shallow_bound_ = block_bound(0);
