@@ -1,5 +1,5 @@
 // postings_format.h: the serialized form of one term's postings list, format
-// version 1. The writer (postings_writer.h) writes it, the reader
+// version 2. The writer (postings_writer.h) writes it, the reader
 // (postings_reader.h) reads it, docs/FORMAT.md ("Postings") mirrors it with a
 // worked example.
 //
@@ -51,18 +51,18 @@
 //     is nearly 4 times that loss.
 //
 // SKIP TABLE (docs region only). A term with more than one block (n > 128)
-// starts its docs region with one 10-byte entry per block (the tail counts as
+// starts its docs region with one 22-byte entry per block (the tail counts as
 // a block), before any block data; a term with one block has no table.
 // Little-endian, no padding:
-//   u32 last_doc      the block's last doc id
-//   u8  docs_width    the block's width byte in the docs region (0 for a
-//                     varint tail, which has none)
-//   u8  freqs_width   the same in the freqs region
-//   u16 max_tf        the block's largest frequency (>= 1) if < 65535, else
-//                     65535 (kSkipSaturated), meaning "unbounded": readers
-//                     must take it as +infinity (BlockBounds says 2^32 - 1)
-//   u16 min_dl        min(the smallest doc length (doc_lengths.bin) in the
-//                     block, 65535): still a lower bound when it saturates
+//   0  u32 last_doc      the block's last doc id
+//   4  u8  docs_width    the block's width byte in the docs region (0 for a
+//                        varint tail, which has none)
+//   5  u8  freqs_width   the same in the freqs region
+//   6  4 impact pairs, 4 bytes each (pair j at 6 + 4*j):
+//        u16 tf          a term frequency, 65535 (kSkipSaturated) meaning
+//                        "unbounded": readers take it as +infinity
+//                        (BlockBounds says 2^32 - 1)
+//        u16 dl          a doc length, min(dl, 65535): a lower bound
 // Block offsets are not stored: a block's byte size follows from its width
 // (full block: 1 + 16 * w; packed tail of k: 1 + ceil(k * w / 8)), so the
 // reader computes every block's start in both regions by prefix sums when it
@@ -71,19 +71,45 @@
 // the region sizes exactly; a varint tail of k values takes the rest, which
 // must be k..5k bytes (its varints then fill it exactly). Each block's width
 // byte must equal the table's.
-// Each block's term-frequency saturation
-//   tf / (tf + k1 * (1 - b + b * dl / avgdl))
-// is largest at the largest tf and the smallest dl, so max_tf with min_dl
-// bound it for every k1 >= 0 and b in [0, 1] (with max_tf = 65535 taken as
-// +infinity the bound is the saturation's limit, 1).
+//
+// IMPACTS (format version 2; version 1 kept one pair, (max tf, min dl),
+// taken from different postings, a loose bound). BM25's term-frequency
+// saturation
+//   s(tf, dl) = tf / (tf + k1 * (1 - b + b * dl / avgdl))
+// grows with tf and falls with dl, for every k1 >= 0 and b in [0, 1]. A pair
+// (T, D) dominates a posting (tf, dl) when tf <= T and dl >= D; then
+// s(tf, dl) <= s(T, D). The pairs are a summary of the block's postings:
+// every posting is dominated by one of them, so the largest s over the pairs
+// bounds the block, for any k1 and b chosen at search time. The writer's
+// summary (block_impacts(), postings_writer.h), deterministic:
+//   1. Saturate each posting: (min(tf, 65535), min(dl, 65535)), dl being
+//      the doc's length in doc_lengths.bin.
+//   2. Keep the Pareto frontier: the pairs no other pair dominates with one
+//      coordinate strictly better (larger tf or smaller dl). Sorted by tf,
+//      the frontier is strictly increasing in both tf and dl.
+//   3. While more than kMaxImpacts (4) pairs remain, merge the adjacent pair
+//      (i, i+1) into (tf_{i+1}, dl_i), which dominates both, choosing the i
+//      whose merge raises the bound least:
+//        cost_i = s(tf_{i+1}, dl_i) - max(s(tf_i, dl_i), s(tf_{i+1}, dl_{i+1}))
+//      with s at k1 = 1.2, b = 0.75 and avgdl = the mean saturated dl of the
+//      block's postings (1 if that is 0), in IEEE doubles; ties go to the
+//      lowest i. (The block's own mean needs nothing but the block, so the
+//      rule is self-contained; only tightness depends on it.)
+// The result, sorted by tf, fills pairs 0..c-1 (1 <= c <= 4); pairs c..3 are
+// all-zero. The last used pair's tf is the block's max tf (saturated), its
+// first pair's dl the block's min dl (saturated).
 //
 // CANONICAL FORM. The reader refuses anything the writer would not write:
 // widths larger than needed, overlong varints, unused bytes, nonzero bits
-// after a packed tail's last value, a table whose last_doc, widths or max_tf
-// disagree with the blocks (max_tf 65535 for a block whose max tf is below
-// it, or below 65535 for one whose max tf is not; widths other than 0 for a
-// varint tail). (min_dl needs the doc lengths, which the reader is not
-// given: verify_postings() checks it.)
+// after a packed tail's last value, a table whose last_doc, widths or
+// impacts disagree with the blocks: when it opens a term, every entry's
+// pairs must be 1 to 4 used pairs (tf >= 1) strictly increasing in tf and
+// in dl, then all-zero pairs; when it decodes a block, the last used pair's
+// tf must be min(the block's max tf, 65535) (65535 for a block whose max tf
+// is below it is refused, and so is less than 65535 for one whose max tf is
+// not); widths must be 0 for a varint tail. (The other pairs need the doc
+// lengths, which the reader is not given: verify_postings() checks that all
+// four pairs are exactly block_impacts() of the block.)
 //
 // LIMITS. offsets.bin's lengths are u32: a term's region must stay under
 // 4 GiB, which n <= kMaxPostings guarantees (the reader keeps its block
@@ -98,7 +124,10 @@
 
 namespace tomes::postings {
 
-inline constexpr std::uint32_t kFormatVersion = 1;
+// Version 2: skip entries of 22 bytes with 4 impact pairs (version 1: 10
+// bytes, one (max_tf, min_dl) pair). Readers refuse version 1 segments
+// (segment_format.h kSegmentFormatVersion): they must be rebuilt.
+inline constexpr std::uint32_t kFormatVersion = 2;
 
 inline constexpr std::uint32_t kBlockSize = 128;
 // Lanes of a packed block, and bytes per bit of width (4 lanes x 4 bytes).
@@ -110,18 +139,21 @@ inline constexpr std::size_t kMaxVarintSize = 5;
 inline constexpr std::uint32_t kMaxVarintTail = 2;
 
 // Skip entry: field offsets within it, and the saturated u16 value.
-inline constexpr std::size_t kSkipEntrySize = 10;
 inline constexpr std::size_t kSkipLastDoc = 0;    // u32
 inline constexpr std::size_t kSkipDocsWidth = 4;  // u8
 inline constexpr std::size_t kSkipFreqsWidth = 5; // u8
-inline constexpr std::size_t kSkipMaxTf = 6;      // u16, kSkipSaturated = unbounded
-inline constexpr std::size_t kSkipMinDl = 8;      // u16, min(min dl, kSkipSaturated)
+inline constexpr std::size_t kSkipImpacts = 6;    // kMaxImpacts pairs of kImpactSize bytes
+inline constexpr std::uint32_t kMaxImpacts = 4;
+inline constexpr std::size_t kImpactSize = 4;     // u16 tf (kSkipSaturated = unbounded),
+inline constexpr std::size_t kImpactTf = 0;       //   then u16 dl (min(dl, kSkipSaturated)),
+inline constexpr std::size_t kImpactDl = 2;       //   at these offsets within the pair
+inline constexpr std::size_t kSkipEntrySize = kSkipImpacts + kMaxImpacts * kImpactSize;  // 22
 inline constexpr std::uint32_t kSkipSaturated = 0xFFFF;
 
 // Most postings one term may have in one segment. A posting takes at most
-// 4 + 1/128 bytes of freqs and 4 + 11/128 bytes of docs (skip entry
+// 4 + 1/128 bytes of freqs and 4 + 23/128 bytes of docs (skip entry
 // included; a packed tail at most 4 bytes a value plus its width byte, a
-// varint tail at most 10 bytes in all), so 2^29 of them stay under 2.1 GiB
+// varint tail at most 10 bytes in all), so 2^29 of them stay under 2.3 GiB
 // in either region, well within u32 offsets.
 inline constexpr std::uint32_t kMaxPostings = std::uint32_t{1} << 29;
 

@@ -104,7 +104,34 @@ Status TermBlocks::open(std::string_view docs_region, std::string_view freqs_reg
                                                    : "expected widths in 0..32") +
                    ", got " + str(dw) + " and " + str(fw));
       }
-      if (t.u16(i, kSkipMaxTf) == 0) return bad("expected a max tf >= 1, got 0");
+      // Impacts: 1..4 used pairs (tf >= 1), strictly increasing in tf and in
+      // dl, then all-zero pairs. (The last used tf is checked against the
+      // block when it is decoded, the rest by verify_postings.)
+      for (std::uint32_t j = 0, used = 0; j < kMaxImpacts; ++j) {
+        const std::uint32_t tf = t.impact_tf(i, j), dl = t.impact_dl(i, j);
+        // Formatted only for a message: opening a term is on the query path.
+        auto pair_text = [](std::uint32_t a, std::uint32_t b) {
+          return "(" + str(a) + ", " + str(b) + ")";
+        };
+        const auto pair = [&] { return pair_text(tf, dl); };
+        if (tf == 0) {
+          if (j == 0) return bad("expected impact pair 0 to have a tf >= 1, got " + pair());
+          if (dl != 0) {
+            return bad("expected unused impact pair " + str(j) + " to be (0, 0), got " + pair());
+          }
+          continue;
+        }
+        if (used != j) {
+          return bad("expected impact pair " + str(j) + " after an unused pair to be (0, 0), got " +
+                     pair());
+        }
+        if (j > 0 && (tf <= t.impact_tf(i, j - 1) || dl <= t.impact_dl(i, j - 1))) {
+          return bad("expected impact pair " + str(j) + " above pair " + str(j - 1) + " " +
+                     pair_text(t.impact_tf(i, j - 1), t.impact_dl(i, j - 1)) +
+                     " in both tf and dl, got " + pair());
+        }
+        used = j + 1;
+      }
       // Each block must start inside the regions (so the sums, each step at
       // most 513, stay in 64 bits and, once checked, in u32).
       if (docs_at >= t.docs_.size() || freqs_at >= t.freqs_.size()) {
@@ -376,8 +403,11 @@ bool TermBlocks::check_values_width(std::uint32_t i, Region region, unsigned w,
 [[gnu::always_inline]] inline
 bool TermBlocks::check_max_tf(std::uint32_t i, std::uint32_t top, Status* error) const {
   if (table_ == nullptr) return true;
-  // The table holds min(max tf, 65535); 65535 stands for any max >= 65535.
-  const std::uint32_t stored = u16(i, kSkipMaxTf);
+  // The last used impact pair holds min(max tf, 65535); 65535 stands for any
+  // max >= 65535. open() made pair 0 used.
+  std::uint32_t j = kMaxImpacts - 1;
+  while (impact_tf(i, j) == 0) --j;
+  const std::uint32_t stored = impact_tf(i, j);
   if (std::min(top, kSkipSaturated) != stored) {
     return fail(error, corrupt(i, "freqs", "expected max tf " + str(stored) +
                                                (stored == kSkipSaturated ? " or more" : "") +
@@ -411,16 +441,22 @@ Status decode_all(std::string_view docs_region, std::string_view freqs_region,
       std::copy(f, f + m, freqs->data() + std::size_t{i} * kBlockSize);
     }
     if (doc_lengths != nullptr && term.has_skip_table()) {
-      std::uint32_t min_dl = 0xFFFFFFFFu;
-      for (std::uint32_t j = 0; j < m; ++j) min_dl = std::min(min_dl, doc_lengths[dd[j]]);
-      // The table holds min(min dl, 65535).
-      min_dl = std::min(min_dl, kSkipSaturated);
-      const std::uint32_t stored = term.table_bounds(i).min_dl;
-      if (stored != min_dl) {
+      std::uint32_t dls[kBlockSize];
+      for (std::uint32_t j = 0; j < m; ++j) dls[j] = doc_lengths[dd[j]];
+      Impact want[kMaxImpacts];  // unused pairs stay (0, 0)
+      block_impacts(ff, dls, m, want);
+      bool same = true;
+      std::string want_text, got_text;
+      for (std::uint32_t j = 0; j < kMaxImpacts; ++j) {
+        const std::uint32_t tf = term.impact_tf(i, j), dl = term.impact_dl(i, j);
+        same = same && tf == want[j].tf && dl == want[j].dl;
+        want_text += " (" + str(want[j].tf) + ", " + str(want[j].dl) + ")";
+        got_text += " (" + str(tf) + ", " + str(dl) + ")";
+      }
+      if (!same) {
         return Status::corruption("postings: block " + str(i) + " of " +
-                                  str(term.num_blocks()) + " (skip table): expected min dl " +
-                                  str(min_dl) + " (doc lengths, at most 65535), got " +
-                                  str(stored));
+                                  str(term.num_blocks()) + " (skip table): expected impacts" +
+                                  want_text + " (frequencies and doc lengths), got" + got_text);
       }
     }
   }
@@ -460,7 +496,7 @@ void PostingsCursor::terminate() {
   block_ = term_.num_blocks();
   pos_ = 0;
   block_n_ = 0;
-  bounds_ = {kNoDoc, 0, 0xFFFFFFFFu};
+  bounds_ = BlockBounds();
 }
 
 void PostingsCursor::advance_block(std::uint32_t i) {
@@ -481,12 +517,19 @@ void PostingsCursor::advance_block(std::uint32_t i) {
   } else {
     // One block, no table: its bounds come from the block itself.
     load_freqs();
-    std::uint32_t min_dl = 0;
+    BlockBounds b;
+    b.last_doc = docs_[block_n_ - 1];
     if (doc_lengths_ != nullptr) {
-      min_dl = 0xFFFFFFFFu;
-      for (std::uint32_t j = 0; j < block_n_; ++j) min_dl = std::min(min_dl, doc_lengths_[docs_[j]]);
+      std::uint32_t dls[kBlockSize];
+      for (std::uint32_t j = 0; j < block_n_; ++j) dls[j] = doc_lengths_[docs_[j]];
+      b.count = block_impacts(freqs_, dls, block_n_, b.impacts);
+      Impact& top = b.impacts[b.count - 1];
+      if (top.tf == kSkipSaturated) top.tf = 0xFFFFFFFFu;  // 65535 or more
+    } else {
+      b.count = 1;
+      b.impacts[0] = {block_max_tf_, 0};
     }
-    bounds_ = single_ = {docs_[block_n_ - 1], block_max_tf_, min_dl};
+    bounds_ = single_ = b;
   }
 }
 

@@ -7,7 +7,7 @@
 //     (tests, `verify`, merging segments).
 //   - PostingsCursor: the search stage's iterator, block by block: doc(),
 //     freq(), next(), next_geq() through the skip table, and each block's
-//     bounds (last doc, max tf, min dl) for block-max WAND / MaxScore.
+//     bounds (last doc, impacts) for block-max WAND / MaxScore.
 //   - TermBlocks: the block-level view both are built on (dump tools).
 //
 // Nothing here trusts the bytes: opening a term checks the region sizes and
@@ -16,7 +16,8 @@
 // block is then reached in O(1)); decoding a block checks its byte bounds,
 // its width (against the skip table's too), its varints or a packed tail's
 // unused bits, that its doc ids increase and stay < num_docs and agree with
-// the skip table, and that its frequencies are >= 1 and agree with max_tf.
+// the skip table, and that its frequencies are >= 1 and agree with the
+// impacts' max tf.
 // Any damage is a Corruption status saying what was expected and what
 // was found; no input makes these read out of bounds, loop, or crash. The
 // caller adds the file and term to the message.
@@ -35,6 +36,7 @@
 #include "common/coding.h"
 #include "common/status.h"
 #include "postings/postings_format.h"
+#include "postings/postings_writer.h"
 
 namespace tomes::postings {
 
@@ -47,27 +49,35 @@ Status decode_postings(std::string_view docs_region, std::string_view freqs_regi
                        std::uint32_t count, std::uint32_t num_docs,
                        std::vector<std::uint32_t>* docs, std::vector<std::uint32_t>* freqs);
 
-// decode_postings, and also that every skip-table min_dl equals the smallest
-// doc_lengths[d] of its block (the one field the bytes alone cannot check).
+// decode_postings, and also that every skip entry's impacts are exactly
+// block_impacts() of its block's frequencies and doc_lengths[d] (what the
+// bytes alone cannot check).
 // REQUIRES: doc_lengths has num_docs entries.
 Status verify_postings(std::string_view docs_region, std::string_view freqs_region,
                        std::uint32_t count, std::uint32_t num_docs,
                        const std::uint32_t* doc_lengths);
 
 // One block's bounds, for block-max scoring: every posting in the block has
-// doc <= last_doc, tf <= max_tf, and dl >= min_dl.
+// doc <= last_doc and is dominated by one of impacts[0..count) (tf <= its tf
+// and dl >= its dl), so the largest BM25 score over the pairs bounds the
+// block's scores for any k1 and b (search/bm25.h bound()).
 //
-// From the skip table (postings_format.h), max_tf is the block's exact max tf
-// when it is below 65535; a block whose max tf is 65535 or more has max_tf =
-// 0xFFFFFFFF, which callers must treat as +infinity (it is: no tf exceeds
-// it, so any score bound computed from it stays an upper bound, and BM25's
-// saturation at it is within 2^-16 of its limit). min_dl is min(the block's
-// smallest dl, 65535): exact below 65535, otherwise a valid lower bound.
-// Without a table (a term of one block) the cursor gives the exact max tf.
+// From the skip table (postings_format.h, "IMPACTS"): 1 to 4 pairs, tf and dl
+// strictly increasing. A stored tf of 65535 ("65535 or more") is 0xFFFFFFFF
+// here, which callers must treat as +infinity (it is: no tf exceeds it, so
+// any score bound computed from it stays an upper bound). A dl is min(dl,
+// 65535): exact below 65535, otherwise a valid lower bound. Without a table
+// (a term of one block) the cursor computes the same summary from the block
+// and the doc lengths, or, without doc lengths, the one pair (max tf, 0).
+// count is 0 only past the last block (nothing left to score).
 struct BlockBounds {
   std::uint32_t last_doc = kNoDoc;
-  std::uint32_t max_tf = 0;
-  std::uint32_t min_dl = 0;
+  std::uint32_t count = 0;
+  Impact impacts[kMaxImpacts] = {};
+
+  // The block's largest tf (0xFFFFFFFF: +infinity) and smallest dl.
+  std::uint32_t max_tf() const { return count == 0 ? 0 : impacts[count - 1].tf; }
+  std::uint32_t min_dl() const { return count == 0 ? 0xFFFFFFFFu : impacts[0].dl; }
 };
 
 // A term's regions, sizes and skip table checked; decodes any block alone.
@@ -88,13 +98,27 @@ class TermBlocks {
   std::uint32_t block_size(std::uint32_t i) const {
     return i + 1 < blocks_ || count_ % kBlockSize == 0 ? kBlockSize : count_ % kBlockSize;
   }
-  // Skip-table fields of block i (a stored max tf of 65535 as 0xFFFFFFFF:
-  // see BlockBounds). REQUIRES: has_skip_table(), i < num_blocks().
+  // Skip-table fields of block i (a stored tf of 65535 as 0xFFFFFFFF: see
+  // BlockBounds). REQUIRES: has_skip_table(), i < num_blocks().
   std::uint32_t table_last_doc(std::uint32_t i) const { return u32(i, kSkipLastDoc); }
   BlockBounds table_bounds(std::uint32_t i) const {
-    const std::uint32_t max_tf = u16(i, kSkipMaxTf);
-    return {u32(i, kSkipLastDoc), max_tf == kSkipSaturated ? 0xFFFFFFFFu : max_tf,
-            u16(i, kSkipMinDl)};
+    BlockBounds b;
+    b.last_doc = u32(i, kSkipLastDoc);
+    // open() checked the used pairs come first, then all-zero ones.
+    for (std::uint32_t j = 0; j < kMaxImpacts; ++j) {
+      const std::uint32_t tf = impact_tf(i, j);
+      if (tf == 0) break;
+      b.impacts[j] = {tf == kSkipSaturated ? 0xFFFFFFFFu : tf, impact_dl(i, j)};
+      b.count = j + 1;
+    }
+    return b;
+  }
+  // The stored (u16) tf and dl of impact pair j of block i.
+  std::uint32_t impact_tf(std::uint32_t i, std::uint32_t j) const {
+    return u16(i, kSkipImpacts + j * kImpactSize + kImpactTf);
+  }
+  std::uint32_t impact_dl(std::uint32_t i, std::uint32_t j) const {
+    return u16(i, kSkipImpacts + j * kImpactSize + kImpactDl);
   }
 
   // The first block at or after `from` whose last doc is >= target, or
@@ -161,7 +185,8 @@ class TermBlocks {
   // OR): canonical form. Nothing to check for a varint tail.
   bool check_values_width(std::uint32_t i, Region region, unsigned w, std::uint32_t any,
                           Status* error) const;
-  // The block's largest tf against the skip table's max_tf, if there is one.
+  // The block's largest tf against the tf of the skip entry's last used
+  // impact pair, if there is a table.
   bool check_max_tf(std::uint32_t i, std::uint32_t top, Status* error) const;
 
   std::string_view docs_;   // block data (after the skip table)
@@ -196,8 +221,9 @@ class PostingsCursor {
 
   // Opens a term and moves to its first posting. doc_lengths, if given (one
   // entry per doc, num_docs of them), gives a term of one block (no skip
-  // table) its exact min_dl; without it that block's min_dl is 0, a valid
-  // but weaker bound.
+  // table) its impacts as the writer computes them (block_impacts());
+  // without it that block's bounds are the one pair (max tf, 0), valid but
+  // weaker.
   PostingsCursor(std::string_view docs_region, std::string_view freqs_region,
                  std::uint32_t count, std::uint32_t num_docs,
                  const std::uint32_t* doc_lengths = nullptr);
@@ -226,14 +252,15 @@ class PostingsCursor {
   void next_geq(std::uint32_t target);
 
   // Blocks. The current block is num_blocks() once terminated, and its
-  // bounds are then {kNoDoc, 0, 0xFFFFFFFF}: nothing left to score.
+  // bounds are then {kNoDoc, no impacts}: nothing left to score.
   std::uint32_t num_blocks() const { return term_.num_blocks(); }
   std::uint32_t block_index() const { return block_; }
   std::uint32_t block_last_doc() const { return bounds_.last_doc; }
+  const BlockBounds& block_bounds() const { return bounds_; }
   // 0xFFFFFFFF (+infinity) for a block whose max tf is 65535 or more, when
   // the term has a skip table: see BlockBounds.
-  std::uint32_t block_max_tf() const { return bounds_.max_tf; }
-  std::uint32_t block_min_dl() const { return bounds_.min_dl; }
+  std::uint32_t block_max_tf() const { return bounds_.max_tf(); }
+  std::uint32_t block_min_dl() const { return bounds_.min_dl(); }
   // Bounds of any block, decoded or not (for shallow moves of block-max
   // WAND). REQUIRES: status().is_ok(), i < num_blocks().
   BlockBounds bounds(std::uint32_t i) const {
@@ -260,7 +287,7 @@ class PostingsCursor {
   std::uint32_t pos_ = 0;
   std::uint32_t block_n_ = 0;
   std::uint32_t block_ = 0;
-  BlockBounds bounds_{kNoDoc, 0, 0xFFFFFFFFu};
+  BlockBounds bounds_;
   BlockBounds single_;  // the bounds of a term without a skip table
   // Frequencies are decoded lazily (freq()); these change in const calls.
   mutable Status status_;

@@ -43,7 +43,87 @@ unsigned append_block(const std::uint32_t* values, std::uint32_t m, std::string*
   }
 }
 
+// BM25's saturation at the rule's fixed k1 = 1.2, b = 0.75, as
+// tf / (tf + 0.3 + c2 * dl) with c2 = 0.9 / avgdl. The product goes through
+// a volatile so that no compiler fuses it into a multiply-add: the writer and
+// verify_postings, on any machine, must round alike.
+double impact_saturation(std::uint32_t tf, std::uint32_t dl, double c2) {
+  const double t = tf;
+  volatile double dl_part = c2 * static_cast<double>(dl);  // no FMA across this
+  return t / (t + 0.3 + dl_part);
+}
+
 }  // namespace
+
+std::uint32_t block_impacts(const std::uint32_t* tfs, const std::uint32_t* dls, std::uint32_t m,
+                            Impact* out) {
+  assert(m >= 1 && m <= kBlockSize);
+  Impact p[kBlockSize];
+  std::uint64_t dl_sum = 0;
+  std::uint32_t max_tf = 0, min_dl = kSkipSaturated;
+  for (std::uint32_t i = 0; i < m; ++i) {
+    p[i] = {std::min(tfs[i], kSkipSaturated), std::min(dls[i], kSkipSaturated)};
+    dl_sum += p[i].dl;
+    max_tf = std::max(max_tf, p[i].tf);
+    min_dl = std::min(min_dl, p[i].dl);
+  }
+  // Often one posting has both the largest tf and the smallest dl: it alone
+  // is the frontier. (A cursor computes this for every one-block term it
+  // opens, so the common case skips the sort.)
+  for (std::uint32_t i = 0; i < m; ++i) {
+    if (p[i].tf == max_tf && p[i].dl == min_dl) {
+      out[0] = {max_tf, min_dl};
+      return 1;
+    }
+  }
+  // The frontier, built in place in p[0..n) sorted by tf (and so by dl), one
+  // posting at a time: O(m * n), and n is small. A posting is dominated if
+  // the first pair with tf >= its tf has dl <= its dl. Otherwise it replaces
+  // the pairs it dominates, p[from..to): those before that first pair with
+  // dl >= its dl, and that pair itself if its tf is equal.
+  std::uint32_t n = 0;
+  for (std::uint32_t i = 0; i < m; ++i) {
+    const Impact q = p[i];
+    std::uint32_t to = 0;
+    while (to < n && p[to].tf < q.tf) ++to;
+    if (to < n && p[to].dl <= q.dl) continue;  // dominated (or equal)
+    std::uint32_t from = to;
+    while (from > 0 && p[from - 1].dl >= q.dl) --from;
+    if (to < n && p[to].tf == q.tf) ++to;
+    // p[to..n) move to from + 1. (n <= i, so growing by one overwrites only
+    // postings already read.)
+    if (from == to) {
+      std::copy_backward(p + to, p + n, p + n + 1);
+      ++n;
+    } else if (to - from > 1) {
+      std::copy(p + to, p + n, p + from + 1);
+      n -= to - from - 1;
+    }
+    p[from] = q;
+  }
+  if (n > kMaxImpacts) {
+    const double avgdl = dl_sum == 0 ? 1.0 : static_cast<double>(dl_sum) / m;
+    const double c2 = 0.9 / avgdl;
+    double s[kBlockSize];
+    for (std::uint32_t i = 0; i < n; ++i) s[i] = impact_saturation(p[i].tf, p[i].dl, c2);
+    while (n > kMaxImpacts) {
+      std::uint32_t best = 0;
+      double best_cost = 0;
+      for (std::uint32_t i = 0; i + 1 < n; ++i) {
+        const double cost =
+            impact_saturation(p[i + 1].tf, p[i].dl, c2) - std::max(s[i], s[i + 1]);
+        if (i == 0 || cost < best_cost) best = i, best_cost = cost;
+      }
+      p[best].tf = p[best + 1].tf;
+      s[best] = impact_saturation(p[best].tf, p[best].dl, c2);
+      std::copy(p + best + 2, p + n, p + best + 1);
+      std::copy(s + best + 2, s + n, s + best + 1);
+      --n;
+    }
+  }
+  std::copy(p, p + n, out);
+  return n;
+}
 
 void append_postings(const std::uint32_t* docs, const std::uint32_t* freqs, std::size_t n,
                      const std::uint32_t* doc_lengths, std::string* docs_out,
@@ -67,22 +147,23 @@ void append_postings(const std::uint32_t* docs, const std::uint32_t* freqs, std:
     next_doc = d[m - 1] + 1;
     const unsigned docs_width = append_block(values, m, docs_out);
 
-    std::uint32_t max_tf = 0;
-    for (std::uint32_t i = 0; i < m; ++i) {
-      values[i] = f[i] - 1;
-      max_tf = std::max(max_tf, f[i]);
-    }
+    for (std::uint32_t i = 0; i < m; ++i) values[i] = f[i] - 1;
     const unsigned freqs_width = append_block(values, m, freqs_out);
 
     if (table_size != 0) {
-      std::uint32_t min_dl = 0xFFFFFFFFu;
-      for (std::uint32_t i = 0; i < m; ++i) min_dl = std::min(min_dl, doc_lengths[d[i]]);
+      std::uint32_t dls[kBlockSize];
+      for (std::uint32_t i = 0; i < m; ++i) dls[i] = doc_lengths[d[i]];
+      Impact impacts[kMaxImpacts];  // zero-initialized: unused pairs stay 0
+      block_impacts(f, dls, m, impacts);
       char* entry = &(*docs_out)[table_at + b * kSkipEntrySize];
       encode_u32(entry + kSkipLastDoc, d[m - 1]);
       entry[kSkipDocsWidth] = static_cast<char>(docs_width);
       entry[kSkipFreqsWidth] = static_cast<char>(freqs_width);
-      encode_u16(entry + kSkipMaxTf, std::min(max_tf, kSkipSaturated));
-      encode_u16(entry + kSkipMinDl, std::min(min_dl, kSkipSaturated));
+      for (std::uint32_t j = 0; j < kMaxImpacts; ++j) {
+        char* pair = entry + kSkipImpacts + j * kImpactSize;
+        encode_u16(pair + kImpactTf, impacts[j].tf);
+        encode_u16(pair + kImpactDl, impacts[j].dl);
+      }
     }
   }
 }

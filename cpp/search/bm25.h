@@ -16,8 +16,11 @@
 // Thread safety: a value; const methods only.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+
+#include "postings/postings_reader.h"
 
 namespace tomes::search {
 
@@ -52,6 +55,28 @@ class Bm25 {
   double bound(std::uint32_t max_tf, std::uint32_t min_dl) const {
     const double s = max_tf == 0xFFFFFFFFu ? idf_ : score(max_tf, min_dl);
     return s * kInflate;
+  }
+
+  // An upper bound of every score in a block: the largest bound(tf, dl) over
+  // its impact pairs, each dominating some of the block's postings
+  // (postings/postings_reader.h BlockBounds); 0 for no pairs.
+  double bound(const postings::BlockBounds& b) const {
+    if (b.count == 0) return 0;
+    // Only the last pair can be +infinity (pairs increase in tf).
+    if (b.impacts[b.count - 1].tf == 0xFFFFFFFFu) return idf_ * kInflate;
+    std::uint32_t best = 0;
+    for (std::uint32_t j = 1; j < b.count; ++j) {
+      if (beats(b.impacts[j], b.impacts[best])) best = j;
+    }
+    return bound(b.impacts[best].tf, b.impacts[best].dl);
+  }
+
+  // Whether pair p scores above pair q, without a division: tf / (tf + K)
+  // grows with tf / K (K = c1 + c2 * dl >= 0), so p wins when
+  // tf_p * K_q > tf_q * K_p. Near ties may go either way by an ulp, which
+  // bound()'s inflation covers. REQUIRES: finite tfs (not 0xFFFFFFFF).
+  bool beats(const postings::Impact& p, const postings::Impact& q) const {
+    return double(p.tf) * (c1_ + c2_ * q.dl) > double(q.tf) * (c1_ + c2_ * p.dl);
   }
 
  private:

@@ -12,24 +12,31 @@ TermCursor::TermCursor(std::string_view docs_region, std::string_view freqs_regi
     shallow_last_ = kNoDoc;
     return;
   }
-  // The term's bound: the best block's. A block can only beat the best so
-  // far with a larger max tf or a smaller min dl, so most entries cost two
-  // comparisons, not a division.
-  std::uint32_t best_tf = 0, best_dl = 0xFFFFFFFFu;
-  for (std::uint32_t i = 0; i < cursor_.num_blocks(); ++i) {
+  // The term's bound: the best impact pair's, over all blocks, picked
+  // without divisions (Bm25::beats); most pairs cost the two comparisons of
+  // a dominance check. A tf of +infinity gives the limit, idf.
+  postings::Impact best{0, 0};
+  bool unbounded = false;
+  for (std::uint32_t i = 0; i < cursor_.num_blocks() && !unbounded; ++i) {
     const postings::BlockBounds b = cursor_.bounds(i);
-    if (b.max_tf <= best_tf && b.min_dl >= best_dl) continue;
-    max_score_ = std::max(max_score_, weight_.bound(b.max_tf, b.min_dl));
-    if (b.max_tf >= best_tf && b.min_dl <= best_dl) best_tf = b.max_tf, best_dl = b.min_dl;
+    for (std::uint32_t j = 0; j < b.count; ++j) {
+      const postings::Impact p = b.impacts[j];
+      if (p.tf <= best.tf && p.dl >= best.dl) continue;
+      if (p.tf == 0xFFFFFFFFu) {
+        unbounded = true;
+        break;
+      }
+      if (best.tf == 0 || weight_.beats(p, best)) best = p;
+    }
   }
+  max_score_ = unbounded ? weight_.bound(0xFFFFFFFFu, 0) : weight_.bound(best.tf, best.dl);
   shallow_block_ = 0;
   shallow_last_ = cursor_.bounds(0).last_doc;
   shallow_bound_ = block_bound(0);
 }
 
 double TermCursor::block_bound(std::uint32_t i) const {
-  const postings::BlockBounds b = cursor_.bounds(i);
-  return weight_.bound(b.max_tf, b.min_dl);
+  return weight_.bound(cursor_.bounds(i));
 }
 
 void TermCursor::move_shallow(std::uint32_t target) {

@@ -73,7 +73,7 @@ class TermCursor {
 
  private:
   void move_shallow(std::uint32_t target);
-  // The bound of block i, from its skip-table entry.
+  // The bound of block i, from its impacts (skip table, or the one block).
   double block_bound(std::uint32_t i) const;
 
   postings::PostingsCursor cursor_;

@@ -29,7 +29,9 @@
 
 namespace tomes::segment {
 
-inline constexpr std::uint32_t kSegmentFormatVersion = 1;
+// 2: postings skip entries carry 4 impact pairs (postings_format.h). A
+// segment of version 1 is refused (segment_meta.cc): rebuild the index.
+inline constexpr std::uint32_t kSegmentFormatVersion = 2;
 
 inline constexpr std::string_view kTermsFile = "terms.fst";
 inline constexpr std::string_view kOffsetsFile = "offsets.bin";

@@ -44,8 +44,12 @@ Status check_segment_meta(const std::string& path, const SegmentInfo& info, bool
   Result<std::int64_t> version = json_int(meta.value(), "format_version", path);
   if (!version.is_ok()) return version.status();
   if (version.value() != kSegmentFormatVersion) {
-    return Status::corruption(path + ": segment format version " + std::to_string(version.value()) +
-                              ", this tomes reads version " + std::to_string(kSegmentFormatVersion));
+    const bool older = version.value() < kSegmentFormatVersion;
+    return Status::corruption(
+        path + ": segment format version " + std::to_string(version.value()) + ", this tomes reads version " +
+        std::to_string(kSegmentFormatVersion) +
+        (older ? ": the index was written by an older tomes format and must be rebuilt (run `tomes index` again)"
+               : ": the index was written by a newer tomes"));
   }
   const Json* meta_store_text = meta.value().find("store_text");
   if (meta_store_text == nullptr || meta_store_text->type() != Json::Type::kBool ||

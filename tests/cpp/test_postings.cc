@@ -23,6 +23,7 @@
 #include "postings/postings_format.h"
 #include "postings/postings_reader.h"
 #include "postings/postings_writer.h"
+#include "search/bm25.h"
 
 using namespace tomes;
 using namespace tomes::postings;
@@ -105,7 +106,7 @@ unsigned model_width(std::uint32_t max) {
 void model_sizes(const Term& t, std::size_t* docs_size, std::size_t* freqs_size) {
   const std::size_t n = t.docs.size();
   const std::size_t blocks = (n + 127) / 128;
-  *docs_size = blocks > 1 ? 10 * blocks : 0;  // 10-byte skip entries
+  *docs_size = blocks > 1 ? 22 * blocks : 0;  // 22-byte skip entries
   *freqs_size = 0;
   for (std::size_t b = 0; b < blocks; ++b) {
     const std::size_t begin = b * 128, end = std::min(n, begin + 128);
@@ -242,7 +243,6 @@ void check_round_trip(const Term& t, const std::uint32_t* dl, const Encoded& e) 
   CHECK_EQ(c.size(), n);
   CHECK_EQ(c.num_blocks(), static_cast<std::uint32_t>((n + 127) / 128));
   bool same = true, bounds_ok = true;
-  const bool table = n > 128;
   for (std::uint32_t i = 0; i < n; ++i) {
     same = same && c.doc() == t.docs[i] && c.freq() == t.freqs[i];
     const std::uint32_t b = i / 128;
@@ -250,20 +250,32 @@ void check_round_trip(const Term& t, const std::uint32_t* dl, const Encoded& e) 
     if (i % 128 == 0) {
       const std::uint32_t end = std::min(n, (b + 1) * 128);
       std::uint32_t max_tf = 0, min_dl = kMaxU32;
+      std::vector<std::uint32_t> dls;
       for (std::uint32_t j = b * 128; j < end; ++j) {
         max_tf = std::max(max_tf, t.freqs[j]);
         min_dl = std::min(min_dl, dl[t.docs[j]]);
+        dls.push_back(dl[t.docs[j]]);
       }
-      // The table saturates both at 65535: a max tf of 65535 or more is
-      // "unbounded" (2^32 - 1), a min dl is capped (still a lower bound).
-      if (table) {
-        max_tf = max_tf < 65535 ? max_tf : kMaxU32;
-        min_dl = std::min<std::uint32_t>(min_dl, 65535);
-      }
+      // Both saturate at 65535 (with a table, and for the one block of a
+      // term without one, whose cursor was given the doc lengths): a max tf
+      // of 65535 or more is "unbounded" (2^32 - 1), a min dl is capped
+      // (still a lower bound).
+      max_tf = max_tf < 65535 ? max_tf : kMaxU32;
+      min_dl = std::min<std::uint32_t>(min_dl, 65535);
+      Impact want[kMaxImpacts];
+      const std::uint32_t count = block_impacts(&t.freqs[b * 128], dls.data(), end - b * 128, want);
+      if (want[count - 1].tf == 65535) want[count - 1].tf = kMaxU32;
       const BlockBounds bb = c.bounds(b);
-      bounds_ok = bounds_ok && c.block_last_doc() == t.docs[end - 1] &&
+      bool same_impacts = bb.count == count && c.block_bounds().count == count;
+      for (std::uint32_t j = 0; j < count && same_impacts; ++j) {
+        same_impacts = bb.impacts[j].tf == want[j].tf && bb.impacts[j].dl == want[j].dl &&
+                       c.block_bounds().impacts[j].tf == want[j].tf &&
+                       c.block_bounds().impacts[j].dl == want[j].dl;
+      }
+      bounds_ok = bounds_ok && same_impacts && c.block_last_doc() == t.docs[end - 1] &&
                   c.block_max_tf() == max_tf && c.block_min_dl() == min_dl &&
-                  bb.last_doc == t.docs[end - 1] && bb.max_tf == max_tf && bb.min_dl == min_dl;
+                  bb.last_doc == t.docs[end - 1] && bb.max_tf() == max_tf &&
+                  bb.min_dl() == min_dl;
     }
     c.next();
   }
@@ -357,13 +369,13 @@ bool valid(const std::vector<std::uint32_t>& docs, const std::vector<std::uint32
   return true;
 }
 
-// The bytes with every skip entry's min_dl zeroed (the one field the reader
-// cannot check).
-std::string without_min_dl(std::string docs, std::uint32_t count) {
+// The bytes with every skip entry's impacts zeroed (what the reader cannot
+// check without the doc lengths, but for the last tf).
+std::string without_impacts(std::string docs, std::uint32_t count) {
   const std::uint64_t blocks = block_count(count);
   if (blocks > 1 && docs.size() >= blocks * kSkipEntrySize) {
     for (std::uint64_t b = 0; b < blocks; ++b) {
-      std::memset(&docs[b * kSkipEntrySize + kSkipMinDl], 0, 2);
+      std::memset(&docs[b * kSkipEntrySize + kSkipImpacts], 0, kMaxImpacts * kImpactSize);
     }
   }
   return docs;
@@ -383,11 +395,11 @@ bool check_damaged(std::string_view docs_region, std::string_view freqs_region,
     good = valid(docs, freqs, count, num_docs);
     if (good && count > 0) {
       const Term t{docs, freqs, num_docs};
-      // min_dl is masked out below, so any lengths will do.
+      // The impacts are masked out below, so any lengths will do.
       DocLengths lengths(t, rng);
       const Encoded again = encode(t, lengths.get());
-      good = without_min_dl(again.docs, count) ==
-                 without_min_dl(std::string(docs_region), count) &&
+      good = without_impacts(again.docs, count) ==
+                 without_impacts(std::string(docs_region), count) &&
              again.freqs == freqs_region;
     }
   } else {
@@ -563,10 +575,12 @@ TEST_CASE("worked example of docs/FORMAT.md section 5: exact bytes") {
     freqs_hex += buf;
   }
   CHECK_EQ(docs_hex,
-           // skip entry 0: last 254, widths 1 (docs) and 0 (freqs), max tf 1, min dl 7
-           std::string("fe000000" "01" "00" "0100" "0700") +
-               // skip entry 1: last 1100, widths 10 and 8, max tf 200, min dl 42
-               "4c040000" "0a" "08" "c800" "2a00" +
+           // skip entry 0: last 254, widths 1 (docs) and 0 (freqs), impacts
+           // (1, 7) (every tf is 1, doc 10 is the shortest), 3 unused pairs
+           std::string("fe000000" "01" "00" "01000700" "00000000" "00000000" "00000000") +
+               // skip entry 1: last 1100, widths 10 and 8, impacts (1, 42) (doc
+               // 1100), (3, 50) (doc 300), (200, 250) (doc 1000), 1 unused pair
+               "4c040000" "0a" "08" "01002a00" "03003200" "c800fa00" "00000000" +
                // block 0: width 1; lane 0's word holds gap 0 then 31 gaps of 1
                "01" "feffffff" "ffffffff" "ffffffff" "ffffffff" +
                // tail: width 10; gaps 45, 699, 99 in 30 bits:
@@ -711,6 +725,132 @@ TEST_CASE("seeded random terms against the vector model") {
   }
 }
 
+// block_impacts against brute force: the frontier of the saturated pairs
+// (O(m^2)), dominance of every posting, exactness when the frontier has at
+// most 4 pairs, and the BM25 bound over the pairs above every posting's
+// score at random k1 in [0, 3], b in [0, 1].
+TEST_CASE("impacts: the writer's summary against a brute-force frontier and BM25") {
+  std::mt19937_64 rng(2026);
+  std::uint32_t exact_cases = 0, merged_cases = 0;
+  bool ok = true;
+  for (int round = 0; round < 3000 && ok; ++round) {
+    const std::uint32_t m = 1 + rng() % 128;
+    std::vector<std::uint32_t> tfs(m), dls(m);
+    const int shape = static_cast<int>(rng() % 5);
+    for (std::uint32_t i = 0; i < m; ++i) {
+      switch (shape) {
+        case 0:  // small tfs, lengths correlated with them
+          tfs[i] = 1 + rng() % 4;
+          dls[i] = tfs[i] * (5 + rng() % 50);
+          break;
+        case 1:  // wide, some saturated
+          tfs[i] = rng() % 8 == 0 ? 60000 + rng() % 20000 : 1 + rng() % 300;
+          dls[i] = rng() % 8 == 0 ? 60000 + rng() % 20000 : rng() % 3000;
+          break;
+        case 2:  // few distinct values (many ties)
+          tfs[i] = 1 + rng() % 3;
+          dls[i] = 10 * (rng() % 3);
+          break;
+        case 3:  // a staircase: longer docs hold the term more, most pairs on the frontier
+          tfs[i] = 1 + static_cast<std::uint32_t>(rng() % 64);
+          dls[i] = tfs[i] * 20 + static_cast<std::uint32_t>(rng() % 20);
+          break;
+        default:  // anything
+          tfs[i] = 1 + static_cast<std::uint32_t>(rng() % 0xFFFFFFFEull);
+          dls[i] = static_cast<std::uint32_t>(rng());
+      }
+    }
+    Impact out[kMaxImpacts];
+    const std::uint32_t c = block_impacts(tfs.data(), dls.data(), m, out);
+    ok = c >= 1 && c <= kMaxImpacts;
+    if (!ok) break;
+    // Sorted strictly in both, tf >= 1, within u16.
+    for (std::uint32_t j = 0; j < c; ++j) {
+      ok = ok && out[j].tf >= 1 && out[j].tf <= 65535 && out[j].dl <= 65535;
+      if (j > 0) ok = ok && out[j].tf > out[j - 1].tf && out[j].dl > out[j - 1].dl;
+    }
+    // The brute-force frontier of the saturated pairs.
+    std::vector<Impact> sat(m), frontier;
+    std::uint32_t max_tf = 0, min_dl = kMaxU32;
+    for (std::uint32_t i = 0; i < m; ++i) {
+      sat[i] = {std::min(tfs[i], 65535u), std::min(dls[i], 65535u)};
+      max_tf = std::max(max_tf, sat[i].tf);
+      min_dl = std::min(min_dl, sat[i].dl);
+    }
+    for (std::uint32_t i = 0; i < m; ++i) {
+      bool dominated = false;
+      for (std::uint32_t k = 0; k < m && !dominated; ++k) {
+        dominated = sat[k].tf >= sat[i].tf && sat[k].dl <= sat[i].dl &&
+                    (sat[k].tf > sat[i].tf || sat[k].dl < sat[i].dl);
+      }
+      const bool seen = std::any_of(frontier.begin(), frontier.end(), [&](const Impact& f) {
+        return f.tf == sat[i].tf && f.dl == sat[i].dl;
+      });
+      if (!dominated && !seen) frontier.push_back(sat[i]);
+    }
+    std::sort(frontier.begin(), frontier.end(),
+              [](const Impact& a, const Impact& b) { return a.tf < b.tf; });
+    ok = ok && out[c - 1].tf == max_tf && out[0].dl == min_dl;
+    if (frontier.size() <= kMaxImpacts) {
+      ++exact_cases;
+      ok = ok && c == frontier.size();
+      for (std::uint32_t j = 0; j < c && ok; ++j) {
+        ok = out[j].tf == frontier[j].tf && out[j].dl == frontier[j].dl;
+      }
+    } else {
+      ++merged_cases;
+      ok = ok && c == kMaxImpacts;
+      // Merging keeps frontier coordinates: each pair's tf and dl are some
+      // frontier pair's.
+      for (std::uint32_t j = 0; j < c && ok; ++j) {
+        ok = std::any_of(frontier.begin(), frontier.end(), [&](const Impact& f) { return f.tf == out[j].tf; }) &&
+             std::any_of(frontier.begin(), frontier.end(), [&](const Impact& f) { return f.dl == out[j].dl; });
+      }
+    }
+    // Every posting dominated by a pair, and the bound above its score.
+    postings::BlockBounds bb;
+    bb.count = c;
+    for (std::uint32_t j = 0; j < c; ++j) {
+      bb.impacts[j] = {out[j].tf == 65535 ? kMaxU32 : out[j].tf, out[j].dl};
+    }
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    for (int trial = 0; trial < 4 && ok; ++trial) {
+      const double k1 = 3.0 * unit(rng), b = trial == 0 ? 1.0 : trial == 1 ? 0.0 : unit(rng);
+      const double avgdl = 1.0 + 500.0 * unit(rng);
+      const search::Bm25 w(1000.0, 1.0 + rng() % 1000, avgdl, k1, b);
+      const double bound = w.bound(bb);
+      for (std::uint32_t i = 0; i < m && ok; ++i) {
+        ok = w.score(tfs[i], dls[i]) <= bound;
+        if (trial == 0) {
+          ok = ok && std::any_of(bb.impacts, bb.impacts + c, [&](const Impact& p) {
+                 return tfs[i] <= p.tf && dls[i] >= p.dl;
+               });
+        }
+      }
+    }
+    if (!ok) std::fprintf(stderr, "    failed at round %d (m = %u, shape %d)\n", round, m, shape);
+  }
+  CHECK(ok);
+  std::fprintf(stderr, "    %u exact, %u merged\n", exact_cases, merged_cases);
+  // Both paths were taken many times.
+  CHECK(exact_cases > 500);
+  CHECK(merged_cases > 500);
+
+  // A hand-checked merge: the frontier (1, 10) (2, 20) (3, 30) (4, 40) (100,
+  // 1000) at the block's mean dl 220 (c2 = 0.9 / 220). Merging (1, 10) with
+  // (2, 20) into (2, 10) costs s(2, 10) - s(2, 20) = 0.0147; (2, 20)+(3, 30):
+  // 0.0106; (3, 30)+(4, 40): 0.0083; (4, 40)+(100, 1000): 0.0374. The
+  // cheapest is (3, 30)+(4, 40) -> (4, 30).
+  const std::uint32_t tf5[] = {1, 2, 3, 4, 100}, dl5[] = {10, 20, 30, 40, 1000};
+  Impact five[kMaxImpacts];
+  CHECK_EQ(block_impacts(tf5, dl5, 5, five), 4u);
+  const std::uint32_t want_tf[] = {1, 2, 4, 100}, want_dl[] = {10, 20, 30, 1000};
+  for (std::uint32_t j = 0; j < 4; ++j) {
+    CHECK_EQ(five[j].tf, want_tf[j]);
+    CHECK_EQ(five[j].dl, want_dl[j]);
+  }
+}
+
 TEST_CASE("wrong count or num_docs is Corruption") {
   std::mt19937_64 rng(5);
   for (std::uint32_t n : {1u, 5u, 128u, 129u, 700u}) {
@@ -780,17 +920,56 @@ TEST_CASE("messages say what was expected and what was found") {
   d = e.docs;
   d[0] = static_cast<char>(d[0] + 3);  // block 0's last doc, 381 -> 384
   CHECK(has(message(d, e.freqs), "expected last doc 384 (skip table), got 381"));
+  // Every doc has length 9, so each block's impacts are the one pair (5, 9)
+  // (its max tf): pair j of block b is at b * 22 + 6 + 4 * j, tf then dl.
+  auto pair_at = [](std::uint32_t b, std::uint32_t j) {
+    return b * kSkipEntrySize + kSkipImpacts + j * kImpactSize;
+  };
+  auto set_pair = [&](std::string* dd, std::uint32_t b, std::uint32_t j, std::uint32_t tf,
+                      std::uint32_t dl_value) {
+    encode_u16(&(*dd)[pair_at(b, j) + kImpactTf], tf);
+    encode_u16(&(*dd)[pair_at(b, j) + kImpactDl], dl_value);
+  };
+  CHECK_EQ(static_cast<int>(e.docs[pair_at(1, 0)]), 5);
+  CHECK_EQ(static_cast<int>(e.docs[pair_at(1, 0) + kImpactDl]), 9);
   d = e.docs;
-  d[kSkipEntrySize + kSkipMaxTf] = 9;  // block 1's max tf
-  CHECK(has(message(d, e.freqs), "expected max tf 9 (skip table), got 5"));
-  d[kSkipEntrySize + kSkipMaxTf] = '\xff';
-  d[kSkipEntrySize + kSkipMaxTf + 1] = '\xff';  // 65535: "65535 or more"
+  set_pair(&d, 1, 0, 9, 9);  // block 1's max tf
+  CHECK(has(message(d, e.freqs), "block 1 of 2 (freqs): expected max tf 9 (skip table), got 5"));
+  set_pair(&d, 1, 0, 65535, 9);  // 65535: "65535 or more"
   CHECK(has(message(d, e.freqs), "expected max tf 65535 or more (skip table), got 5"));
   d = e.docs;
-  d[kSkipMaxTf] = 0;  // block 0's max tf
-  CHECK(has(message(d, e.freqs), "skip entry 0 of 2: expected a max tf >= 1, got 0"));
+  set_pair(&d, 0, 0, 0, 9);  // block 0 without a used pair
+  CHECK(has(message(d, e.freqs),
+            "skip entry 0 of 2: expected impact pair 0 to have a tf >= 1, got (0, 9)"));
+  d = e.docs;
+  set_pair(&d, 0, 1, 0, 5);  // a trailing pair that is not all-zero
+  CHECK(has(message(d, e.freqs),
+            "skip entry 0 of 2: expected unused impact pair 1 to be (0, 0), got (0, 5)"));
+  d = e.docs;
+  set_pair(&d, 0, 2, 7, 20);  // a used pair after an unused one
+  CHECK(has(message(d, e.freqs),
+            "skip entry 0 of 2: expected impact pair 2 after an unused pair to be (0, 0), got "
+            "(7, 20)"));
+  d = e.docs;
+  set_pair(&d, 1, 1, 3, 12);  // pairs out of order in tf
+  CHECK(has(message(d, e.freqs),
+            "skip entry 1 of 2: expected impact pair 1 above pair 0 (5, 9) in both tf and dl, "
+            "got (3, 12)"));
+  set_pair(&d, 1, 1, 6, 9);  // ... and in dl (equal is not above)
+  CHECK(has(message(d, e.freqs), "expected impact pair 1 above pair 0 (5, 9) in both tf and dl, "
+                                 "got (6, 9)"));
+  set_pair(&d, 1, 1, 6, 12);  // in order, but the last tf is not the block's max tf
+  CHECK(has(message(d, e.freqs), "block 1 of 2 (freqs): expected max tf 6 (skip table), got 5"));
+  {  // the same damage through a cursor: Corruption, terminated, no crash
+    PostingsCursor dc(d, e.freqs, 200, 600);
+    while (dc.doc() != kNoDoc) {
+      (void)dc.freq();
+      dc.next();
+    }
+    CHECK(dc.status().code() == Status::Code::kCorruption);
+  }
   CHECK(has(message(e.docs.substr(0, 15), e.freqs),
-            "expected at least 22 docs bytes for 200 postings, got 15"));
+            "expected at least 46 docs bytes for 200 postings, got 15"));
   // The tail: 72 gaps of 2 (width 2, 18 bytes) and 72 freqs - 1 in 0..4.
   CHECK(has(message(e.docs + "\x01", e.freqs),
             "expected 52 docs and 77 freqs bytes of block data (the skip table's widths), got "
@@ -821,10 +1000,12 @@ TEST_CASE("messages say what was expected and what was found") {
   CHECK(has(small(std::string("\x05\x03\x01", 3), std::string("\x00\x00", 2), 2),
             "bytes left over"));
   CHECK(has(small(std::string("\x05\x03", 2), std::string("\x00\x80", 2), 2), "cut short"));
-  // verify_postings checks min_dl against the doc lengths.
-  dl[0] = 1;
+  // verify_postings checks the impacts against the doc lengths.
+  CHECK(verify_postings(e.docs, e.freqs, 200, 600, dl.data()).is_ok());
+  dl[0] = 1;  // doc 0 has tf 1
   const Status v = verify_postings(e.docs, e.freqs, 200, 600, dl.data());
-  CHECK(has(v.message(), "expected min dl 1 (doc lengths, at most 65535), got 9"));
+  CHECK(has(v.message(), "block 0 of 2 (skip table): expected impacts (1, 1) (5, 9) (0, 0) (0, 0) "
+                         "(frequencies and doc lengths), got (5, 9) (0, 0) (0, 0) (0, 0)"));
 }
 
 TEST_CASE("skip table saturation: tf >= 65535 and dl >= 65535 in a block") {
@@ -853,23 +1034,36 @@ TEST_CASE("skip table saturation: tf >= 65535 and dl >= 65535 in a block") {
     return std::uint32_t{static_cast<unsigned char>(e.docs[at])} |
            std::uint32_t{static_cast<unsigned char>(e.docs[at + 1])} << 8;
   };
+  // The stored tf of the last used pair of block b, and its index.
+  auto last_pair = [&](std::uint32_t b) {
+    std::uint32_t j = kMaxImpacts - 1;
+    while (u16_at(b * kSkipEntrySize + kSkipImpacts + j * kImpactSize) == 0) --j;
+    return j;
+  };
   const std::uint32_t stored_tf[] = {65534, 65535, 65535, 65535};
   const std::uint32_t stored_dl[] = {65534, 65535, 65535, 0};
   const std::uint32_t bound_tf[] = {65534, kMaxU32, kMaxU32, kMaxU32};
+  // Block 0: (7, 65534) (tf 1 + i % 7 at dl 65534) and (65534, 65535); blocks 1
+  // and 2: the one pair (65535, 65535).
+  CHECK_EQ(last_pair(0), 1u);
+  CHECK_EQ(u16_at(kSkipImpacts + kImpactTf), 7u);
+  CHECK_EQ(last_pair(1), 0u);
+  CHECK_EQ(last_pair(2), 0u);
   PostingsCursor c(e.docs, e.freqs, 428, 1000);
   for (std::uint32_t b = 0; b < 4; ++b) {
-    CHECK_EQ(u16_at(b * kSkipEntrySize + kSkipMaxTf), stored_tf[b]);
-    CHECK_EQ(u16_at(b * kSkipEntrySize + kSkipMinDl), stored_dl[b]);
+    const std::size_t last_at = b * kSkipEntrySize + kSkipImpacts + last_pair(b) * kImpactSize;
+    CHECK_EQ(u16_at(last_at + kImpactTf), stored_tf[b]);
+    CHECK_EQ(u16_at(b * kSkipEntrySize + kSkipImpacts + kImpactDl), stored_dl[b]);
     const BlockBounds bb = c.bounds(b);
-    CHECK_EQ(bb.max_tf, bound_tf[b]);
-    CHECK_EQ(bb.min_dl, stored_dl[b]);
+    CHECK_EQ(bb.max_tf(), bound_tf[b]);
+    CHECK_EQ(bb.min_dl(), stored_dl[b]);
     CHECK_EQ(c.block_index(), b);
     CHECK_EQ(c.block_max_tf(), bound_tf[b]);
     CHECK_EQ(c.block_min_dl(), stored_dl[b]);
     c.next_geq(t.docs[std::min<std::uint32_t>(427, (b + 1) * 128)]);
   }
   CHECK(verify_postings(e.docs, e.freqs, 428, 1000, dl.data()).is_ok());
-  // A saturated min dl stays 65535 whatever the lengths above it.
+  // A saturated dl stays 65535 whatever the lengths above it.
   dl[t.docs[300]] = 65535;
   CHECK(verify_postings(e.docs, e.freqs, 428, 1000, dl.data()).is_ok());
   dl[t.docs[300]] = 65534;
@@ -879,8 +1073,7 @@ TEST_CASE("skip table saturation: tf >= 65535 and dl >= 65535 in a block") {
   std::vector<std::uint32_t> docs, freqs;
   auto with_max_tf = [&](std::uint32_t b, std::uint32_t v) {
     std::string d = e.docs;
-    d[b * kSkipEntrySize + kSkipMaxTf] = static_cast<char>(v);
-    d[b * kSkipEntrySize + kSkipMaxTf + 1] = static_cast<char>(v >> 8);
+    encode_u16(&d[b * kSkipEntrySize + kSkipImpacts + last_pair(b) * kImpactSize + kImpactTf], v);
     const Status s = decode_postings(d, e.freqs, 428, 1000, &docs, &freqs);
     return s.is_ok() ? std::string("ok") : s.message();
   };
@@ -893,20 +1086,21 @@ TEST_CASE("skip table saturation: tf >= 65535 and dl >= 65535 in a block") {
   CHECK(with_max_tf(3, 7) != "ok");
   CHECK_EQ(with_max_tf(3, 65535), std::string("ok"));
 
-  // Every bit of the table flipped: refused, or (min dl only, which the bytes
-  // cannot check) decoded to the same canonical postings.
+  // Every bit of the table flipped: refused, or (impacts only, which the
+  // bytes cannot check but for the last tf) decoded to the same canonical
+  // postings.
   std::mt19937_64 rng(17);
-  bool all_good = true, only_min_dl = true;
+  bool all_good = true, only_impacts = true;
   for (std::size_t bit = 0; bit < 8 * 4 * kSkipEntrySize; ++bit) {
     std::string d = e.docs;
     d[bit / 8] = static_cast<char>(d[bit / 8] ^ (1 << (bit % 8)));
     if (check_damaged(d, e.freqs, 428, 1000, rng, &all_good)) {
       const std::size_t field = bit / 8 % kSkipEntrySize;
-      only_min_dl = only_min_dl && (field == kSkipMinDl || field == kSkipMinDl + 1);
+      only_impacts = only_impacts && field >= kSkipImpacts;
     }
   }
   CHECK(all_good);
-  CHECK(only_min_dl);
+  CHECK(only_impacts);
 }
 
 TEST_CASE("every cut of an encoded term is refused") {

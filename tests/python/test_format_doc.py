@@ -31,6 +31,7 @@ import ast
 import json
 import random
 import re
+import shutil
 import struct
 import zlib
 from pathlib import Path
@@ -287,11 +288,30 @@ def test_section2_checksum_snippet(doc, example_index):
                                  f"{path.name} that tomes wrote") from e
         damaged = path.parent / (path.name + ".damaged")
         data = bytearray(path.read_bytes())
-        data[data.index(b'"format_version": 1') + len(b'"format_version": ')] = ord("2")
+        at = data.index(b'"format_version": ') + len(b'"format_version": ')
+        data[at] = ord("9") if data[at] != ord("9") else ord("8")
         damaged.write_bytes(bytes(data))
         with pytest.raises(AssertionError):
             exec(code, {"json": json, "zlib": zlib, "open": open, "path": str(damaged)})
         damaged.unlink()
+
+
+def test_section1_older_segment_format_is_refused(doc, example_index, tmp_path):
+    """Section 1's history: a segment of format version 1 is refused, with the advice to rebuild."""
+    doc.section(1).search(r"tomes reads only version 2: opening an index whose segments are\s+version 1 raises "
+                          r"`CorruptIndexError` saying the index was written by an\s+older tomes format and must "
+                          r"be rebuilt \(run `tomes index` again\)")
+    ix, _ = example_index
+    old = tmp_path / "ix"
+    shutil.copytree(ix, old)
+    meta = next(old.glob("segment_*")) / "meta.json"
+    text = meta.read_bytes().replace(b'"format_version": 2', b'"format_version": 1')
+    key = text.rfind(b'"crc32"')  # the self-checksum of section 2, made again
+    meta.write_bytes(text[:key] + b'"crc32": %d\n}\n' % zlib.crc32(text[:key]))
+    with pytest.raises(tomes.CorruptIndexError, match=r"segment format version 1, this tomes reads version 2: "
+                       r"the index was written by an older tomes format and must be rebuilt \(run `tomes index` "
+                       r"again\)"):
+        tomes.open(old)
 
 
 # --- section 5: the postings example -------------------------------------------

@@ -1,9 +1,13 @@
-"""Every byte of an index is what the code wrote before the issue-10 restructuring.
+"""Every byte of an index is what the code wrote when the digests were taken.
 
-The expected SHA-256 digests (data/golden_digests.json) were taken from the
-code as it was before the segment layer was split out (commit 34b6249), by
-`golden_corpus.py --write`. A mismatch means the on-disk format changed:
+The expected SHA-256 digests (data/golden_digests.json) were first taken from
+the code as it was before the segment layer was split out (commit 34b6249),
+by `golden_corpus.py --write`. A mismatch means the on-disk format changed:
 that needs a format version bump and docs/FORMAT.md, never a silent update.
+
+History: regenerated (`python tests/python/golden_corpus.py --write`) for
+segment/postings format 2 (skip entries with 4 impact pairs), the one
+intended change: every segment file's footer version and the skip tables.
 """
 
 from __future__ import annotations
