@@ -17,13 +17,16 @@
 //   exhaustive      every doc of every posting list (document at a time):
 //                   the oracle the others are tested against.
 //   max_score       MaxScore (Turtle & Flood 1995) with block-max bounds:
-//                   the cursors whose max scores together cannot beat the
-//                   threshold are "non-essential": only docs of the others
+//                   the longest lists whose max scores together cannot beat
+//                   the threshold are "non-essential": only docs of the others
 //                   are candidates, skipped a window at a time when their
 //                   blocks' bounds fall short, and the non-essential ones
 //                   are looked up (next_geq) only while the candidate can
 //                   still win, first by their term bounds, then by their
-//                   block bounds.
+//                   block bounds. A lone essential cursor's posting that
+//                   cannot win even with every other bound is passed over
+//                   without its division; a one-cursor query skips blocks
+//                   and scores only postings that may beat the threshold.
 //   block_max_wand  block-max WAND (Ding & Suel 2011): cursors sorted by
 //                   doc, a pivot where the max scores first exceed the
 //                   threshold, the pivot checked against the block bounds

@@ -75,6 +75,7 @@ class ModelCursor {
   }
   double score() const { return weight_.score(list_->tfs[pos_], (*lengths_)[list_->docs[pos_]]); }
   double max_score() const { return max_score_; }
+  std::uint32_t size() const { return static_cast<std::uint32_t>(list_->docs.size()); }
   bool may_beat(double threshold) const {
     return weight_.may_beat(list_->tfs[pos_], (*lengths_)[list_->docs[pos_]], threshold);
   }
