@@ -410,7 +410,7 @@ def run_search(name: str, index: Path, queries_tsv: Path, n: int, n_fuzzy: int, 
     if engine.fuzzy is not None and typos:
         result["fuzzy"] = summary(latencies(lambda q: engine.fuzzy(q, 10), [r["query"] for r in typos]),
                                   [r["nterms"] for r in typos])
-    if name in ("tomes", "bm25s"):
+    if name in ("tomes", "bm25s") or name in TOMES_ALGORITHMS:
         result["answers"] = [engine.answers(r["query"], 10) for r in evenly(plain, n_check)]
     result.update(engine.info())
     result["rss_mb"] = proc_status_mb("VmHWM") - base
