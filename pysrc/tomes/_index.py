@@ -341,8 +341,11 @@ _ALGORITHMS = ("default", "maxscore", "bmw", "exhaustive")
 
 
 def _algorithm_arg(value: object) -> str:
-    if not isinstance(value, str) or value not in _ALGORITHMS:
-        raise ValueError(f"algorithm must be one of {', '.join(map(repr, _ALGORITHMS))}, got {_got(value)}")
+    expected = f"one of {', '.join(map(repr, _ALGORITHMS))}"
+    if not isinstance(value, str):
+        raise TypeError(f"algorithm must be a str, {expected}, got {_got(value)}")
+    if value not in _ALGORITHMS:
+        raise ValueError(f"algorithm must be {expected}, got {_got(value)}")
     return value
 
 

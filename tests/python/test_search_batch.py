@@ -252,5 +252,7 @@ def test_transpositions_make_an_adjacent_swap_one_edit(tmp_path):
         assert ix.search("ca", fuzzy=2, transpositions=True) == []
         ids, _ = ix.search_batch(["wahle", "whale"], fuzzy=1, transpositions=True)
         assert ids[:, 0].tolist() == [0, 0]
-        with pytest.raises(ValueError, match="algorithm must be one of"):
+        with pytest.raises(ValueError, match="algorithm must be one of 'default'"):
             ix.search("whale", algorithm="fast")
+        with pytest.raises(TypeError, match="algorithm must be a str"):
+            ix.search_batch(["whale"], algorithm=None)
