@@ -19,6 +19,8 @@
 //     Every posting with t <= doc <= block_last_doc() scores at most
 //     block_max_score(). It may lag or run ahead of doc(); the two views are
 //     independent.
+//   - size() is the number of postings (MaxScore leaves the longest lists
+//     non-essential first).
 //   - status() is Corruption once damage was found (the cursor is then
 //     exhausted); sticky. Algorithms check it after the run.
 //

@@ -15,20 +15,17 @@ namespace {
 // so each candidate's segments are in order too).
 using Candidates = std::map<std::string, FoundTerm, std::less<>>;
 
-// Records key (ordinal in segment) as a candidate at the given distance.
-Status add_candidate(const segment::SegmentReader& segment, std::string_view key, std::uint64_t ordinal,
-                     unsigned distance, Candidates* candidates) {
-  SegmentTerm t{&segment, {}};
-  if (Status s = segment.term_entry(ordinal, &t.entry); !s.is_ok()) return s;
+// Records key (with its entry in segment) as a candidate at the given distance.
+void add_candidate(const segment::SegmentReader& segment, std::string_view key, const segment::TermEntry& entry,
+                   unsigned distance, Candidates* candidates) {
   auto it = candidates->find(key);
   if (it == candidates->end()) {
     it = candidates->emplace(std::string(key), FoundTerm{}).first;
     it->second.term = std::string(key);
   }
   it->second.distance = distance;
-  it->second.df += t.entry.doc_count;
-  it->second.found.push_back(t);
-  return Status::ok();
+  it->second.df += entry.doc_count;
+  it->second.found.push_back(SegmentTerm{&segment, entry});
 }
 
 // The best kMaxExpansions candidates by `before` (a stable sort of term
@@ -66,7 +63,10 @@ Status expand_fuzzy(const Segments& segments, const std::string& term, unsigned 
     Status failed;
     Status s = fst::fuzzy_search(segment->terms(), term, fst::FuzzyOptions{distance, transpositions},
                                  [&](std::string_view key, std::uint64_t ordinal, unsigned d) {
-                                   if (failed.is_ok()) failed = add_candidate(*segment, key, ordinal, d, &candidates);
+                                   segment::TermEntry entry;
+                                   if (!failed.is_ok()) return;
+                                   failed = segment->term_entry(ordinal, &entry);
+                                   if (failed.is_ok()) add_candidate(*segment, key, entry, d, &candidates);
                                  });
     if (!s.is_ok()) return s;
     if (!failed.is_ok()) return failed;
@@ -80,21 +80,36 @@ Status expand_fuzzy(const Segments& segments, const std::string& term, unsigned 
 }
 
 Status expand_prefix(const Segments& segments, const std::string& prefix, std::vector<FoundTerm>* out) {
+  Candidates candidates;
+  Status s = for_each_prefix_term(segments, prefix,
+                                  [&](const segment::SegmentReader& segment, std::string_view key,
+                                      const segment::TermEntry& entry) {
+                                    add_candidate(segment, key, entry, 0, &candidates);
+                                    return Status::ok();
+                                  });
+  if (!s.is_ok()) return s;
+  keep_best(&candidates, [](const FoundTerm& a, const FoundTerm& b) { return a.df > b.df; }, out);
+  return Status::ok();
+}
+
+Status for_each_prefix_term(
+    const Segments& segments, std::string_view prefix,
+    const std::function<Status(const segment::SegmentReader&, std::string_view, const segment::TermEntry&)>& visit) {
   fst::FstStream::Bounds bounds;
   bounds.has_ge = true;
-  bounds.ge = prefix;
+  bounds.ge = std::string(prefix);
   bounds.has_lt = fst::prefix_successor(prefix, &bounds.lt);
-  Candidates candidates;
   for (const auto& segment : segments) {
     fst::FstStream stream(segment->terms(), bounds);
     std::string_view key;
     std::uint64_t ordinal = 0;
     while (stream.next(&key, &ordinal)) {
-      if (Status s = add_candidate(*segment, key, ordinal, 0, &candidates); !s.is_ok()) return s;
+      segment::TermEntry entry;
+      if (Status s = segment->term_entry(ordinal, &entry); !s.is_ok()) return s;
+      if (Status s = visit(*segment, key, entry); !s.is_ok()) return s;
     }
     if (!stream.status().is_ok()) return stream.status();
   }
-  keep_best(&candidates, [](const FoundTerm& a, const FoundTerm& b) { return a.df > b.df; }, out);
   return Status::ok();
 }
 

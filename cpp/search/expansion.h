@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -53,5 +54,12 @@ Status expand_fuzzy(const Segments& segments, const std::string& term, unsigned 
 
 // The expansions of a prefix.
 Status expand_prefix(const Segments& segments, const std::string& prefix, std::vector<FoundTerm>* out);
+
+// Calls visit(segment, term, entry) for every term starting with prefix,
+// segment by segment, each in term order; stops at the first error, a
+// damaged dictionary's or visit's. term is valid during the call.
+Status for_each_prefix_term(
+    const Segments& segments, std::string_view prefix,
+    const std::function<Status(const segment::SegmentReader&, std::string_view, const segment::TermEntry&)>& visit);
 
 }  // namespace tomes::search

@@ -104,22 +104,15 @@ Result<std::uint64_t> IndexReader::doc_freq(std::string_view term) const {
 }
 
 Status IndexReader::terms(std::string_view prefix, std::vector<std::pair<std::string, std::uint64_t>>* out) const {
-  std::map<std::string, std::uint64_t> merged;
-  fst::FstStream::Bounds bounds;
-  bounds.has_ge = true;
-  bounds.ge = std::string(prefix);
-  bounds.has_lt = fst::prefix_successor(prefix, &bounds.lt);
-  for (const auto& segment : segments_) {
-    fst::FstStream stream(segment->terms(), bounds);
-    std::string_view key;
-    std::uint64_t ordinal;
-    while (stream.next(&key, &ordinal)) {
-      TermEntry entry;
-      if (Status s = segment->term_entry(ordinal, &entry); !s.is_ok()) return s;
-      merged[std::string(key)] += entry.doc_count;
-    }
-    if (!stream.status().is_ok()) return stream.status();
-  }
+  std::map<std::string, std::uint64_t, std::less<>> merged;
+  Status s = for_each_prefix_term(segments_, prefix,
+                                  [&](const SegmentReader&, std::string_view key, const TermEntry& entry) {
+                                    auto it = merged.find(key);
+                                    if (it == merged.end()) it = merged.emplace(std::string(key), 0).first;
+                                    it->second += entry.doc_count;
+                                    return Status::ok();
+                                  });
+  if (!s.is_ok()) return s;
   out->assign(merged.begin(), merged.end());
   return Status::ok();
 }

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "check.h"
+#include "temp_files.h"
 #include "common/file_system.h"
 #include "index/pipeline.h"
 #include "search/batch_search.h"
@@ -19,22 +20,12 @@
 #include "segment/segment_format.h"
 
 using namespace tomes;
+using tomes::test::temp_dir;
+using tomes::test::write_file;
 
 namespace {
 
 const char* kWords[] = {"whale", "ship", "sea", "captain", "ahab", "naïve", "fish", "fishes", "the", "kraken"};
-
-std::string temp_dir() {
-  char pattern[] = "/tmp/tomes-test-batch-XXXXXX";
-  const char* dir = mkdtemp(pattern);
-  CHECK(dir != nullptr);
-  return dir;
-}
-
-void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out << bytes;
-}
 
 // An index of `books` random books in several segments, under dir + "/ix".
 void build_index(const std::string& dir, int books, std::uint32_t seed) {
@@ -99,7 +90,7 @@ bool same_rows(const Rows& a, const Rows& b) {
 }  // namespace
 
 TEST_CASE("rows_equal_a_loop_over_search_for_every_thread_count") {
-  const std::string dir = temp_dir();
+  const std::string dir = temp_dir("batch");
   build_index(dir, 24, 1);
   const auto ix = search::IndexReader::open(dir + "/ix").value();
   CHECK(ix->segments().size() > 1);
@@ -122,7 +113,7 @@ TEST_CASE("rows_equal_a_loop_over_search_for_every_thread_count") {
 }
 
 TEST_CASE("empty_batch_and_bad_options") {
-  const std::string dir = temp_dir();
+  const std::string dir = temp_dir("batch");
   build_index(dir, 3, 3);
   const auto ix = search::IndexReader::open(dir + "/ix").value();
   CHECK(search::search_batch(*ix, {}, search::SearchOptions{}, 2, nullptr, nullptr, 10).is_ok());
@@ -136,7 +127,7 @@ TEST_CASE("empty_batch_and_bad_options") {
 }
 
 TEST_CASE("the_lowest_failing_query_is_reported_whatever_the_threads") {
-  const std::string dir = temp_dir();
+  const std::string dir = temp_dir("batch");
   build_index(dir, 24, 5);
   const std::vector<std::string> queries = random_queries(200, 6);
   std::string docs_path;
@@ -173,7 +164,7 @@ TEST_CASE("the_lowest_failing_query_is_reported_whatever_the_threads") {
 }
 
 TEST_CASE("should_stop_cancels_and_a_late_stop_changes_nothing") {
-  const std::string dir = temp_dir();
+  const std::string dir = temp_dir("batch");
   build_index(dir, 24, 8);
   const auto ix = search::IndexReader::open(dir + "/ix").value();
   search::SearchOptions options;

@@ -16,6 +16,7 @@
 
 #include "analysis/unicode_tables.h"
 #include "check.h"
+#include "temp_files.h"
 #include "common/file_footer.h"
 #include "common/file_system.h"
 #include "common/json.h"
@@ -25,20 +26,10 @@
 #include "segment/manifest.h"
 
 using namespace tomes;
+using tomes::test::temp_dir;
+using tomes::test::write_file;
 
 namespace {
-
-std::string temp_dir() {
-  char pattern[] = "/tmp/tomes-test-index-XXXXXX";
-  const char* dir = mkdtemp(pattern);
-  CHECK(dir != nullptr);
-  return dir;
-}
-
-void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out << bytes;
-}
 
 const char* kWords[] = {"whale", "ship", "sea", "captain", "Ahab", "naïve", "Straße", "ΣΊΣΥΦΟΣ", "42", "ﬁre",
                         "the", "of", "fish", "fishes"};
@@ -117,7 +108,7 @@ TEST_CASE("footer_detects_each_kind_of_damage") {
 }
 
 TEST_CASE("postings_and_search_equal_brute_force") {
-  const std::string dir = temp_dir();
+  const std::string dir = temp_dir("index");
   const auto texts = write_corpus(dir + "/books", 23, 7);
   Result<index::IndexReport> report = index::index_corpus(dir + "/books", dir + "/ix", options(2), nullptr);
   CHECK(report.is_ok());
@@ -200,7 +191,7 @@ TEST_CASE("postings_and_search_equal_brute_force") {
 }
 
 TEST_CASE("thread_count_does_not_change_a_byte") {
-  const std::string dir = temp_dir();
+  const std::string dir = temp_dir("index");
   write_corpus(dir + "/books", 17, 11);
   std::map<std::string, std::string> first;
   // Thread counts, and writer passes of 100 postings (many passes per
@@ -229,7 +220,7 @@ TEST_CASE("thread_count_does_not_change_a_byte") {
 }
 
 TEST_CASE("damaged_files_are_corruption_on_open_or_verify") {
-  const std::string dir = temp_dir();
+  const std::string dir = temp_dir("index");
   write_corpus(dir + "/books", 6, 3);
   CHECK(index::index_corpus(dir + "/books", dir + "/ix", options(1), nullptr).is_ok());
   std::string segment;
@@ -269,7 +260,7 @@ TEST_CASE("damaged_files_are_corruption_on_open_or_verify") {
 }
 
 TEST_CASE("stats_and_located_hits_equal_independent_sums_and_chunk_info") {
-  const std::string dir = temp_dir();
+  const std::string dir = temp_dir("index");
   write_corpus(dir + "/books", 14, 13);
   index::IndexOptions o = options(2);
   o.stemmer = "english";
@@ -386,7 +377,7 @@ std::pair<std::vector<std::string>, std::string> index_state(const std::string& 
 }  // namespace
 
 TEST_CASE("a_progress_fn_returning_false_cancels_and_changes_nothing") {
-  const std::string dir = temp_dir();
+  const std::string dir = temp_dir("index");
   write_corpus(dir + "/books", 23, 11);
   const std::string ix = dir + "/ix";
   CHECK(index::index_corpus(dir + "/books", ix, options(1), nullptr).is_ok());

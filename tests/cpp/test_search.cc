@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "check.h"
+#include "temp_files.h"
 #include "common/file_system.h"
 #include "index/pipeline.h"
 #include "search/algorithms.h"
@@ -32,6 +33,8 @@
 #include "search/top_k.h"
 
 using namespace tomes;
+using tomes::test::temp_dir;
+using tomes::test::write_file;
 using search::Bm25;
 using search::Hit;
 using search::kNoDoc;
@@ -254,13 +257,6 @@ TEST_CASE("pruning_algorithms_equal_exhaustive_on_model_cursors_with_tiny_blocks
 
 namespace {
 
-std::string temp_dir() {
-  char pattern[] = "/tmp/tomes-test-search-XXXXXX";
-  const char* dir = mkdtemp(pattern);
-  CHECK(dir != nullptr);
-  return dir;
-}
-
 // A vocabulary of made-up words; word i is drawn with weight 1 / (i + 1).
 std::vector<std::string> vocabulary(std::size_t n) {
   std::vector<std::string> words;
@@ -291,14 +287,14 @@ void write_zipf_books(const std::string& dir, const std::vector<std::string>& wo
       for (int w = 0; w < n; ++w) text += words[pick(rng)] + (rng() % 9 == 0 ? ". " : " ");
       text += "\n\n";
     }
-    std::ofstream(dir + "/book" + std::to_string(b) + ".txt", std::ios::binary) << text;
+    write_file(dir + "/book" + std::to_string(b) + ".txt", text);
   }
 }
 
 }  // namespace
 
 TEST_CASE("every_algorithm_equals_exhaustive_on_real_indexes") {
-  const std::string dir = temp_dir();
+  const std::string dir = temp_dir("search");
   const std::vector<std::string> words = vocabulary(400);
   write_zipf_books(dir + "/books", words, 120, 5);
   index::IndexOptions o;
