@@ -40,7 +40,7 @@ endfunction()
 #           folder    may include
 tomes_layer(common                                                         EXTERNAL ZLIB::ZLIB TBB::tbb)
 tomes_layer(analysis  common)
-tomes_layer(parse     common)
+tomes_layer(parse     common                                               EXTERNAL ZLIB::ZLIB)
 tomes_layer(chunk     common)
 tomes_layer(fst       common                                               EXTERNAL TBB::tbb)
 tomes_layer(postings  common)

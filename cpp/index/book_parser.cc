@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "common/hash128.h"
-#include "parse/plain_text.h"
+#include "parse/extract.h"
 
 namespace tomes::index {
 
@@ -22,20 +22,14 @@ void BookParser::skip(ParsedBook* out, std::string reason) {
 void BookParser::parse(const parse::BookFile& file, BatchDictionary* dictionary, ParsedBook* out) {
   out->relative_path = file.relative_path;
   out->invalid_utf8 = false;
-  if (Status s = parse::check_extractable(file); !s.is_ok()) {  // refused before reading a byte
-    skip(out, parse::skip_reason(s, file.path));
-    return;
-  }
-  Result<std::string> bytes = parse::read_book_bytes(file, options_.max_text_bytes);
-  if (!bytes.is_ok()) {
-    skip(out, parse::skip_reason(bytes.status(), file.path));
-    return;
-  }
-  out->bytes_read = bytes.value().size();
-  Result<std::string> extracted =
-      parse::extract_text(file, bytes.value(), options_.encoding, &out->invalid_utf8);
-  bytes.value().clear();
-  bytes.value().shrink_to_fit();
+  parse::ExtractOptions extract;
+  extract.encoding = options_.encoding;
+  extract.max_text_bytes = options_.max_text_bytes;
+  extract.pdf = options_.pdf;
+  parse::ExtractInfo info;
+  Result<std::string> extracted = parse::extract_book_text(file, extract, &info);
+  out->bytes_read = info.bytes_read;
+  out->invalid_utf8 = info.invalid_utf8;
   if (!extracted.is_ok()) {
     skip(out, parse::skip_reason(extracted.status(), file.path));
     return;

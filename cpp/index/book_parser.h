@@ -20,6 +20,7 @@
 #include "common/string_table.h"
 #include "index/batch.h"
 #include "parse/book_files.h"
+#include "parse/pdf_bridge.h"
 #include "parse/text_decode.h"
 
 namespace tomes::index {
@@ -33,6 +34,9 @@ struct ParseOptions {
   // index.json: it changes what text a book has, as the books themselves
   // do, not how that text is analyzed or found.
   parse::TextEncoding encoding = parse::TextEncoding::kUtf8;
+  // Where PDF text comes from (pdf_bridge.h); not owned, null: PDFs are
+  // skipped with a reason naming the extra tomes[pdf].
+  const parse::PdfTextSource* pdf = nullptr;
 };
 
 class BookParser {
