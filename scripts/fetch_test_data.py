@@ -9,7 +9,9 @@ Two data sets, and a record of which ones were made:
   * debian: made where Debian's packages can be fetched (apt-get download and
     dpkg-deb; nothing is installed system-wide):
       - the Debian documentation corpus (`real/` and `vocab.tsv`), built by
-        bench/corpus/make_corpus.py into $TOMES_CORPORA, else build/corpora;
+        bench/corpus/make_corpus.py into $TOMES_CORPORA, else build/corpora,
+        and the unpacked packages it is made from (`pkgroot/`: HTML manuals,
+        debian-policy's and developers-reference's EPUBs);
       - Portuguese word lists from the `wbrazilian` and `wportuguese`
         packages, into build/test-data/portuguese-words.txt.
     Skipped, with the reason said, when apt-get, dpkg-deb or groff is missing
@@ -72,7 +74,10 @@ def apt_update_if_needed() -> None:
 
 
 def fetch_corpus() -> dict:
-    paths = {"corpus_real": CORPORA / "real", "corpus_vocab": CORPORA / "vocab.tsv"}
+    # pkgroot: the unpacked packages themselves (their HTML manuals and the
+    # two EPUBs Debian ships), which the parser tests read.
+    paths = {"corpus_real": CORPORA / "real", "corpus_vocab": CORPORA / "vocab.tsv",
+             "debian_pkgroot": CORPORA / "pkgroot"}
     if all(p.exists() for p in paths.values()):
         log(f"corpus present in {CORPORA}")
     else:

@@ -60,3 +60,9 @@ def corpus_vocab() -> Path:
 @pytest.fixture(scope="session")
 def portuguese_words_file() -> Path:
     return data_path("portuguese_words", "debian")
+
+
+@pytest.fixture(scope="session")
+def debian_pkgroot() -> Path:
+    """The unpacked Debian packages: <package>/usr/share/..., HTML manuals and EPUBs."""
+    return data_path("debian_pkgroot", "debian")
