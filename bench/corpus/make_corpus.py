@@ -4,6 +4,7 @@
     python bench/corpus/make_corpus.py                      # real + vocab + zipf-1G
     python bench/corpus/make_corpus.py --only real,vocab    # what the tests use
     python bench/corpus/make_corpus.py --only zipf --zipf-size 200M
+    python bench/corpus/make_corpus.py --only epub          # EPUBs with .txt twins
 
 Outputs under --root (default: $TOMES_CORPORA, else build/corpora in the
 repository; never committed):
@@ -15,6 +16,12 @@ repository; never committed):
     vocab.tsv  term <TAB> collection frequency over real/ (lowercased [^\\W_]+ runs)
     zipf-<N>/  synthetic books of N bytes in all (200 KB - 2 MB each), Zipfian over
                the real vocabulary (needs numpy)
+    epub/      books/<name>.epub and twins/<name>.txt: every --epub-every-th book of
+               real/ (by name) of at least --epub-min-book bytes (default: 306 books,
+               about 37 MB of text), cut into chapters of 10-50 KB at blank lines
+               and written with epub_writer.make_epub (every second one with
+               shuffle_seed, so only its spine gives the chapter order); the twin
+               is twin_text(chapters), which is the real/ book's text itself
 
 Needs apt-get, dpkg-deb and groff (a Debian or Ubuntu machine). Each stage
 writes into a temporary directory and renames it when done, with a
@@ -37,10 +44,12 @@ import shutil
 import subprocess
 import sys
 import time
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from epub_writer import make_epub, twin_text  # noqa: E402
 from textutil import html_to_text, next_page, pod_to_text, tidy  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -515,6 +524,77 @@ def build_zipf(root: Path, size: int, label: str, force: bool, s=1.0, q=2.7,
     tmp.rename(out)
 
 
+# ====================================================================== epub
+
+EPUB_VERSION = 1      # bump when the chapter cutting or the choice of books changes
+CHAPTER_MIN, CHAPTER_MAX = 10_000, 50_000
+
+
+def split_chapters(text: str, rng: random.Random) -> list[tuple[str, str]]:
+    """The text as chapters cut at blank lines ("\n\n"), each aiming at a size
+    drawn from [CHAPTER_MIN, CHAPTER_MAX] characters; a short tail joins the
+    chapter before it. A paragraph longer than that stays whole (one chapter).
+    Joining the chapters' texts with "\n\n" gives the text back exactly."""
+    chapters, current, size = [], [], 0
+    target = rng.randint(CHAPTER_MIN, CHAPTER_MAX)
+    for paragraph in text.split("\n\n"):
+        current.append(paragraph)
+        size += len(paragraph) + 2
+        if size >= target:
+            chapters.append("\n\n".join(current))
+            current, size = [], 0
+            target = rng.randint(CHAPTER_MIN, CHAPTER_MAX)
+    if current:
+        tail = "\n\n".join(current)
+        if chapters and size < CHAPTER_MIN:
+            chapters[-1] += "\n\n" + tail
+        else:
+            chapters.append(tail)
+    return [(f"Chapter {i}", body) for i, body in enumerate(chapters, 1)]
+
+
+def build_epub(root: Path, every: int, min_book: int, force: bool):
+    out = root / "epub"
+    writer_source = (Path(__file__).resolve().parent / "epub_writer.py").read_bytes()
+    params = {"stage": "epub", "version": EPUB_VERSION, "every": every, "min_book_bytes": min_book,
+              "chapter_chars": [CHAPTER_MIN, CHAPTER_MAX], "seed": SEED,
+              "writer_crc32": f"{zlib.crc32(writer_source):08x}",
+              "real": read_manifest(root / "real")["params"]}
+    m = read_manifest(out)
+    if m and m.get("params") == params and not force:
+        log("epub: up to date")
+        return
+    real = root / "real"
+    # Sorted by name so the choice is the same on every machine; sizes are
+    # those of the real/ files, which the real stage builds deterministically.
+    chosen = [f for f in sorted(real.glob("*.txt")) if f.stat().st_size >= min_book][::every]
+    tmp = root / "epub.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / "books").mkdir(parents=True)
+    (tmp / "twins").mkdir()
+    t0 = time.time()
+    chapters_total = epub_bytes = twin_bytes = shuffled = 0
+    for i, f in enumerate(chosen):
+        text = f.read_text(encoding="utf-8")
+        chapters = split_chapters(text, random.Random(f"{SEED}:{f.stem}"))
+        twin = twin_text(chapters)
+        if twin != text:  # the twin must be the book's own text, or the comparison proves nothing
+            sys.exit(f"epub: chapters of {f.name} do not join back to its text")
+        seed = SEED + i if i % 2 else None
+        shuffled += seed is not None
+        make_epub(tmp / "books" / f"{f.stem}.epub", f.stem, chapters, shuffle_seed=seed)
+        (tmp / "twins" / f.name).write_bytes(twin.encode("utf-8"))
+        chapters_total += len(chapters)
+        epub_bytes += (tmp / "books" / f"{f.stem}.epub").stat().st_size
+        twin_bytes += len(twin.encode("utf-8"))
+    (tmp / "MANIFEST.json").write_text(json.dumps({
+        "params": params, "books": len(chosen), "shuffled": shuffled, "chapters": chapters_total,
+        "epub_bytes": epub_bytes, "twin_bytes": twin_bytes,
+        "seconds": round(time.time() - t0, 1)}, indent=1))
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+
+
 # ====================================================================== main
 
 def summary(root: Path, dirs):
@@ -524,16 +604,21 @@ def summary(root: Path, dirs):
         sizes = sorted(f.stat().st_size for f in d.glob("*.txt"))
         if not sizes:
             continue
-        print(f"| {d.name} | {len(sizes)} | {sum(sizes) / 1e6:.1f} | "
+        print(f"| {d.relative_to(root)} | {len(sizes)} | {sum(sizes) / 1e6:.1f} | "
               f"{sizes[0] / 1e3:.1f} | {sizes[len(sizes) // 2] / 1e3:.1f} | {sizes[-1] / 1e3:.1f} |")
     rm = read_manifest(root / "real")
     if rm:
         print("\nreal, MB per source: " + ", ".join(
             f"{k} {v / 1e6:.1f}" for k, v in sorted(rm["bytes_per_source"].items(),
                                                     key=lambda kv: -kv[1])))
+    em = read_manifest(root / "epub")
+    if em:
+        print(f"\nepub: {em['books']} books ({em['shuffled']} with shuffled zip/manifest order), "
+              f"{em['chapters']} chapters, {em['epub_bytes'] / 1e6:.1f} MB of EPUB, "
+              f"{em['twin_bytes'] / 1e6:.1f} MB of text")
 
 
-STAGES = ("real", "vocab", "zipf")
+STAGES = ("real", "vocab", "zipf", "epub")
 
 
 def main():
@@ -541,6 +626,10 @@ def main():
     ap.add_argument("--root", type=Path, default=None,
                     help="output folder (default: $TOMES_CORPORA, else build/corpora)")
     ap.add_argument("--zipf-size", default="1G", help="total bytes of zipf books (e.g. 1G, 200M)")
+    ap.add_argument("--epub-every", type=int, default=3,
+                    help="epub: take every N-th eligible book of real/, by name (default 3)")
+    ap.add_argument("--epub-min-book", default="20K",
+                    help="epub: only books of real/ of at least this many bytes (default 20K)")
     ap.add_argument("--only", default=",".join(STAGES),
                     help=f"comma list of stages among {', '.join(STAGES)}")
     ap.add_argument("--force", action="store_true", help="rebuild the selected stages")
@@ -554,15 +643,21 @@ def main():
     size = parse_size(a.zipf_size)
     label = a.zipf_size.upper().rstrip("B")
     t0 = time.time()
-    # Each stage needs the one before: zipf draws from vocab, vocab counts real.
-    if stages & {"real", "vocab", "zipf"}:
+    # Each stage needs the one before: zipf draws from vocab, vocab counts real;
+    # epub cuts the books of real.
+    if a.epub_every < 1:
+        ap.error("--epub-every must be at least 1")
+    if stages & {"real", "vocab", "zipf", "epub"}:
         build_real(root, a.force and "real" in stages)
     if stages & {"vocab", "zipf"}:
         build_vocab(root, a.force and "vocab" in stages)
     if "zipf" in stages:
         build_zipf(root, size, label, a.force)
+    if "epub" in stages:
+        build_epub(root, a.epub_every, parse_size(a.epub_min_book), a.force)
     log(f"done in {time.time() - t0:.0f}s")
-    summary(root, [root / "real"] + ([root / f"zipf-{label}"] if "zipf" in stages else []))
+    summary(root, [root / "real"] + ([root / f"zipf-{label}"] if "zipf" in stages else [])
+            + ([root / "epub" / "twins"] if "epub" in stages else []))
 
 
 if __name__ == "__main__":
