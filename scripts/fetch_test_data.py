@@ -11,7 +11,9 @@ Two data sets, and a record of which ones were made:
       - the Debian documentation corpus (`real/` and `vocab.tsv`), built by
         bench/corpus/make_corpus.py into $TOMES_CORPORA, else build/corpora,
         and the unpacked packages it is made from (`pkgroot/`: HTML manuals,
-        debian-policy's and developers-reference's EPUBs);
+        debian-policy's and developers-reference's EPUBs), and the EPUB
+        corpus made from `real/` (`epub/`: books/*.epub and their .txt
+        twins in twins/);
       - Portuguese word lists from the `wbrazilian` and `wportuguese`
         packages, into build/test-data/portuguese-words.txt.
     Skipped, with the reason said, when apt-get, dpkg-deb or groff is missing
@@ -76,14 +78,15 @@ def apt_update_if_needed() -> None:
 def fetch_corpus() -> dict:
     # pkgroot: the unpacked packages themselves (their HTML manuals and the
     # two EPUBs Debian ships), which the parser tests read.
+    # epub: EPUBs made from real/'s books, each with its .txt twin (the EPUB tests).
     paths = {"corpus_real": CORPORA / "real", "corpus_vocab": CORPORA / "vocab.tsv",
-             "debian_pkgroot": CORPORA / "pkgroot"}
+             "debian_pkgroot": CORPORA / "pkgroot", "corpus_epub": CORPORA / "epub"}
     if all(p.exists() for p in paths.values()):
         log(f"corpus present in {CORPORA}")
     else:
         apt_update_if_needed()
         log(f"building the Debian documentation corpus into {CORPORA} (about 3 minutes)")
-        subprocess.run([sys.executable, str(MAKE_CORPUS), "--root", str(CORPORA), "--only", "real,vocab"],
+        subprocess.run([sys.executable, str(MAKE_CORPUS), "--root", str(CORPORA), "--only", "real,vocab,epub"],
                        check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     return paths
 

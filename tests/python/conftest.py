@@ -58,6 +58,17 @@ def corpus_vocab() -> Path:
 
 
 @pytest.fixture(scope="session")
+def corpus_epub() -> Path:
+    """The EPUB corpus: books/<name>.epub and twins/<name>.txt, the same book's text.
+
+    Half of the EPUBs have their zip members, manifest and chapter names and
+    ids shuffled, so only the spine gives the chapter order (MANIFEST.json,
+    bench/corpus/make_corpus.py's stage epub).
+    """
+    return data_path("corpus_epub", "debian")
+
+
+@pytest.fixture(scope="session")
 def portuguese_words_file() -> Path:
     return data_path("portuguese_words", "debian")
 
