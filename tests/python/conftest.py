@@ -40,6 +40,8 @@ def data_path(name: str, dataset: str) -> Path:
     if dataset not in record["sets"]:
         reason = record.get("skipped", {}).get(dataset, "not made")
         pytest.skip(f"the {dataset} test data set was not made ({reason})")
+    if name not in record["paths"]:  # a record written before this data existed
+        pytest.fail(f"{DATASETS} has no {name}: run python scripts/fetch_test_data.py")
     path = Path(record["paths"][name])
     if not path.exists():
         pytest.fail(f"{path} missing, though {DATASETS} says the {dataset} set was made: "
