@@ -33,6 +33,7 @@ class Extractor {
   Extractor(const HtmlOptions& options, std::string* out) : options_(options), out_(out) {}
 
   Status run(std::string_view html) {
+    start_size_ = out_->size();
     end_ = html.data() + html.size();
     const char* text = html.data();  // the start of text not yet appended
     const char* scan = text;         // where to look for the next '<'
@@ -91,9 +92,10 @@ class Extractor {
     }
   }
 
-  // A line break between blocks: none at the very start, never two in a row.
+  // A line break between blocks: none before the page's first text (so what
+  // a page appends does not depend on what *out held), never two in a row.
   void separate() {
-    if (dropped() || out_->empty() || out_->back() == '\n') return;
+    if (dropped() || out_->size() == start_size_ || out_->back() == '\n') return;
     append("\n", 1);
   }
 
@@ -240,6 +242,7 @@ class Extractor {
   const HtmlOptions& options_;
   std::string* out_;
   const char* end_ = nullptr;
+  std::size_t start_size_ = 0;  // out_->size() when the page began
   std::uint64_t head_ = 0, noscript_ = 0, template_ = 0;
   HtmlElement raw_ = HtmlElement::kInline;  // kScript or kStyle inside one
   bool over_cap_ = false;
