@@ -57,8 +57,8 @@ struct HtmlOptions {
   // does not swallow the page.
   bool xhtml = false;
   // *out never grows past this many bytes: InvalidArgument
-  // "the text is larger than the cap of N bytes" instead (*out then holds
-  // the text up to the cap).
+  // "the text is larger than the cap of N bytes" instead (what *out gained
+  // is then a prefix of the page's text).
   std::uint64_t max_text_bytes = std::uint64_t{256} << 20;
 };
 
