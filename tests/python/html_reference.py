@@ -9,7 +9,8 @@ Built on Python's ``html.parser.HTMLParser`` with ``convert_charrefs=True``
   name (nested ones need as many end tags); a ``<body>`` start tag ends an
   open head;
 * script and style (RAW) are raw text and dropped;
-* ``<x/>``: in XHTML a start and an end tag; in HTML a start tag (so
+* ``<x/>``: in XHTML a start and an end tag (``<body/>`` still ends an
+  open head); in HTML a start tag (so
   ``<script/>`` starts raw text, as HTML5 says; html.parser itself would
   treat it as closed, so the reference turns raw mode on by hand).
 
@@ -65,6 +66,8 @@ class _TextParser(HTMLParser):
 
     def handle_startendtag(self, tag, attrs):
         if self.xhtml:
+            if tag == "body":
+                self.depth["head"] = 0
             if tag in BLOCK:
                 self._separate()
             return
