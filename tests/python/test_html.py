@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 import html.entities
 import os
+import subprocess
+import sys
 import zlib
 from collections import defaultdict
 from pathlib import Path
@@ -140,6 +142,18 @@ def test_generated_markup_text_has_no_tags_of_its_own(page):
 
 
 # --- character references against html.unescape -----------------------------
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_entity_table_regenerates_identically(tmp_path):
+    out = tmp_path / "html_entities_table.cc"
+    subprocess.run([sys.executable, str(REPO / "scripts" / "gen_html_entities.py"), "--output", str(out)],
+                   check=True)
+    committed = REPO / "cpp" / "parse" / "html_entities_table.cc"
+    assert out.read_text("utf-8") == committed.read_text("utf-8"), \
+        "cpp/parse/html_entities_table.cc differs from scripts/gen_html_entities.py's output"
+
 
 def _text_only(s: str) -> str:
     """Our text of a page that is only text (no '<'): html.unescape's."""
