@@ -43,7 +43,8 @@ Status check_extractable(const BookFile& book);
 
 // The text of a book whose bytes are given, as valid UTF-8. *invalid_utf8
 // (if given) says whether the decoded bytes were not valid UTF-8
-// (decode_text); it is set even when the book is then refused.
+// (decode_text; for HTML only bytes read in `encoding`, no charset declared,
+// count: html_text.h); it is set even when the book is then refused.
 // max_text_bytes caps an HTML page's text (html_text.h); plain text is no
 // longer than its bytes, which read_book_bytes caps.
 Result<std::string> extract_text(const BookFile& book, std::string_view bytes,
