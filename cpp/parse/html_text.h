@@ -19,14 +19,29 @@
 //                               doctype, processing instruction, bogus
 //                               comment: not text, up to the first ">".
 //      "<" before anything else is text, so is "</" at the very end.
-//    What the elements do (html_elements.h has the exact lists): block
-//    elements' tags become "\n" (never two in a row) so words on either side
-//    do not glue; inline elements' tags vanish, so "wo<b>rd</b>" is one word;
-//    head, noscript and template contents are dropped; script and style are
-//    raw text (nothing in them is markup until "</script" or "</style") and
-//    dropped.
-//    options.xhtml: "<x/>" is a start and an end tag ("<script src=a/>" and
-//    "<head/>" drop nothing); in HTML "<x/>" is a start tag, as in HTML5.
+//    What the elements do (html_elements.h classifies them; names in ASCII
+//    lower case):
+//     kBlock    its start and end tags are line breaks, so the words on either
+//               side never glue: address article aside audio blockquote body
+//               br button canvas caption center dd details dialog dir div dl
+//               dt embed fieldset figcaption figure footer form frame frameset
+//               h1 h2 h3 h4 h5 h6 header hgroup hr html iframe img input
+//               legend li listing main math menu nav object ol optgroup option
+//               p plaintext pre section select summary svg table tbody td
+//               textarea tfoot th thead title tr ul video xmp
+//     kDropped  the text inside is not the book's: head noscript template
+//               (nested ones counted: dropped until as many end tags as start
+//               tags; a <body> start tag ends a <head> left open)
+//     kRawText  dropped, and its content is not markup either: script style
+//               (only "</script" or "</style" followed by whitespace, "/" or
+//               ">" ends it, in any case)
+//     kInline   every other element, known or not (a abbr b bdi bdo cite code
+//               data del dfn em font i ins kbd label mark q s samp small span
+//               strong sub sup time tt u var wbr ...): its tags are no
+//               separator, so "wo<b>rd</b>" is one word.
+//    options.xhtml: "<x/>" is a start and an end tag ("<script src="a.js"/>"
+//    and "<head/>" drop nothing); in HTML "<x/>" is a start tag, as in HTML5
+//    (but "<x a=b/>" is no "<x/>" in either: the '/' is part of the value).
 // 3. Text between tags is copied as it is (whitespace included), with every
 //    character reference decoded exactly as Python's html.unescape
 //    (html_char_refs.h).

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 import tomes
 from tomes import _core
 
+import html_reference
 from html_reference import reference_text, reference_text_of_bytes
 
 # --- the Debian manuals -----------------------------------------------------
@@ -59,6 +60,28 @@ def test_debian_manuals_same_terms_as_reference(debian_pkgroot):
         if ours != ref:
             differ.append(str(p.relative_to(debian_pkgroot)))
     assert differ == []
+
+
+# --- the element lists ---------------------------------------------------------
+
+# HTML5's elements (and a few obsolete ones) that are neither block, dropped
+# nor raw text in html_text.h: their tags must not split a word.
+INLINE_ELEMENTS = """a abbr acronym area b base basefont bdi bdo big blink cite code col colgroup data datalist
+    del dfn em font i ins kbd label link map mark meta meter nobr noembed noframes output param picture
+    portal progress q rb rp rt rtc ruby s samp slot small source span strike strong sub sup time tt u var
+    wbr x-custom""".split()
+
+
+def test_element_lists_are_the_reference_lists():
+    assert not (set(INLINE_ELEMENTS) & (html_reference.BLOCK | html_reference.DROPPED | html_reference.RAW))
+    for name in sorted(html_reference.BLOCK):
+        for tag in (f"<{name}>", f"</{name}>", f"<{name.upper()} class=x>"):
+            assert tomes.analyze(_core.html_text(f"alpha{tag}beta".encode())) == ["alpha", "beta"], tag
+    for name in INLINE_ELEMENTS:
+        assert tomes.analyze(_core.html_text(f"alpha<{name}>beta</{name}>".encode())) == ["alphabeta"], name
+    for name in sorted(html_reference.DROPPED | html_reference.RAW):
+        page = f"alpha<{name}>gamma</{name}>beta".encode()
+        assert tomes.analyze(_core.html_text(page)) == ["alphabeta"], name
 
 
 # --- hypothesis-generated markup ---------------------------------------------
