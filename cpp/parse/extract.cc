@@ -17,7 +17,7 @@ Result<std::string> in_memory_text(const BookFile& book, const ExtractOptions& o
   Result<std::string> bytes = read_book_bytes(book, options.max_text_bytes);
   if (!bytes.is_ok()) return bytes.status();
   info->bytes_read = bytes.value().size();
-  return extract_text(book, bytes.value(), options.encoding, &info->invalid_utf8);
+  return extract_text(book, bytes.value(), options.encoding, &info->invalid_utf8, options.max_text_bytes);
 }
 
 Result<std::string> epub_book_text(const BookFile& book, const ExtractOptions& options, ExtractInfo* info) {

@@ -64,6 +64,7 @@ std::size_t valid_until(const unsigned char* p, std::size_t i, std::size_t size)
       if (((a | b) & 0x8080808080808080ull) != 0) break;
       i += 16;
     }
+    if (i == size) break;  // the ASCII run reached the end
     if (p[i] < 0x80) {
       ++i;
       continue;

@@ -28,6 +28,7 @@ using tomes::parse::BookFormat;
 using tomes::parse::collect_books;
 using tomes::parse::read_book_bytes;
 using tomes::parse::SkippedFile;
+using tomes::parse::TextEncoding;
 
 namespace {
 
@@ -266,7 +267,7 @@ TEST_CASE("read_book_bytes: contents, limits, and never blocking") {
   remove_tree(root);
 }
 
-TEST_CASE("extract_text: plain text and Markdown decode, others not yet") {
+TEST_CASE("extract_text: plain text and Markdown decode, HTML is extracted, others not yet") {
   BookFile b;
   b.path = "/books/x.txt";
   b.format = BookFormat::kPlainText;
@@ -281,9 +282,25 @@ TEST_CASE("extract_text: plain text and Markdown decode, others not yet") {
   CHECK(r.is_ok() && r.value() == "# Title\n*x*");
   b.path = "/books/x.HTML";
   b.format = BookFormat::kHtml;
-  r = tomes::parse::extract_text(b, "<p>");
+  CHECK(tomes::parse::check_extractable(b).is_ok());
+  r = tomes::parse::extract_text(b, "<p>Hello <b>wo</b>rld &amp; all</p>");
+  CHECK(r.is_ok() && r.value() == "Hello world & all\n");
+  r = tomes::parse::extract_text(b, "<meta charset=latin1><p>caf\xE9</p>");
+  CHECK(r.is_ok() && r.value() == "caf\xC3\xA9\n");
+  r = tomes::parse::extract_text(b, "");
+  CHECK_EQ(r.status().message(), "/books/x.HTML: no text: the file is empty");
+  r = tomes::parse::extract_text(b, "\xFF\xFE");
+  CHECK_EQ(r.status().message(), "/books/x.HTML: no text: only a byte order mark");
+  r = tomes::parse::extract_text(b, "<html><head><title>T</title></head><body> <p>\n</p> </body></html>");
   CHECK(r.status().code() == Status::Code::kInvalidArgument);
-  CHECK_EQ(tomes::parse::skip_reason(r.status(), b.path), "HTML books are not supported yet");
+  CHECK_EQ(tomes::parse::skip_reason(r.status(), b.path), "no text: only markup");
+  r = tomes::parse::extract_text(b, "<p>" + std::string(200, '\x01') + "</p>");
+  CHECK(tomes::parse::skip_reason(r.status(), b.path).rfind("binary content: ", 0) == 0);
+  r = tomes::parse::extract_text(b, "<p>abcdef</p>", TextEncoding::kUtf8, nullptr, 4);
+  CHECK_EQ(r.status().message(), "/books/x.HTML: the text is larger than the cap of 4 bytes");
+  bool invalid = false;
+  r = tomes::parse::extract_text(b, "<p>caf\xE9</p>", TextEncoding::kUtf8, &invalid);
+  CHECK(r.is_ok() && invalid);
   b.format = BookFormat::kEpub;
   CHECK_EQ(tomes::parse::extract_text(b, "").status().message(),
            "/books/x.HTML: EPUB books are not supported yet");
