@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Iterator, List, NamedTuple, Optional, Tup
 
 import numpy as np
 
-from tomes import _core
+from tomes import _core, _pdf
 from tomes._analysis import _analyzer, _stemmer_name, _stopword_entries
 
 PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
@@ -312,7 +312,9 @@ def index_corpus(
     options.threads = threads or 0
     options.overwrite = mode == "overwrite"
     try:
-        raw = _core.index_corpus(books, index, options, callback)
+        # PDFs are read by _pdf.read_pdf, called from the core's parsing
+        # threads (pypdfium2 is imported there, on the first PDF met).
+        raw = _core.index_corpus(books, index, options, callback, _pdf.read_pdf)
     finally:
         if bar is not None:
             bar.close()
