@@ -184,6 +184,61 @@ def test_the_bridge_turns_what_a_reader_gives_into_reasons(tmp_path):
         assert ix.text(0) == "caf\u00e9 text"
 
 
+@pytest.mark.parametrize("code, reason", [
+    (1, "not a readable PDF (pdfium: unknown error)"),
+    (2, "not a readable PDF (pdfium: file access error)"),
+    (3, "not a readable PDF (pdfium: data format error)"),
+    (4, "encrypted PDF: needs a password"),
+    (5, "encrypted PDF: unsupported security scheme"),
+    (6, "not a readable PDF (pdfium: page not found or content error)"),
+    (99, "not a readable PDF (pdfium: error 99)"),
+])
+def test_each_pdfium_load_error_has_its_reason(tmp_path, monkeypatch, code, reason):
+    # fpdfview.h's FPDF_ERR_* codes; most cannot be provoked with a file.
+    import pypdfium2
+
+    raw = pypdfium2.raw
+    assert [raw.FPDF_ERR_UNKNOWN, raw.FPDF_ERR_FILE, raw.FPDF_ERR_FORMAT, raw.FPDF_ERR_PASSWORD,
+            raw.FPDF_ERR_SECURITY, raw.FPDF_ERR_PAGE] == [1, 2, 3, 4, 5, 6]
+    monkeypatch.setattr(pypdfium2.raw, "FPDF_LoadDocument", lambda path, password: None)
+    monkeypatch.setattr(pypdfium2.raw, "FPDF_GetLastError", lambda: code)
+    assert _pdf.read_pdf(b"/nonexistent.pdf", 1000) == reason
+
+
+def test_a_page_that_cannot_be_loaded_or_read_skips_the_book(tmp_path, monkeypatch):
+    import pypdfium2
+
+    path = os.fsencode(tmp_path / "a.pdf")
+    make_pdf(tmp_path / "a.pdf", book_pages(0))
+
+    def fail(*args):
+        raise pypdfium2.PdfiumError("Failed to load page.")
+
+    with monkeypatch.context() as m:
+        m.setattr(pypdfium2.PdfPage, "get_textpage", fail)
+        assert _pdf.read_pdf(path, 1000) == "not a readable PDF (pdfium: a page's text could not be read)"
+    with monkeypatch.context() as m:
+        m.setattr(pypdfium2.PdfDocument, "__getitem__", fail)
+        assert _pdf.read_pdf(path, 1000) == "not a readable PDF (pdfium: a page could not be loaded)"
+    assert _pdf.read_pdf(path, 1000) == "\n".join(book_pages(0)).encode()
+
+
+def test_a_broken_pypdfium2_install_is_a_reason_too(tmp_path):
+    fake = tmp_path / "site" / "pypdfium2"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise OSError('libpdfium.so: cannot open shared object file')\n")
+    make_pdf(tmp_path / "books" / "a.pdf", book_pages(0))
+    result = run_python("""
+        import sys
+        sys.path.insert(0, sys.argv[1])
+        import tomes
+        report = tomes.index_corpus(sys.argv[2], sys.argv[3])
+        print(report.skipped)
+    """, str(tmp_path / "site"), str(tmp_path / "books"), str(tmp_path / "ix"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[('a.pdf', 'PDF support failed to load (pypdfium2: OSError)')]"
+
+
 # --- the cap ---------------------------------------------------------------------------------------------------------
 
 
