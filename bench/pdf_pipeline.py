@@ -101,6 +101,33 @@ def index_seconds(books: Path, threads: int) -> tuple:
     return time.perf_counter() - t0, cpu_seconds() - c0, report
 
 
+def lock_times(books: Path, threads: int) -> tuple:
+    """(seconds the PDF lock was held, seconds threads waited for it, PDFs)
+    over one indexing of books: read_pdf and _text_of (called under the lock)
+    wrapped with clocks."""
+    entered, held, waited = {}, [], []
+    read_pdf, text_of = _pdf.read_pdf, _pdf._text_of
+
+    def timed_read(path: bytes, cap: int):
+        entered[path] = time.perf_counter()
+        return read_pdf(path, cap)
+
+    def timed_text_of(pdfium, path: bytes, cap: int):
+        t0 = time.perf_counter()
+        waited.append(t0 - entered[path])
+        try:
+            return text_of(pdfium, path, cap)
+        finally:
+            held.append(time.perf_counter() - t0)
+
+    _pdf.read_pdf, _pdf._text_of = timed_read, timed_text_of
+    try:
+        index_seconds(books, threads)
+    finally:
+        _pdf.read_pdf, _pdf._text_of = read_pdf, text_of
+    return sum(held), sum(waited), len(held)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--real", default="/work/corpora/real")
@@ -153,6 +180,9 @@ def main() -> None:
     print(f"\nmixed {mixed:.3f} s   text + pdf {text + pdf:.3f} s   max(text, pdf) {max(text, pdf):.3f} s   "
           f"two-core bound {bound:.3f} s")
     print(f"mixed / (text + pdf) = {mixed / (text + pdf):.2f}   mixed / bound = {mixed / bound:.2f}")
+    held, waited, calls = lock_times(work / "mixed", args.threads)
+    print(f"mixed, one more run with the PDF reader timed: {calls} PDFs, the lock held {held:.3f} s, "
+          f"threads waiting for it {waited:.3f} s in all")
     for name in corpora:
         if reports[name].skipped:
             print(f"{name}: skipped {reports[name].skipped[:3]}")
