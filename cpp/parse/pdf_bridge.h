@@ -18,8 +18,12 @@ class PdfTextSource {
  public:
   virtual ~PdfTextSource() = default;
   // The text of the PDF at path: its pages' texts in page order, joined with
-  // "\n". InvalidArgument with a short reason (no path) when the file cannot
-  // be read as a PDF; the text may be cut at max_text_bytes or refused.
+  // "\n", valid UTF-8. InvalidArgument with a short reason (no path) when
+  // the file cannot be read as a PDF; the text may be cut at max_text_bytes
+  // or refused (the Python source refuses it, with the reason the pipeline
+  // gives: "the text is larger than the cap of N bytes"). Cancelled when the
+  // caller is stopping the run (the Python source: a Ctrl-C met while it
+  // read), so that the book's result does not matter.
   virtual Result<std::string> text_of(const std::string& path, std::uint64_t max_text_bytes) const = 0;
 };
 

@@ -4,6 +4,11 @@
 
 #include <pybind11/pybind11.h>
 
+#include <memory>
+#include <optional>
+
+#include "parse/pdf_bridge.h"
+
 namespace tomes::python {
 
 void bind_analysis(pybind11::module_& m);
@@ -11,5 +16,17 @@ void bind_fst(pybind11::module_& m);
 void bind_text(pybind11::module_& m);
 void bind_index(pybind11::module_& m);
 void bind_html(pybind11::module_& m);
+
+// pdf_bindings.cc: a PdfTextSource whose text_of calls read(path: bytes,
+// max_text_bytes: int), which returns the text as UTF-8 bytes or a skip
+// reason as a str (tomes._pdf.read_pdf). text_of takes the GIL for the call
+// only, so it may be called from any pipeline thread with the GIL released.
+// A BaseException that is not an Exception (KeyboardInterrupt) coming out of
+// read is stored in *raised (read under the GIL) and the book is cancelled;
+// once *raised is set, no more calls are made.
+// REQUIRES: the GIL held when it is made; raised outlives the source (which
+// may be destroyed with or without the GIL).
+std::unique_ptr<parse::PdfTextSource> make_pdf_source(pybind11::object read,
+                                                      std::optional<pybind11::error_already_set>* raised);
 
 }  // namespace tomes::python

@@ -57,12 +57,19 @@ void bind_index_options(py::module_& m) {
 
 // `options` is taken by value: a copy made with the GIL held, which no
 // Python thread can change while the run reads it with the GIL released.
+// pdf_reader (tomes._pdf.read_pdf, or None: PDFs skipped) reads PDFs from
+// the parsing threads (make_pdf_source, bindings.h).
 py::dict index_corpus(const std::string& books_dir, const std::string& index_dir, index::IndexOptions options,
-                      py::object progress) {
+                      py::object progress, py::object pdf_reader) {
   // The callback runs on whichever thread reports: it takes the GIL, and a
   // Python exception (KeyboardInterrupt included) cancels the run and is
-  // raised again once the run has cleaned up.
+  // raised again once the run has cleaned up. The PDF source keeps a
+  // KeyboardInterrupt met while reading a PDF here too.
   std::optional<py::error_already_set> raised;
+  // Declared after `raised`, which it points to; lives until the run is over.
+  const std::unique_ptr<parse::PdfTextSource> pdf =
+      pdf_reader.is_none() ? nullptr : make_pdf_source(std::move(pdf_reader), &raised);
+  options.parse.pdf = pdf.get();
   index::ProgressFn fn = [&](std::uint64_t books_done, std::uint64_t books_total, std::uint64_t bytes_done,
                              std::uint64_t bytes_total) {
     py::gil_scoped_acquire gil;
@@ -316,7 +323,7 @@ class PyIndex {
 void bind_index(py::module_& m) {
   bind_index_options(m);
   m.def("index_corpus", &index_corpus, py::arg("books_dir"), py::arg("index_dir"), py::arg("options"),
-        py::arg("progress"));
+        py::arg("progress"), py::arg("pdf_reader") = py::none());
   py::class_<PyIndex>(m, "Index")
       .def(py::init<const std::string&>(), py::arg("path"))
       .def("close", &PyIndex::close)

@@ -72,8 +72,11 @@ def index_corpus(
     index_dir: Union[str, bytes],
     options: IndexOptions,
     progress: Optional[Callable[[int, int, int, int], object]],
+    pdf_reader: Optional[Callable[[bytes, int], Union[bytes, str]]] = None,
 ) -> Dict[str, Any]:
-    """Keys: books, chunks, segments (int); skipped: list of (path: bytes, reason: str);
+    """pdf_reader(path, max_text_bytes) gives a PDF's text (UTF-8) or a skip
+    reason (tomes._pdf.read_pdf); None skips PDFs as not installed.
+    Keys: books, chunks, segments (int); skipped: list of (path: bytes, reason: str);
     duplicates: list of (book_id: bytes, first_book_id: bytes); invalid_utf8: list of book_id (bytes)
     of kept books whose bytes were not valid UTF-8; seconds (float); bytes_read (int).
     Paths are relative to books_dir, as book ids are."""

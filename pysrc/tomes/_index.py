@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Iterator, List, NamedTuple, Optional, Tup
 
 import numpy as np
 
-from tomes import _core
+from tomes import _core, _pdf
 from tomes._analysis import _analyzer, _stemmer_name, _stopword_entries
 
 PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
@@ -201,9 +201,9 @@ def index_corpus(
 ) -> IndexReport:
     """Index the books under ``books_dir`` into a new index at ``index_dir``.
 
-    Books are the files ending in .txt or .md (HTML, EPUB and PDF are listed
-    in ``report.skipped`` for now), found recursively and taken in the byte
-    order of their relative paths; each is cut into chunks of at most
+    Books are the files ending in .txt, .md or .pdf (HTML and EPUB are
+    listed in ``report.skipped`` for now), found recursively and taken in
+    the byte order of their relative paths; each is cut into chunks of at most
     ``chunk_size`` code points overlapping by about ``chunk_overlap``, and
     every chunk is a document of the BM25 index. The same books and options
     give byte-identical files whatever ``threads`` is.
@@ -237,6 +237,13 @@ def index_corpus(
         "windows-1252") read every book in that codec, as
         ``bytes.decode(codec, "replace")``. Not recorded in the index.
         ``report.invalid_utf8`` counts the books that were not valid UTF-8.
+
+    A PDF's text is its text layer, read with pypdfium2 (the extra
+    ``tomes[pdf]``, imported on the first PDF met): the pages' texts in page
+    order, joined with "\n". PDFium is not thread-safe, so PDFs are read one
+    at a time while the other threads keep parsing the other books. A PDF
+    is skipped, with its reason in ``report.skipped``, when pypdfium2 is not
+    installed, when it needs a password or when it is damaged.
 
     Binary files are skipped, with a reason in ``report.skipped``: a book is
     binary when, in its decoded text, at least 8 code points are control
@@ -312,7 +319,9 @@ def index_corpus(
     options.threads = threads or 0
     options.overwrite = mode == "overwrite"
     try:
-        raw = _core.index_corpus(books, index, options, callback)
+        # PDFs are read by _pdf.read_pdf, called from the core's parsing
+        # threads (pypdfium2 is imported there, on the first PDF met).
+        raw = _core.index_corpus(books, index, options, callback, _pdf.read_pdf)
     finally:
         if bar is not None:
             bar.close()
