@@ -102,7 +102,8 @@ def write_corpus(root: Path) -> None:
     (root / "shelf2" / "latin1.txt").write_bytes("café à la crème, naïve façade ".encode("latin-1") * 40)
     (root / "shelf2" / "utf16.txt").write_bytes(("\ufeff" + texts[7][:3000]).encode("utf-16-le"))
     (root / "shelf3" / "empty.txt").write_bytes(b"")
-    (root / "shelf3" / "page.html").write_text("<p>whale</p>", encoding="utf-8")
+    # Markup with no text: an HTML book that is skipped ("no text: only markup").
+    (root / "shelf3" / "page.html").write_text("<p><!-- whale --></p>", encoding="utf-8")
     (root / "notes.csv").write_text("a,b\n", encoding="utf-8")
 
 
