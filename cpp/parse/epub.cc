@@ -24,6 +24,9 @@ class MemberReader {
   MemberReader(const ZipSource& source, std::uint64_t budget) : source_(source), budget_(budget) {}
 
   Status read(const ZipEntry& entry, std::uint64_t max_bytes, std::string* out) {
+    // The member's own refusals first, so a bomb is named as one.
+    if (Status s = check_member_supported(entry); !s.is_ok()) return s;
+    if (Status s = check_member_size(entry, max_bytes); !s.is_ok()) return s;
     if (entry.uncompressed_size > budget_ - std::min(budget_, inflated_)) {
       return reason("zip bomb: the members inflate to more than " + std::to_string(budget_) + " bytes in all");
     }

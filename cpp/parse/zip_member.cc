@@ -113,9 +113,7 @@ Status check_member_supported(const ZipEntry& e) {
   return member_error("zip member ", e, " uses unsupported compression (" + name + ")");
 }
 
-Status read_member(const ZipSource& source, const ZipEntry& e, std::uint64_t max_bytes, std::string* out,
-                   std::string* scratch) {
-  if (Status s = check_member_supported(e); !s.is_ok()) return s;
+Status check_member_size(const ZipEntry& e, std::uint64_t max_bytes) {
   const std::uint64_t usize = e.uncompressed_size;
   const bool ratio_exceeded = e.compressed_size < UINT64_MAX / kBombRatio
                                   ? usize > kBombRatio * e.compressed_size
@@ -126,6 +124,13 @@ Status read_member(const ZipSource& source, const ZipEntry& e, std::uint64_t max
   if (usize > max_bytes || usize >= SIZE_MAX / 2) {
     return member_error("zip member ", e, " is larger than the cap of " + std::to_string(max_bytes) + " bytes");
   }
+  return Status::ok();
+}
+
+Status read_member(const ZipSource& source, const ZipEntry& e, std::uint64_t max_bytes, std::string* out,
+                   std::string* scratch) {
+  if (Status s = check_member_supported(e); !s.is_ok()) return s;
+  if (Status s = check_member_size(e, max_bytes); !s.is_ok()) return s;
   Result<std::uint64_t> start = data_offset(source, e, scratch);
   if (!start.is_ok()) return start.status();
   Status s = e.method == kZipStored ? read_stored(source, e, start.value(), out)

@@ -43,6 +43,10 @@ inline constexpr std::uint64_t kBombRatio = 100;
 // directory alone, before any byte of the member is read).
 Status check_member_supported(const ZipEntry& entry);
 
+// Ok unless entry's size (from the central directory) makes it a zip bomb or
+// puts it over max_bytes: those two reasons, before any byte is read.
+Status check_member_size(const ZipEntry& entry, std::uint64_t max_bytes);
+
 // Replaces *out with the bytes of entry. *scratch holds compressed input
 // between calls (reuse both across members: their capacity is kept).
 // REQUIRES: entry comes from a ZipArchive opened on source.

@@ -10,5 +10,6 @@ void bind_analysis(pybind11::module_& m);
 void bind_fst(pybind11::module_& m);
 void bind_text(pybind11::module_& m);
 void bind_index(pybind11::module_& m);
+void bind_epub(pybind11::module_& m);
 
 }  // namespace tomes::python

@@ -57,4 +57,5 @@ PYBIND11_MODULE(_core, m) {
   tomes::python::bind_fst(m);
   tomes::python::bind_text(m);
   tomes::python::bind_index(m);
+  tomes::python::bind_epub(m);
 }
