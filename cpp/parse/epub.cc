@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <unordered_map>
 
 #include "parse/html_text.h"
 #include "parse/opf_package.h"
@@ -72,9 +73,21 @@ Result<const ZipEntry*> chapter_entry(const ZipArchive& zip, const std::string& 
   return entry;
 }
 
+// Where a chapter's text went in the book's text.
+struct ChapterSpan {
+  std::size_t start = 0;
+  std::size_t size = 0;
+  bool xhtml = false;
+};
+
+Status text_over_cap(std::uint64_t max_text_bytes) {
+  return reason("the text is larger than the cap of " + std::to_string(max_text_bytes) + " bytes");
+}
+
 Result<std::string> spine_text(const ZipArchive& zip, MemberReader* reader, const std::string& opf_path,
                                const OpfPackage& package, std::uint64_t max_text_bytes) {
   std::string text, chapter;
+  std::unordered_map<const ZipEntry*, ChapterSpan> earlier;  // chapters read, by member
   std::optional<Status> first_left_out;
   std::size_t html_items = 0, read = 0;
   for (const std::string& idref : package.spine) {
@@ -93,10 +106,21 @@ Result<std::string> spine_text(const ZipArchive& zip, MemberReader* reader, cons
       if (!first_left_out) first_left_out = entry.status();
       continue;
     }
-    if (Status s = reader->read(*entry.value(), max_text_bytes, &chapter); !s.is_ok()) return s;
     if (!text.empty() && text.back() != '\n' && text.size() < max_text_bytes) text.push_back('\n');
-    html.max_text_bytes = max_text_bytes;
-    if (Status s = append_html_text(chapter, html, &text); !s.is_ok()) return s;
+    const std::size_t start = text.size();
+    const auto seen = earlier.find(entry.value());
+    if (seen != earlier.end() && seen->second.xhtml == html.xhtml) {
+      // A chapter the spine names again: its text again, without inflating
+      // or parsing it again (a spine naming one chapter 800,000 times costs
+      // the text cap, not 800,000 inflations).
+      if (seen->second.size > max_text_bytes - start) return text_over_cap(max_text_bytes);
+      text.append(std::string(text, seen->second.start, seen->second.size));
+    } else {
+      if (Status s = reader->read(*entry.value(), max_text_bytes, &chapter); !s.is_ok()) return s;
+      html.max_text_bytes = max_text_bytes;
+      if (Status s = append_html_text(chapter, html, &text); !s.is_ok()) return s;
+      earlier[entry.value()] = ChapterSpan{start, text.size() - start, html.xhtml};
+    }
     ++read;
   }
   if (read == 0 && first_left_out) return *first_left_out;

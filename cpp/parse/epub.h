@@ -34,9 +34,12 @@
 // SPEC 2, 256 MiB by default) and container.xml and the OPF to at most
 // 16 MiB; a member whose size is over 8 MiB and over 100 times its
 // compressed size is a zip bomb; all members read inflate to at most 4 x
-// max_text_bytes in all (a spine naming one large chapter 100,000 times
-// would otherwise inflate it 100,000 times); the text is at most
-// max_text_bytes. Memory: about twice the largest chapter plus the text.
+// max_text_bytes in all (10,000 distinct chapters of 8 MiB of markup and
+// no text would otherwise cost 80 GB of inflating); the text is at most
+// max_text_bytes. A chapter the spine names again is not read again: its
+// text is copied from where it first went (so a spine naming one chapter
+// 800,000 times costs the text cap, not 800,000 inflations). Memory: about
+// twice the largest chapter plus the text.
 //
 // Every reason (InvalidArgument unless said; X is a member name, idref or
 // href made printable, N a number; the text after "<path>: " in

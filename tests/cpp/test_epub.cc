@@ -294,14 +294,27 @@ TEST_CASE("epub: the text cap and the inflate budget") {
   CHECK(test_chapter(hundred).size() < 450);
   CHECK_EQ(epub(two, 450), "error: the text is larger than the cap of 450 bytes");
   CHECK_EQ(markers(epub(two)).size(), std::size_t{200});
-  // The spine names one chapter many times: the budget (4 x cap) stops it.
+  // 50 chapters of about 1 KB with little text: the budget (4 x cap) stops
+  // the reading before the text cap is near.
   const std::string padded = "<!--" + std::string(900, '-') + "-->";
-  std::vector<std::string> spine(50, "a");
-  const std::string many = build_zip({make("META-INF/container.xml", test_container("p.opf")),
-                                      make("p.opf", test_opf({{"a", "a.xhtml"}}, spine)),
-                                      make("a.xhtml", test_chapter("wa") + padded)});
+  std::vector<TestItem> items;
+  std::vector<std::string> spine;
+  std::vector<TestMember> members = {make("META-INF/container.xml", test_container("p.opf")), make("p.opf", "")};
+  for (int i = 0; i < 50; ++i) {
+    items.push_back({"c" + std::to_string(i), "c" + std::to_string(i) + ".xhtml"});
+    spine.push_back(items.back().id);
+    members.push_back(make(items.back().href, test_chapter("wa") + padded));
+  }
+  members[1] = make("p.opf", test_opf(items, spine));
+  const std::string many = build_zip(members);
   CHECK_EQ(epub(many, 4000), "error: zip bomb: the members inflate to more than 16000 bytes in all");
   CHECK_EQ(markers(epub(many)).size(), std::size_t{50});
+  // One chapter named 100,000 times: read once, its text repeated.
+  const std::string once = build_zip({make("META-INF/container.xml", test_container("p.opf")),
+                                      make("p.opf", test_opf({{"a", "a.xhtml"}}, std::vector<std::string>(100000, "a"))),
+                                      make("a.xhtml", test_chapter("wa") + padded)});
+  CHECK_EQ(markers(epub(once, 8 << 20)).size(), std::size_t{100000});
+  CHECK_EQ(markers(epub(once)).size(), std::size_t{100000});
 }
 
 TEST_CASE("epub: ZIP64 and data descriptor books read as the plain one") {

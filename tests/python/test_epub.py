@@ -337,6 +337,16 @@ def test_ten_thousand_members_in_spine_order(tmp_path):
     assert terms(_core.epub_text(str(tmp_path / "many.epub"))) == [f"w{i}" for i in spine]
 
 
+def test_a_chapter_named_200000_times_is_read_once(tmp_path):
+    members = simple_epub_members([("a.xhtml", "wone wtwo")])
+    members[2] = RawMember(b"OEBPS/content.opf", opf([("a", "a.xhtml")], ["a"] * 200000))
+    raw_zip(tmp_path / "rep.epub", members)
+    r = isolated(tmp_path / "rep.epub")
+    assert terms(r["text"]) == ["wone", "wtwo"] * 200000
+    r = isolated(tmp_path / "rep.epub", 1 << 20)
+    assert r["reason"] == f"the text is larger than the cap of {1 << 20} bytes"
+
+
 def test_missing_pieces(tmp_path):
     members = simple_epub_members([("a.xhtml", "walpha"), ("b.xhtml", "wbravo")])
     raw_zip(tmp_path / "x.epub", [m for m in members if m.name != b"META-INF/container.xml"])
