@@ -46,7 +46,9 @@
 // report.skipped):
 //   cannot open: <strerror>                       (IOError)
 //   cannot stat: <strerror>                       (IOError)
-//   cannot read: <strerror>                       (IOError; also "cannot read: the file shrank while it was read")
+//   cannot read: <strerror>                       (IOError; also "cannot read: the file shrank while it
+//                                                  was read", "cannot read: past the end of the archive")
+//   cannot inflate: out of memory                 (IOError: zlib could not allocate its state)
 //   not a regular file
 //   not a zip archive
 //   damaged zip archive: bad ZIP64 end record

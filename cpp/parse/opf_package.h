@@ -10,7 +10,9 @@
 //                           namespaced tags (opf:item) count, by local name
 //
 // Both are read with xml_scanner.h: no entity is expanded, no external
-// resource is read, malformed markup gives what could be found.
+// resource is read, malformed markup gives what could be found. Both are
+// taken as UTF-8 (or ASCII-compatible): a UTF-16 OPF shows no tags, so its
+// book is skipped ("EPUB package without a spine").
 //
 // References are resolved inside the archive only:
 //   * full-path is a path from the archive root (OCF): "./" and "../"
