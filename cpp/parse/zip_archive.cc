@@ -152,8 +152,11 @@ Status ZipArchive::read_central_directory(const ZipSource& source, std::uint64_t
     entries_.push_back(e);
     p += kCentralEntrySize + name_len + extra_len + comment_len;
   }
-  by_name_.reserve(entries_.size());
-  for (std::size_t i = 0; i < entries_.size(); ++i) by_name_[entries_[i].name] = static_cast<std::uint32_t>(i);
+  by_name_.resize(entries_.size());
+  for (std::size_t i = 0; i < entries_.size(); ++i) by_name_[i] = static_cast<std::uint32_t>(i);
+  std::sort(by_name_.begin(), by_name_.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return entries_[a].name != entries_[b].name ? entries_[a].name < entries_[b].name : a < b;
+  });
   return Status::ok();
 }
 
@@ -182,8 +185,11 @@ Status ZipArchive::check_layout(std::uint64_t cd_offset) {
 }
 
 const ZipEntry* ZipArchive::find(std::string_view name) const {
-  const auto it = by_name_.find(name);
-  return it == by_name_.end() ? nullptr : &entries_[it->second];
+  // The last of the entries with this name: the later one wins.
+  const auto after = std::upper_bound(by_name_.begin(), by_name_.end(), name,
+                                      [&](std::string_view n, std::uint32_t i) { return n < entries_[i].name; });
+  if (after == by_name_.begin() || entries_[*(after - 1)].name != name) return nullptr;
+  return &entries_[*(after - 1)];
 }
 
 std::string printable_member_name(std::string_view name) {

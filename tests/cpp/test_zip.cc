@@ -132,6 +132,15 @@ TEST_CASE("data descriptors: sizes and CRC from the central directory") {
 TEST_CASE("two members with one name: the later one wins") {
   const std::string zip = build_zip({make("x", "first"), make("x", "second")});
   CHECK_EQ(member(zip, "x"), "second");
+  const std::string three = build_zip({make("b", "b1"), make("a", "a"), make("b", "b2"), make("c", "c"),
+                                       make("b", "b3"), make("bb", "bb")});
+  CHECK_EQ(member(three, "b"), "b3");
+  CHECK_EQ(member(three, "a"), "a");
+  CHECK_EQ(member(three, "bb"), "bb");
+  CHECK_EQ(member(three, "c"), "c");
+  CHECK_EQ(member(three, "ba"), "error: missing");
+  CHECK_EQ(member(three, ""), "error: missing");
+  CHECK_EQ(member(three, "d"), "error: missing");
 }
 
 TEST_CASE("overlapping members are a zip bomb") {
