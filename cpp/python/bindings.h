@@ -16,6 +16,7 @@ void bind_fst(pybind11::module_& m);
 void bind_text(pybind11::module_& m);
 void bind_index(pybind11::module_& m);
 void bind_html(pybind11::module_& m);
+void bind_epub(pybind11::module_& m);
 
 // pdf_bindings.cc: a PdfTextSource whose text_of calls read(path: bytes,
 // max_text_bytes: int), which returns the text as UTF-8 bytes or a skip
