@@ -44,7 +44,8 @@ class IndexReport:
         Books indexed (duplicates and skipped ones excluded), chunks (docs)
         and segments written.
     skipped : list of (path, reason)
-        Files not indexed and why (unreadable, empty, not supported...).
+        Files not indexed and why (unreadable, empty, damaged...): the
+        reasons are listed in docs/ARCHITECTURE.md, "Skip reasons".
     duplicates : list of (book_id, first_book_id)
         Books whose text equals an earlier book's, with that book's id.
     invalid_utf8 : int
@@ -201,11 +202,16 @@ def index_corpus(
 ) -> IndexReport:
     """Index the books under ``books_dir`` into a new index at ``index_dir``.
 
-    Books are the files ending in .txt, .md or .pdf (HTML and EPUB are
-    listed in ``report.skipped`` for now), found recursively and taken in
-    the byte order of their relative paths; each is cut into chunks of at most
-    ``chunk_size`` code points overlapping by about ``chunk_overlap``, and
-    every chunk is a document of the BM25 index. The same books and options
+    Books are the files ending in .txt, .md, .html, .htm, .epub or .pdf
+    (any case), found recursively and taken in the byte order of their
+    relative paths. Their text: plain text and Markdown as they are; HTML
+    the text of the body (scripts, styles and the head dropped, entities
+    decoded, block elements as line breaks); EPUB its chapters in spine
+    order; PDF its text layer, page by page (needs ``pip install
+    'tomes[pdf]'``). A file that cannot be read is listed in
+    ``report.skipped`` with the reason, and the run goes on. Each book's
+    text is cut into chunks of at most ``chunk_size`` code points
+    overlapping by about ``chunk_overlap``, and every chunk is a document of the BM25 index. The same books and options
     give byte-identical files whatever ``threads`` is.
 
     Parameters

@@ -279,19 +279,30 @@ def test_an_ascii_stdout_gets_escapes_not_a_crash(tmp_path):
 
 def test_readme_first_paragraph_promises_only_what_is_indexed(tmp_path):
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    first = readme.split("\n\n")[1]  # after the title
+    first = " ".join(readme.split("\n\n")[1].split())  # after the title, one line
     books = tmp_path / "books"
-    write(books / "a.txt", "whale")
-    write(books / "b.md", "whale")
-    for ext in ("html", "epub", "pdf"):
-        write(books / f"c.{ext}", "whale")
+    write(books / "a.txt", "whale a")  # distinct texts: no duplicates
+    write(books / "b.md", "whale b")
+    write(books / "c.html", "<p>whale c</p>")
+    write(books / "d.htm", "<p>whale d</p>")
+    sys.path.insert(0, str(REPO / "bench" / "corpus"))
+    from epub_writer import make_epub  # noqa: E402  (the corpus builder's writer)
+
+    make_epub(books / "e.epub", "E", [("one", "whale e")])
+    fpdf = pytest.importorskip("fpdf")  # the test extra has it, and pypdfium2
+    pdf = fpdf.FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text="whale f")
+    pdf.output(str(books / "f.pdf"))
     report = tomes.index_corpus(books, tmp_path / "ix")
-    skipped = {os.path.splitext(path)[1][1:].upper() for path, _ in report.skipped}
-    assert skipped == {"HTML", "EPUB", "PDF"}
-    for fmt in skipped:
-        assert fmt in first  # named, but as not read yet
-    assert "not read yet" in first
-    assert "plain-text" in first and "Markdown" in first
+    assert report.skipped == [] and report.duplicates == [] and report.books == 6
+    with tomes.open(tmp_path / "ix") as ix:
+        assert sorted(h.book_id for h in ix.search("whale")) == [
+            "a.txt", "b.md", "c.html", "d.htm", "e.epub", "f.pdf"]
+    for name in ("plain-text", "Markdown", "HTML", "EPUB", "PDF", "`.htm`", "tomes[pdf]"):
+        assert name in first
+    assert "not read yet" not in first
 
 
 def test_analyze_help_explains_the_rule_without_spec_references():
