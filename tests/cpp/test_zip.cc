@@ -2,7 +2,10 @@
 // test_zip_writer.h: every member reads back as written, ZIP64 records and
 // data descriptors included; each hostile or damaged layout gives its
 // documented reason. Expected bytes and reasons are written out by hand.
+#include <unistd.h>
+
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -10,6 +13,7 @@
 #include "parse/zip_archive.h"
 #include "parse/zip_member.h"
 #include "parse/zip_source.h"
+#include "temp_files.h"
 #include "test_zip_writer.h"
 
 using tomes::Result;
@@ -293,3 +297,37 @@ TEST_CASE("member names in reasons are printable") {
 }
 
 int main() { return tomes::test::run_all(); }
+
+TEST_CASE("a central directory over 64 MiB is refused before it is read") {
+  // 70 MiB of zeros, then an end record whose directory (offset 0, 65 MiB)
+  // lies inside the file: only its size is wrong.
+  std::string zip(std::size_t{70} << 20, '\0');
+  std::string end("PK\x05\x06", 4);
+  const std::uint32_t fields[] = {0, 0x00010001u, 65u << 20, 0};  // disks; entries 1,1; size; offset
+  for (std::uint32_t f : fields) {
+    for (int i = 0; i < 4; ++i) end.push_back(static_cast<char>(f >> (8 * i)));
+  }
+  end += std::string(2, '\0');  // comment length
+  zip += end;
+  CHECK_EQ(open_error(zip), "damaged zip archive: central directory larger than 64 MiB");
+}
+
+TEST_CASE("sources: a read past the end, a file that shrank while it was read") {
+  const MemorySource memory(std::string_view("abcdef"));
+  std::string buffer;
+  CHECK_EQ(memory.read(4, 3, &buffer).status().message(), "cannot read: past the end of the archive");
+  CHECK(memory.read(4, 2, &buffer).is_ok());
+  const std::string dir = tomes::test::temp_dir("test_zip");
+  const std::string path = dir + "/shrinks.epub";
+  tomes::test::write_file(path, std::string(4096, 'x'));
+  auto file = tomes::parse::FileSource::open(path);
+  CHECK(file.is_ok());
+  if (!file.is_ok()) return;
+  CHECK_EQ(file.value()->read(4000, 200, &buffer).status().message(), "cannot read: past the end of the archive");
+  tomes::test::write_file(path, std::string(100, 'x'));  // truncated in place after it was opened
+  CHECK_EQ(file.value()->read(50, 100, &buffer).status().message(),
+           "cannot read: the file shrank while it was read");
+  file.value().reset();
+  std::remove(path.c_str());
+  ::rmdir(dir.c_str());
+}
