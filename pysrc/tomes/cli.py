@@ -138,8 +138,8 @@ def _cmd_index(args: argparse.Namespace) -> int:
     _print_report(report, verbose=args.verbose)
     _print_invalid_utf8(report, args.encoding, verbose=args.verbose)
     if report.books == 0:
-        print(f"tomes index: error: no book could be indexed under {args.books_dir} (expected .txt or .md files "
-              f"with words in them); the index written to {args.index_dir} is empty", file=sys.stderr)
+        print(f"tomes index: error: no book could be indexed under {args.books_dir} (expected .txt, .md, .html, "
+              f".htm, .epub or .pdf files with words in them); the index written to {args.index_dir} is empty", file=sys.stderr)
         return 1
     return 0
 
@@ -285,7 +285,8 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_analyze)
 
     p = commands.add_parser("index", help="index the books under BOOKS_DIR into INDEX_DIR")
-    p.add_argument("books_dir", help="a folder of books (.txt, .md), searched recursively")
+    p.add_argument("books_dir", help="a folder of books (.txt .md .html .htm .epub, and .pdf "
+                   "with tomes[pdf]), searched recursively")
     p.add_argument("index_dir", help="where the index goes (created if missing)")
     p.add_argument("--chunk-size", type=int, default=1000, help="code points per chunk (0: whole books)")
     p.add_argument("--chunk-overlap", type=int, default=100)
