@@ -15,12 +15,12 @@
 #include "common/file_system.h"
 #include "fst/fst_builder.h"
 #include "index/index_files.h"
+#include "index/segment_publish.h"
 #include "postings/postings_writer.h"
 #include "segment/chunk_table.h"
 #include "segment/doc_lengths.h"
 #include "segment/segment_file.h"
 #include "segment/segment_format.h"
-#include "segment/segment_meta.h"
 #include "segment/term_entries.h"
 #include "segment/text_store.h"
 
@@ -351,19 +351,7 @@ class SegmentBuild {
     info.num_books = kept_.size();
     info.num_terms = num_terms_;
     info.total_length = std::accumulate(doc_lengths_.begin(), doc_lengths_.end(), std::uint64_t{0});
-    const std::string meta = segment::encode_segment_meta(info, store_text_, files_);
-    {
-      FileSink file(dir_ + "/" + std::string(segment::kMetaFile));
-      if (!file.status().is_ok()) return file.status();
-      if (Status s = file.write(meta); !s.is_ok()) return s;
-      if (Status s = file.finish(); !s.is_ok()) return s;
-    }
-    info.bytes = meta.size();
-    for (const FileRecord& f : files_) info.bytes += f.bytes;
-    if (Status s = sync_directory(dir_); !s.is_ok()) return s;
-    if (Status s = remove_tree(final_dir_); !s.is_ok()) return s;
-    if (Status s = rename_path(dir_, final_dir_); !s.is_ok()) return s;
-    if (Status s = sync_directory(index_dir_); !s.is_ok()) return s;
+    if (Status s = publish_segment(index_dir_, store_text_, files_, &info); !s.is_ok()) return s;
     return info;
   }
 

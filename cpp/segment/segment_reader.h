@@ -56,6 +56,12 @@ class SegmentReader {
   ChunkEntry chunk(std::uint32_t local) const { return chunks_.chunk(local); }
   // REQUIRES: book < num_books().
   std::string_view book_name(std::uint32_t book) const { return chunks_.book_name(book); }
+  // Book b's stored-text blocks: the first one's index in text_store() and
+  // their count (0, 0 without stored text). REQUIRES: book < num_books().
+  std::uint32_t first_text_block(std::uint32_t book) const { return chunks_.first_text_block(book); }
+  std::uint32_t text_blocks(std::uint32_t book) const { return chunks_.text_blocks(book); }
+  // text.bin, or nullptr if the index keeps no text.
+  const TextStore* text_store() const { return text_ ? &*text_ : nullptr; }
   // The chunk's stored text; InvalidArgument if the index keeps no text.
   Result<std::string> text(std::uint32_t local) const;
 

@@ -92,6 +92,13 @@ Result<TextStore> TextStore::open(std::string_view body, const std::string& path
   return store;
 }
 
+std::string_view TextStore::deflated_block(std::uint64_t i, TextBlock* sizes) const {
+  const char* e = table_.data() + i * text_block_entry::kBytes;
+  sizes->deflated_bytes = get_u32(e + text_block_entry::kDeflatedLength);
+  sizes->raw_bytes = get_u32(e + text_block_entry::kRawLength);
+  return data_.substr(get_u64(e + text_block_entry::kOffset), sizes->deflated_bytes);
+}
+
 Result<std::string> TextStore::read(std::uint32_t first_block, std::uint32_t byte_start, std::uint32_t byte_end,
                                     std::uint32_t chunk) const {
   const std::uint32_t first = byte_start / kTextBlockBytes;

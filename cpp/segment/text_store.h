@@ -82,6 +82,10 @@ class TextStore {
   static Result<TextStore> open(std::string_view body, const std::string& path);
 
   std::uint64_t num_blocks() const { return num_blocks_; }
+  // Block i as stored: its deflated bytes (a zlib stream) and raw length,
+  // for copying a block into another text.bin without inflating it
+  // (merging segments). REQUIRES: i < num_blocks().
+  std::string_view deflated_block(std::uint64_t i, TextBlock* sizes) const;
   // Bytes [byte_start, byte_end) of the text of the book whose blocks start
   // at first_block; `chunk` only names the chunk in errors. Corruption if a
   // block does not inflate to its length or the text is shorter.

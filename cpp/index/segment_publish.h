@@ -1,0 +1,28 @@
+// segment_publish.h: the last step of writing any segment (a batch's,
+// segment_writer.h, or a merge's, segment_merger.h): meta.json, then the
+// temporary directory made durable and renamed into place. Shared so that
+// both writers publish a segment in exactly the same way (SPEC 6).
+//
+// Thread safety: pure function over the file system; REQUIRES the index
+// lock held.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "segment/segment_file.h"
+#include "segment/segment_info.h"
+
+namespace tomes::index {
+
+// Writes meta.json (segment_meta.h) for *info and files into
+// index_dir/.tmp-<info->name> (temporary_segment_name), fsyncs the file and
+// the directory, replaces index_dir/<info->name> by it and fsyncs index_dir.
+// Sets info->bytes to the size of every file, meta.json included. The
+// segment is in place but not committed: index.json decides.
+// REQUIRES: the temporary directory holds every file of `files`, finished.
+Status publish_segment(const std::string& index_dir, bool store_text, const std::vector<segment::FileRecord>& files,
+                       segment::SegmentInfo* info);
+
+}  // namespace tomes::index

@@ -1,0 +1,377 @@
+// test_segment_merger.cc: merging segments (index/segment_merger.h) and
+// optimize (index/optimize.h). The oracle is independent of the merger:
+// segments are in global doc-id order, so the merge of adjacent segments
+// must be byte for byte the segment index_corpus writes for the same books
+// in one batch (meta.json's base_doc_id aside, for a run that does not
+// start at doc 0). Also: search hits equal before and after, thread count
+// and group size do not change a byte, plan_merges against a brute-force
+// model, a held lock, cancelling, and a reader opened before.
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "check.h"
+#include "temp_files.h"
+#include "common/file_system.h"
+#include "index/index_lock.h"
+#include "index/optimize.h"
+#include "index/pipeline.h"
+#include "search/index_reader.h"
+#include "segment/manifest.h"
+#include "segment/segment_meta.h"
+
+using namespace tomes;
+using tomes::test::temp_dir;
+using tomes::test::write_file;
+
+namespace {
+
+const char* kWords[] = {"whale", "ship", "sea", "captain", "Ahab", "naïve", "Straße", "ΣΊΣΥΦΟΣ", "42", "ﬁre",
+                        "the", "of", "fish", "fishes", "running", "runs", "ocean", "oceans"};
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// A random corpus: books of random words (some long enough for several text
+// blocks and postings blocks), exact duplicates of earlier books, an empty
+// book and a binary file (both skipped). Returns the book ids.
+void write_corpus(const std::string& dir, std::mt19937& rng) {
+  CHECK(make_directories(dir + "/sub").is_ok());
+  const int books = 3 + static_cast<int>(rng() % 25);
+  std::vector<std::string> texts;
+  for (int b = 0; b < books; ++b) {
+    std::string text;
+    const int words = rng() % 10 == 0 ? 20000 + static_cast<int>(rng() % 20000) : static_cast<int>(rng() % 400);
+    for (int w = 0; w < words; ++w) {
+      text += kWords[rng() % (sizeof kWords / sizeof *kWords)];
+      if (rng() % 3 == 0) text += std::to_string(rng() % 50);  // a vocabulary that differs by segment
+      text += (rng() % 7 == 0) ? "\n\n" : (rng() % 5 == 0 ? ", " : " ");
+    }
+    if (b > 0 && rng() % 6 == 0) text = texts[rng() % texts.size()];  // a duplicate
+    texts.push_back(text);
+    write_file(dir + "/" + (b % 3 == 0 ? "sub/" : "") + "book" + std::to_string(b) + ".txt", text);
+  }
+  write_file(dir + "/empty.txt", "");
+  write_file(dir + "/sub/binary.txt", std::string("\x00\x01\x02\xff\x00 binary", 14));
+}
+
+struct Settings {
+  std::uint32_t chunk_size = 150, overlap = 20;
+  bool stopwords = false, stem = false, store_text = true;
+};
+
+Settings random_settings(std::mt19937& rng) {
+  Settings s;
+  s.chunk_size = 20 + rng() % 300;
+  s.overlap = rng() % (s.chunk_size / 2);
+  s.stopwords = rng() % 2;
+  s.stem = rng() % 2;
+  s.store_text = rng() % 3 != 0;
+  return s;
+}
+
+void build(const std::string& books, const std::string& ix, const Settings& s, std::uint32_t batch_size) {
+  index::IndexOptions o;
+  o.parse.chunk_size = s.chunk_size;
+  o.parse.chunk_overlap = s.overlap;
+  o.parse.store_text = s.store_text;
+  if (s.stopwords) {
+    o.stopwords_name = "custom";
+    o.stopwords = {"of", "the"};
+  }
+  if (s.stem) o.stemmer = "english";
+  o.batch_size = batch_size;
+  o.threads = 2;
+  o.overwrite = true;
+  Result<index::IndexReport> r = index::index_corpus(books, ix, o, nullptr);
+  CHECK(r.is_ok());
+}
+
+segment::Manifest manifest(const std::string& ix) {
+  Result<segment::Manifest> m = segment::read_manifest(ix);
+  CHECK(m.is_ok());
+  return m.value();
+}
+
+// Every file of a segment directory, by name.
+std::map<std::string, std::string> files_of(const std::string& dir) {
+  std::map<std::string, std::string> files;
+  Result<std::vector<std::string>> names = list_directory(dir);
+  CHECK(names.is_ok());
+  for (const std::string& name : names.value()) files[name] = read_bytes(dir + "/" + name);
+  return files;
+}
+
+// Segment dirs a and b hold the same files, byte for byte; meta.json may
+// differ only by base_doc_id (checked through what it records).
+void check_same_segment(const std::string& a, const std::string& b, bool same_base) {
+  std::map<std::string, std::string> fa = files_of(a), fb = files_of(b);
+  CHECK_EQ(fa.size(), fb.size());
+  for (const auto& [name, bytes] : fa) {
+    CHECK(fb.count(name) == 1);
+    if (name == "meta.json" && !same_base) continue;
+    CHECK(bytes == fb[name]);
+  }
+  auto ma = segment::read_segment_meta_files(a + "/meta.json"), mb = segment::read_segment_meta_files(b + "/meta.json");
+  CHECK(ma.is_ok() && mb.is_ok());
+  CHECK_EQ(ma.value().size(), mb.value().size());
+  for (std::size_t i = 0; i < ma.value().size() && i < mb.value().size(); ++i) {
+    CHECK_EQ(ma.value()[i].name, mb.value()[i].name);
+    CHECK_EQ(ma.value()[i].bytes, mb.value()[i].bytes);
+    CHECK_EQ(ma.value()[i].crc, mb.value()[i].crc);
+  }
+}
+
+index::OptimizeOptions optimize_options(std::uint64_t max_segments, unsigned threads, std::uint64_t group) {
+  index::OptimizeOptions o;
+  o.max_segments = max_segments;
+  o.threads = threads;
+  o.postings_per_group = group;
+  return o;
+}
+
+std::vector<std::string> queries() {
+  std::vector<std::string> q;
+  for (const char* w : kWords) q.push_back(w);
+  q.push_back("whale ship sea");
+  q.push_back("captain Ahab 7");
+  q.push_back("fish 12 13 14");
+  return q;
+}
+
+std::vector<std::vector<search::Hit>> search_all(const std::string& ix) {
+  Result<std::shared_ptr<search::IndexReader>> reader = search::IndexReader::open(ix);
+  CHECK(reader.is_ok());
+  std::vector<std::vector<search::Hit>> all;
+  search::SearchOptions so;
+  so.k = 50;
+  for (const std::string& q : queries()) {
+    std::vector<search::Hit> hits;
+    CHECK(reader.value()->search(q, so, &hits).is_ok());
+    all.push_back(hits);
+  }
+  return all;
+}
+
+void check_same_hits(const std::vector<std::vector<search::Hit>>& a, const std::vector<std::vector<search::Hit>>& b) {
+  CHECK_EQ(a.size(), b.size());
+  for (std::size_t q = 0; q < a.size() && q < b.size(); ++q) {
+    CHECK_EQ(a[q].size(), b[q].size());
+    for (std::size_t i = 0; i < a[q].size() && i < b[q].size(); ++i) {
+      CHECK_EQ(a[q][i].doc_id, b[q][i].doc_id);
+      CHECK(a[q][i].score == b[q][i].score);
+    }
+  }
+}
+
+// Copies the books whose ids are `ids` from books into dir, same paths.
+void copy_books(const std::string& books, const std::vector<std::string>& ids, const std::string& dir) {
+  CHECK(make_directories(dir).is_ok());
+  for (const std::string& id : ids) {
+    const std::size_t slash = id.rfind('/');
+    if (slash != std::string::npos) CHECK(make_directories(dir + "/" + id.substr(0, slash)).is_ok());
+    write_file(dir + "/" + id, read_bytes(books + "/" + id));
+  }
+}
+
+std::vector<std::string> book_ids(const std::string& segment_dir, const segment::SegmentInfo& info, bool store_text) {
+  auto reader = segment::SegmentReader::open(segment_dir, info, store_text);
+  CHECK(reader.is_ok());
+  std::vector<std::string> ids;
+  for (std::uint32_t b = 0; b < reader.value()->num_books(); ++b) ids.emplace_back(reader.value()->book_name(b));
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("optimize_to_one_equals_a_one_batch_build") {
+  std::mt19937 rng(20261206);
+  for (int round = 0; round < 12; ++round) {
+    const std::string dir = temp_dir("merger");
+    write_corpus(dir + "/books", rng);
+    const Settings s = random_settings(rng);
+    build(dir + "/books", dir + "/many", s, 1 + rng() % 4);
+    build(dir + "/books", dir + "/one", s, 100000);
+    const auto before = search_all(dir + "/many");
+    const std::uint64_t segments_before = manifest(dir + "/many").segments.size();
+    Result<index::OptimizeReport> r = index::optimize(dir + "/many", optimize_options(1, 1 + rng() % 2, 1 + rng() % 3000), nullptr);
+    CHECK(r.is_ok());
+    CHECK_EQ(r.value().segments_before, segments_before);
+    CHECK_EQ(r.value().segments_after, std::uint64_t{1});
+    CHECK_EQ(r.value().merged, segments_before > 1);
+    const segment::Manifest merged = manifest(dir + "/many"), one = manifest(dir + "/one");
+    CHECK_EQ(merged.segments.size(), std::size_t{1});
+    CHECK_EQ(merged.total_docs, one.total_docs);
+    CHECK_EQ(merged.total_length, one.total_length);
+    CHECK_EQ(merged.segments[0].bytes, one.segments[0].bytes);
+    CHECK_EQ(r.value().bytes_after, one.segments[0].bytes);
+    check_same_segment(dir + "/many/" + merged.segments[0].name, dir + "/one/" + one.segments[0].name, true);
+    // Nothing but the committed segment is left in the directory.
+    Result<std::vector<std::string>> names = list_directory(dir + "/many");
+    std::size_t segment_dirs = 0;
+    for (const std::string& n : names.value()) segment_dirs += n.find("segment_") != std::string::npos;
+    CHECK_EQ(segment_dirs, std::size_t{1});
+    check_same_hits(before, search_all(dir + "/many"));
+    CHECK(search::IndexReader::open(dir + "/many").value()->verify().is_ok());
+    CHECK(remove_tree(dir).is_ok());
+  }
+}
+
+TEST_CASE("max_segments_runs_each_equal_a_one_batch_build_of_their_books") {
+  std::mt19937 rng(77);
+  for (int round = 0; round < 8; ++round) {
+    const std::string dir = temp_dir("merger");
+    write_corpus(dir + "/books", rng);
+    Settings s = random_settings(rng);
+    build(dir + "/books", dir + "/ix", s, 1 + rng() % 3);
+    const segment::Manifest old = manifest(dir + "/ix");
+    const auto before = search_all(dir + "/ix");
+    const std::uint64_t max = 1 + rng() % 4;
+    CHECK(index::optimize(dir + "/ix", optimize_options(max, 2, 1 + rng() % 500), nullptr).is_ok());
+    const segment::Manifest now = manifest(dir + "/ix");
+    CHECK(now.segments.size() <= std::max<std::size_t>(max, 1));
+    CHECK_EQ(now.segments.size(), std::min<std::size_t>(old.segments.size(), max));
+    CHECK_EQ(now.generation > old.generation, old.segments.size() > max);
+    CHECK_EQ(now.total_docs, old.total_docs);
+    std::set<std::string> old_names;
+    for (const auto& seg : old.segments) old_names.insert(seg.name);
+    for (std::size_t i = 0; i < now.segments.size(); ++i) {
+      const segment::SegmentInfo& info = now.segments[i];
+      if (old_names.count(info.name)) continue;  // untouched
+      const std::string sub = dir + "/sub" + std::to_string(i);
+      copy_books(dir + "/books", book_ids(dir + "/ix/" + info.name, info, s.store_text), sub + "/books");
+      build(sub + "/books", sub + "/ix", s, 100000);
+      const segment::Manifest alone = manifest(sub + "/ix");
+      CHECK_EQ(alone.segments.size(), std::size_t{1});
+      check_same_segment(dir + "/ix/" + info.name, sub + "/ix/" + alone.segments[0].name, info.base_doc_id == 0);
+    }
+    check_same_hits(before, search_all(dir + "/ix"));
+    CHECK(search::IndexReader::open(dir + "/ix").value()->verify().is_ok());
+    CHECK(remove_tree(dir).is_ok());
+  }
+}
+
+TEST_CASE("thread_count_and_group_size_change_no_byte") {
+  std::mt19937 rng(5);
+  const std::string dir = temp_dir("merger");
+  write_corpus(dir + "/books", rng);
+  Settings s;
+  build(dir + "/books", dir + "/a", s, 2);
+  build(dir + "/books", dir + "/b", s, 2);
+  build(dir + "/books", dir + "/c", s, 2);
+  CHECK(index::optimize(dir + "/a", optimize_options(1, 1, 1), nullptr).is_ok());
+  CHECK(index::optimize(dir + "/b", optimize_options(1, 2, std::uint64_t{1} << 22), nullptr).is_ok());
+  CHECK(index::optimize(dir + "/c", optimize_options(1, 4, 97), nullptr).is_ok());
+  const std::string a = dir + "/a/" + manifest(dir + "/a").segments[0].name;
+  check_same_segment(a, dir + "/b/" + manifest(dir + "/b").segments[0].name, true);
+  check_same_segment(a, dir + "/c/" + manifest(dir + "/c").segments[0].name, true);
+  CHECK(remove_tree(dir).is_ok());
+}
+
+TEST_CASE("plan_merges_matches_a_brute_force_model") {
+  std::mt19937 rng(11);
+  for (int round = 0; round < 500; ++round) {
+    std::vector<std::uint64_t> sizes(rng() % 12);
+    for (auto& x : sizes) x = 1 + rng() % 20;
+    const std::uint64_t max = 1 + rng() % 6;
+    // Model: a list of groups, each a list of sizes; join the cheapest
+    // adjacent pair (leftmost on ties) until few enough.
+    std::vector<std::vector<std::size_t>> groups;
+    for (std::size_t i = 0; i < sizes.size(); ++i) groups.push_back({i});
+    auto weight = [&](const std::vector<std::size_t>& g) {
+      std::uint64_t w = 0;
+      for (std::size_t i : g) w += sizes[i];
+      return w;
+    };
+    while (groups.size() > max) {
+      std::size_t best = 0;
+      std::uint64_t best_w = UINT64_MAX;
+      for (std::size_t i = 0; i + 1 < groups.size(); ++i) {
+        const std::uint64_t w = weight(groups[i]) + weight(groups[i + 1]);
+        if (w < best_w) best_w = w, best = i;
+      }
+      groups[best].insert(groups[best].end(), groups[best + 1].begin(), groups[best + 1].end());
+      groups.erase(groups.begin() + best + 1);
+    }
+    std::vector<std::pair<std::size_t, std::size_t>> want;
+    for (const auto& g : groups) {
+      if (g.size() > 1) want.emplace_back(g.front(), g.back() + 1);
+    }
+    CHECK(index::plan_merges(sizes, max) == want);
+  }
+}
+
+TEST_CASE("held_lock_missing_index_and_within_max_are_refused_or_untouched") {
+  std::mt19937 rng(3);
+  const std::string dir = temp_dir("merger");
+  write_corpus(dir + "/books", rng);
+  build(dir + "/books", dir + "/ix", Settings{}, 2);
+  const segment::Manifest old = manifest(dir + "/ix");
+  const std::string json = read_bytes(dir + "/ix/index.json");
+  CHECK(old.segments.size() > 1);
+  {
+    Result<index::IndexLock> lock = index::IndexLock::acquire(dir + "/ix");
+    CHECK(lock.is_ok());
+    Result<index::OptimizeReport> r = index::optimize(dir + "/ix", optimize_options(1, 1, 100), nullptr);
+    CHECK(!r.is_ok() && r.status().code() == Status::Code::kIOError);
+  }
+  CHECK(make_directories(dir + "/nothing").is_ok());
+  CHECK(index::optimize(dir + "/nothing", optimize_options(1, 1, 100), nullptr).status().code() ==
+        Status::Code::kNotFound);
+  CHECK(!index::optimize(dir + "/ix", optimize_options(0, 1, 100), nullptr).is_ok());
+  Result<index::OptimizeReport> same = index::optimize(dir + "/ix", optimize_options(old.segments.size(), 1, 100), nullptr);
+  CHECK(same.is_ok() && !same.value().merged);
+  CHECK(read_bytes(dir + "/ix/index.json") == json);
+  CHECK(remove_tree(dir).is_ok());
+}
+
+TEST_CASE("cancel_keeps_the_old_generation_and_leaves_nothing") {
+  std::mt19937 rng(9);
+  const std::string dir = temp_dir("merger");
+  write_corpus(dir + "/books", rng);
+  build(dir + "/books", dir + "/ix", Settings{}, 1);
+  const std::string json = read_bytes(dir + "/ix/index.json");
+  const std::size_t entries = list_directory(dir + "/ix").value().size();
+  for (int stop_after = 0; stop_after < 4; ++stop_after) {
+    int calls = 0;
+    Result<index::OptimizeReport> r = index::optimize(dir + "/ix", optimize_options(1, 2, 50),
+                                                      [&](std::uint64_t, std::uint64_t) { return calls++ < stop_after; });
+    CHECK(!r.is_ok() && r.status().code() == Status::Code::kCancelled);
+    CHECK(read_bytes(dir + "/ix/index.json") == json);
+    CHECK_EQ(list_directory(dir + "/ix").value().size(), entries);
+  }
+  CHECK(search::IndexReader::open(dir + "/ix").value()->verify().is_ok());
+  CHECK(remove_tree(dir).is_ok());
+}
+
+TEST_CASE("a_reader_opened_before_keeps_its_generation") {
+  std::mt19937 rng(21);
+  const std::string dir = temp_dir("merger");
+  write_corpus(dir + "/books", rng);
+  build(dir + "/books", dir + "/ix", Settings{}, 1);
+  const auto before = search_all(dir + "/ix");
+  Result<std::shared_ptr<search::IndexReader>> reader = search::IndexReader::open(dir + "/ix");
+  CHECK(reader.is_ok());
+  CHECK(index::optimize(dir + "/ix", optimize_options(1, 2, 100), nullptr).is_ok());
+  search::SearchOptions so;
+  so.k = 50;
+  std::vector<std::vector<search::Hit>> after;
+  for (const std::string& q : queries()) {
+    std::vector<search::Hit> hits;
+    CHECK(reader.value()->search(q, so, &hits).is_ok());
+    after.push_back(hits);
+  }
+  check_same_hits(before, after);
+  // (verify() of the old reader would re-read its files by path, which are
+  // gone: it checks the files, not the mappings. A new reader verifies.)
+  CHECK(search::IndexReader::open(dir + "/ix").value()->verify().is_ok());
+  CHECK(remove_tree(dir).is_ok());
+}
+int main() { return tomes::test::run_all(); }
