@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "common/file_system.h"
 #include "index/index_files.h"
 #include "index/index_lock.h"
 #include "index/segment_merger.h"
@@ -35,6 +36,7 @@ struct LockedIndex {
 };
 
 Result<LockedIndex> lock_index(const std::string& index_dir) {
+  if (!is_directory(index_dir)) return Status::not_found(index_dir + ": no index here (not a directory)");
   Result<IndexLock> lock = IndexLock::acquire(index_dir);
   if (!lock.is_ok()) return lock.status();
   Result<Manifest> manifest = segment::read_manifest(index_dir);

@@ -57,6 +57,7 @@ PYBIND11_MODULE(_core, m) {
   tomes::python::bind_fst(m);
   tomes::python::bind_text(m);
   tomes::python::bind_index(m);
+  tomes::python::bind_optimize(m);
   tomes::python::bind_html(m);
   tomes::python::bind_epub(m);
 }

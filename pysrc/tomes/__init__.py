@@ -31,6 +31,7 @@ from tomes._analysis import STEMMERS, STOPWORD_LISTS, analyze
 from tomes._core import Cancelled, CorruptIndexError
 from tomes._fst import Fst
 from tomes._index import Hit, Index, IndexReport, index_corpus, open, verify
+from tomes._optimize import OptimizeReport, optimize
 from tomes._version import __version__
 
 __all__ = [
@@ -42,9 +43,11 @@ __all__ = [
     "Hit",
     "Index",
     "IndexReport",
+    "OptimizeReport",
     "__version__",
     "analyze",
     "index_corpus",
     "open",
+    "optimize",
     "verify",
 ]

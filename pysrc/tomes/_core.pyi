@@ -67,6 +67,15 @@ class IndexOptions:
     postings_per_pass: int
     def __init__(self) -> None: ...
 
+def optimize(
+    index_dir: Union[str, bytes],
+    max_segments: int,
+    threads: int,
+    progress: Optional[Callable[[int, int], object]],
+) -> Dict[str, Any]:
+    """optimize_bindings.cc. Keys: segments_before, segments_after,
+    bytes_before, bytes_after, generation (int), merged (bool), seconds (float)."""
+
 def index_corpus(
     books_dir: Union[str, bytes],
     index_dir: Union[str, bytes],

@@ -1,7 +1,7 @@
 """The ``tomes`` command line (also ``python -m tomes``).
 
-Commands: ``index``, ``search``, ``info``, ``verify``, ``analyze`` and
-``demo``. Errors print one line on stderr and exit with status 1 (2 for bad
+Commands: ``index``, ``search``, ``info``, ``verify``, ``optimize``,
+``analyze`` and ``demo``. Errors print one line on stderr and exit with status 1 (2 for bad
 usage, as argparse does; 130 after Ctrl-C, which leaves an index as it was).
 ``tomes index`` also exits with 1 when it found no book it could index.
 
@@ -29,6 +29,7 @@ from tomes import _core
 from tomes._analysis import STEMMERS, STOPWORD_LISTS, analyze
 from tomes._core import CorruptIndexError
 from tomes._index import _encoding_arg, index_corpus, open as open_index, verify
+from tomes._optimize import optimize
 from tomes._snippet import BOLD, GUILLEMETS, QueryTerms, index_analyzer, make_snippet
 from tomes._version import __version__
 
@@ -219,6 +220,16 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_optimize(args: argparse.Namespace) -> int:
+    report = optimize(args.index_dir, args.max_segments, threads=args.threads, progress=not args.quiet)
+    if not report.merged:
+        print(f"already {report.segments_before} segment(s) (at most {args.max_segments}): nothing to merge")
+        return 0
+    print(f"merged {report.segments_before} segments into {report.segments_after}: "
+          f"{report.bytes_before:,} -> {report.bytes_after:,} bytes in {report.seconds:.1f} s")
+    return 0
+
+
 def _demo_books(books: Path) -> int:
     """Writes the Python standard library's sources as .txt books; returns how many."""
     stdlib = Path(sysconfig.get_paths()["stdlib"])
@@ -335,6 +346,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("index_dir", help="a folder holding a tomes index (index.json)")
     p.set_defaults(run=_cmd_verify)
 
+    p = commands.add_parser("optimize", help="merge an index's segments (search results do not change)")
+    p.add_argument("index_dir", help="a folder holding a tomes index (index.json)")
+    p.add_argument("--max-segments", type=int, default=1, help="segments to leave at most (default 1)")
+    p.add_argument("--threads", type=int, default=None, help="default: all cores")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=_cmd_optimize)
+
     p = commands.add_parser(
         "demo", help="index the Python standard library's sources as books, then search them")
     p.add_argument("--top", type=int, default=3, help="hits per query (default 3)")
@@ -361,8 +379,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 0
     except KeyboardInterrupt:
         # index_corpus has rolled its run back by now: an index stays as it was.
-        print(f"tomes {args.command}: interrupted" + ("; the index is as it was before" if args.command == "index"
-                                                      else ""), file=sys.stderr)
+        print(f"tomes {args.command}: interrupted" + ("; the index is as it was before"
+                                                      if args.command in ("index", "optimize") else ""),
+              file=sys.stderr)
         return 130
     except (OSError, ValueError, TypeError) as error:
         print(f"tomes {args.command}: error: {error}", file=sys.stderr)
