@@ -66,7 +66,8 @@ Result<SegmentInfo> merge_run(const std::vector<std::shared_ptr<SegmentReader>>&
   }
 }
 
-// Opens the segments of one run of the manifest.
+// Opens the segments of one run of the manifest, every file's checksum
+// checked.
 Result<std::vector<std::shared_ptr<SegmentReader>>> open_run(const std::string& index_dir, const Manifest& manifest,
                                                              std::pair<std::size_t, std::size_t> run) {
   std::vector<std::shared_ptr<SegmentReader>> readers;
@@ -74,6 +75,10 @@ Result<std::vector<std::shared_ptr<SegmentReader>>> open_run(const std::string& 
     const SegmentInfo& info = manifest.segments[i];
     auto reader = SegmentReader::open(index_dir + "/" + info.name, info, manifest.settings.store_text);
     if (!reader.is_ok()) return reader.status();
+    // open() checks the small files; the postings and text are checked here
+    // in full, so that no damaged byte is copied into a new, freshly
+    // checksummed segment.
+    if (Status s = reader.value()->verify_checksums(); !s.is_ok()) return s;
     readers.push_back(std::move(reader).value());
   }
   return readers;

@@ -30,6 +30,10 @@ using segment::SegmentInfo;
 using segment::SegmentReader;
 using segment::TermEntry;
 
+// A group also ends at this many terms, so that a run of rare terms (one
+// posting each) holds no more than this many terms' strings and holders.
+constexpr std::size_t kMaxTermsPerGroup = std::size_t{1} << 16;
+
 // Terms taken from the dictionaries, waiting to be merged together.
 struct TermGroup {
   std::vector<std::string> terms;
@@ -116,7 +120,7 @@ class SegmentMerge {
     std::vector<TermUnion::Holder> holders;
     while (terms.next(&term, &holders)) {
       if (Status s = add_term(term, holders, &group); !s.is_ok()) return s;
-      if (group.postings < options_.postings_per_group) continue;
+      if (group.postings < options_.postings_per_group && group.terms.size() < kMaxTermsPerGroup) continue;
       if (Status s = flush(&group, &docs_file, &freqs_file, &builder); !s.is_ok()) return s;
       if (stopped()) return cancelled();
     }

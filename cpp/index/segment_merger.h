@@ -10,8 +10,8 @@
 //     each segment that has it (validated), concatenated in segment order
 //     with doc ids shifted, and re-encoded by postings_writer.h (impacts
 //     recomputed from the merged doc lengths). Terms are encoded in groups of
-//     about postings_per_group postings, in parallel within a group, and
-//     appended in term order;
+//     about postings_per_group postings (or 65,536 terms, whichever comes
+//     first), in parallel within a group, and appended in term order;
 //   - doc_lengths.bin, chunks.bin: the inputs' entries concatenated;
 //   - text.bin: every stored block copied as it is (deflated bytes are never
 //     inflated or re-deflated), its table rebuilt with the new offsets.

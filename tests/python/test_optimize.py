@@ -221,6 +221,22 @@ def test_an_exception_in_progress_keeps_the_old_generation(tmp_path):
     assert seen and seen[-1][0] == seen[-1][1] > 0
 
 
+@pytest.mark.parametrize("victim", ["postings_docs.bin", "postings_freqs.bin", "text.bin", "terms.fst"])
+def test_a_damaged_segment_is_refused_and_nothing_is_committed(tmp_path, victim):
+    write_corpus(tmp_path / "books", random.Random(15))
+    tomes.index_corpus(tmp_path / "books", tmp_path / "ix", batch_size=2)
+    before = (tmp_path / "ix" / "index.json").read_bytes()
+    listing = dir_listing(tmp_path / "ix")
+    path = segment_dirs(tmp_path / "ix")[-1] / victim
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3] ^= 0x10
+    path.write_bytes(bytes(data))
+    with pytest.raises(tomes.CorruptIndexError, match=victim.replace(".", r"\.")):
+        tomes.optimize(tmp_path / "ix")
+    assert (tmp_path / "ix" / "index.json").read_bytes() == before
+    assert dir_listing(tmp_path / "ix") == listing
+
+
 def test_a_reader_opened_before_keeps_searching(tmp_path):
     write_corpus(tmp_path / "books", random.Random(12))
     tomes.index_corpus(tmp_path / "books", tmp_path / "ix", batch_size=1)
