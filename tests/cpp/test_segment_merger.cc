@@ -15,7 +15,11 @@
 
 #include "check.h"
 #include "temp_files.h"
+#include "common/byte_sink.h"
 #include "common/file_system.h"
+#include "fst/fst_builder.h"
+#include "fst/fst_reader.h"
+#include "index/term_union.h"
 #include "index/index_lock.h"
 #include "index/optimize.h"
 #include "index/pipeline.h"
@@ -41,7 +45,7 @@ std::string read_bytes(const std::string& path) {
 
 // A random corpus: books of random words (some long enough for several text
 // blocks and postings blocks), exact duplicates of earlier books, an empty
-// book and a binary file (both skipped). Returns the book ids.
+// book and a binary file (both skipped).
 void write_corpus(const std::string& dir, std::mt19937& rng) {
   CHECK(make_directories(dir + "/sub").is_ok());
   const int books = 3 + static_cast<int>(rng() % 25);
@@ -273,6 +277,51 @@ TEST_CASE("thread_count_and_group_size_change_no_byte") {
   check_same_segment(a, dir + "/b/" + manifest(dir + "/b").segments[0].name, true);
   check_same_segment(a, dir + "/c/" + manifest(dir + "/c").segments[0].name, true);
   CHECK(remove_tree(dir).is_ok());
+}
+
+TEST_CASE("term_union_equals_a_std_map_union") {
+  std::mt19937 rng(13);
+  for (int round = 0; round < 200; ++round) {
+    const std::size_t k = rng() % 6;
+    std::vector<std::string> bytes(k);
+    std::vector<fst::FstReader> readers;
+    // Model: term -> (dictionary, value) pairs, dictionaries ascending.
+    std::map<std::string, std::vector<std::pair<std::size_t, std::uint64_t>>> model;
+    for (std::size_t d = 0; d < k; ++d) {
+      std::map<std::string, std::uint64_t> keys;
+      const std::size_t n = rng() % 40;
+      for (std::size_t i = 0; i < n; ++i) {
+        std::string key;
+        for (std::size_t len = rng() % 4; len > 0; --len) key += static_cast<char>("ab\xff\x00"[rng() % 4]);
+        keys[key] = rng() % 1000;
+      }
+      StringSink sink(&bytes[d]);
+      fst::FstBuilder builder(&sink);
+      for (const auto& [key, value] : keys) CHECK(builder.add(key, value).is_ok());
+      CHECK(builder.finish().is_ok());
+      for (const auto& [key, value] : keys) model[key].emplace_back(d, value);
+    }
+    for (std::size_t d = 0; d < k; ++d) readers.push_back(fst::FstReader::open(bytes[d], "t").value());
+    std::vector<const fst::FstReader*> pointers;
+    for (const auto& r : readers) pointers.push_back(&r);
+    index::TermUnion terms(pointers);
+    std::string term;
+    std::vector<index::TermUnion::Holder> holders;
+    auto want = model.begin();
+    while (terms.next(&term, &holders)) {
+      CHECK(want != model.end());
+      if (want == model.end()) break;
+      CHECK(term == want->first);
+      CHECK_EQ(holders.size(), want->second.size());
+      for (std::size_t i = 0; i < holders.size() && i < want->second.size(); ++i) {
+        CHECK_EQ(holders[i].source, want->second[i].first);
+        CHECK_EQ(holders[i].ordinal, want->second[i].second);
+      }
+      ++want;
+    }
+    CHECK(terms.status().is_ok());
+    CHECK(want == model.end());
+  }
 }
 
 TEST_CASE("plan_merges_matches_a_brute_force_model") {
