@@ -63,7 +63,8 @@ void write_corpus(const std::string& dir, std::mt19937& rng) {
     write_file(dir + "/" + (b % 3 == 0 ? "sub/" : "") + "book" + std::to_string(b) + ".txt", text);
   }
   write_file(dir + "/empty.txt", "");
-  write_file(dir + "/sub/binary.txt", std::string("\x00\x01\x02\xff\x00 binary", 14));
+  static const char kBinary[] = "\x00\x01\x02\xff\x00 binary";
+  write_file(dir + "/sub/binary.txt", std::string(kBinary, sizeof kBinary - 1));
 }
 
 struct Settings {
