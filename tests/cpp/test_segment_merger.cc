@@ -206,7 +206,8 @@ TEST_CASE("optimize_to_one_equals_a_one_batch_build") {
     build(dir + "/books", dir + "/one", s, 100000);
     const auto before = search_all(dir + "/many");
     const std::uint64_t segments_before = manifest(dir + "/many").segments.size();
-    Result<index::OptimizeReport> r = index::optimize(dir + "/many", optimize_options(1, 1 + rng() % 2, 1 + rng() % 3000), nullptr);
+    const index::OptimizeOptions o = optimize_options(1, 1 + rng() % 2, 1 + rng() % 3000);
+    Result<index::OptimizeReport> r = index::optimize(dir + "/many", o, nullptr);
     CHECK(r.is_ok());
     CHECK_EQ(r.value().segments_before, segments_before);
     CHECK_EQ(r.value().segments_after, std::uint64_t{1});
@@ -376,7 +377,8 @@ TEST_CASE("held_lock_missing_index_and_within_max_are_refused_or_untouched") {
   CHECK(index::optimize(dir + "/nothing", optimize_options(1, 1, 100), nullptr).status().code() ==
         Status::Code::kNotFound);
   CHECK(!index::optimize(dir + "/ix", optimize_options(0, 1, 100), nullptr).is_ok());
-  Result<index::OptimizeReport> same = index::optimize(dir + "/ix", optimize_options(old.segments.size(), 1, 100), nullptr);
+  Result<index::OptimizeReport> same =
+      index::optimize(dir + "/ix", optimize_options(old.segments.size(), 1, 100), nullptr);
   CHECK(same.is_ok() && !same.value().merged);
   CHECK(read_bytes(dir + "/ix/index.json") == json);
   CHECK(remove_tree(dir).is_ok());
@@ -391,8 +393,8 @@ TEST_CASE("cancel_keeps_the_old_generation_and_leaves_nothing") {
   const std::size_t entries = list_directory(dir + "/ix").value().size();
   for (int stop_after = 0; stop_after < 4; ++stop_after) {
     int calls = 0;
-    Result<index::OptimizeReport> r = index::optimize(dir + "/ix", optimize_options(1, 2, 50),
-                                                      [&](std::uint64_t, std::uint64_t) { return calls++ < stop_after; });
+    const index::OptimizeProgress stop = [&](std::uint64_t, std::uint64_t) { return calls++ < stop_after; };
+    Result<index::OptimizeReport> r = index::optimize(dir + "/ix", optimize_options(1, 2, 50), stop);
     CHECK(!r.is_ok() && r.status().code() == Status::Code::kCancelled);
     CHECK(read_bytes(dir + "/ix/index.json") == json);
     CHECK_EQ(list_directory(dir + "/ix").value().size(), entries);

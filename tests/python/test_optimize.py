@@ -88,10 +88,14 @@ def assert_same_segment(a: Path, b: Path, same_base: bool) -> None:
             assert fa[name] == fb[name], name
 
 
+def search_all(ix) -> list:
+    return [[(h.doc_id, h.score, h.book_id, h.chunk) for h in ix.search(q, k=30, fuzzy=1 if q == "ocaen" else 0)]
+            for q in QUERIES]
+
+
 def answers(ix_dir: Path):
     with tomes.open(ix_dir) as ix:
-        return len(ix), [[(h.doc_id, h.score, h.book_id, h.chunk) for h in ix.search(q, k=30, fuzzy=1 if q == "ocaen" else 0)]
-                         for q in QUERIES]
+        return len(ix), search_all(ix)
 
 
 def dir_listing(ix: Path) -> set:
@@ -245,9 +249,7 @@ def test_a_reader_opened_before_keeps_searching(tmp_path):
     with tomes.open(tmp_path / "ix") as reader:
         tomes.optimize(tmp_path / "ix")
         assert not any(d.exists() for d in old_dirs)  # removed under the reader
-        got = (len(reader), [[(h.doc_id, h.score, h.book_id, h.chunk)
-                              for h in reader.search(q, k=30, fuzzy=1 if q == "ocaen" else 0)] for q in QUERIES])
-        assert got == before
+        assert (len(reader), search_all(reader)) == before
         with_text = [reader.text(d) for d in range(min(len(reader), 5))]
     with tomes.open(tmp_path / "ix") as fresh:
         assert [fresh.text(d) for d in range(min(len(fresh), 5))] == with_text
@@ -261,6 +263,10 @@ def test_cli_optimize(tmp_path, capsys):
     assert len(manifest(tmp_path / "ix")["segments"]) == 2
     assert cli.main(["optimize", str(tmp_path / "ix"), "--max-segments", "2", "-q"]) == 0
     assert "nothing to merge" in capsys.readouterr().out
+    assert cli.main(["optimize", str(tmp_path / "ix")]) == 0  # with the progress bar
+    captured = capsys.readouterr()
+    assert "into 1" in captured.out and "merging" in captured.err
+    assert len(manifest(tmp_path / "ix")["segments"]) == 1
     assert cli.main(["optimize", str(tmp_path / "nothing"), "-q"]) == 1
     assert "error" in capsys.readouterr().err
 
