@@ -13,7 +13,10 @@ numba and PyStemmer: `pip install tantivy==0.27.0 bm25s numba PyStemmer`.
 Indexes. tomes indexes the corpus with `tomes index` defaults (chunks of 1000
 code points overlapping by 100, no stopwords, no stemmer, text stored); each
 peer then indexes the very same chunks, read back with `ix.text(doc_id)`, so
-passages are identical and a peer's doc i is tomes' doc i (tantivy aside):
+passages are identical and a peer's doc i is tomes' doc i (tantivy aside).
+The row `tomes-optimized` (named in --engines) searches a copy of tomes'
+index merged into one segment by `tomes optimize`: doc ids and answers are
+the same, only the number of segments differs. The peers:
 
   tantivy      one text field, index_option="freq", tokenizer "default" (split
                on non-alphanumerics, drop tokens over 40 bytes, lowercase;
@@ -102,6 +105,9 @@ ENGINES = ("tomes", "tantivy", "bm25s", "sqlite-fts5")
 # index and answers, to compare the algorithms side by side; not run unless
 # named in --engines (the "tomes" row is the default algorithm).
 TOMES_ALGORITHMS = ("tomes-maxscore", "tomes-bmw", "tomes-exhaustive")
+# tomes on a copy of its index merged into one segment (`tomes optimize`):
+# the same chunks and answers; not run unless named in --engines.
+TOMES_OPTIMIZED = "tomes-optimized"
 PEER_BUILD_VERSION = 1  # bump when a peer's build settings change
 TERM_COUNTS = (1, 2, 3, 5)
 
@@ -320,6 +326,8 @@ IMPORTS = {"tomes": ["tomes"], "tantivy": ["tantivy"], "bm25s": ["bm25s", "numba
 for _name in TOMES_ALGORITHMS:
     ENGINE_CLASSES[_name] = functools.partial(TomesEngine, algorithm=_name.split("-", 1)[1])
     IMPORTS[_name] = ["tomes"]
+ENGINE_CLASSES[TOMES_OPTIMIZED] = TomesEngine
+IMPORTS[TOMES_OPTIMIZED] = ["tomes"]
 
 
 def proc_status_mb(field: str) -> float:
@@ -410,7 +418,7 @@ def run_search(name: str, index: Path, queries_tsv: Path, n: int, n_fuzzy: int, 
     if engine.fuzzy is not None and typos:
         result["fuzzy"] = summary(latencies(lambda q: engine.fuzzy(q, 10), [r["query"] for r in typos]),
                                   [r["nterms"] for r in typos])
-    if name in ("tomes", "bm25s") or name in TOMES_ALGORITHMS:
+    if name in ("tomes", "bm25s", TOMES_OPTIMIZED) or name in TOMES_ALGORITHMS:
         result["answers"] = [engine.answers(r["query"], 10) for r in evenly(plain, n_check)]
     result.update(engine.info())
     result["rss_mb"] = proc_status_mb("VmHWM") - base
@@ -493,6 +501,22 @@ def ensure_tomes(python: str, books: Path, cache: Path) -> Tuple[Path, Dict[str,
         return info
 
     return final / "index", cached(final, build, f"tomes index {key}")
+
+
+def ensure_tomes_optimized(python: str, ref: Path, ref_key: str, cache: Path) -> Tuple[Path, Dict[str, object]]:
+    """A copy of the reference tomes index merged into one segment."""
+    final = cache / "tomes" / f"{ref_key}-optimized"
+
+    def build(tmp: Path) -> Dict[str, object]:
+        shutil.copytree(ref, tmp / "index")
+        t0 = time.perf_counter()
+        subprocess.run([python, "-m", "tomes", "optimize", "-q", str(tmp / "index")],
+                       check=True, stdout=subprocess.DEVNULL)
+        info: Dict[str, object] = {"seconds": time.perf_counter() - t0, "key": f"{ref_key}-optimized"}
+        info.update(child(python, "--child", "fingerprint", "--index", str(tmp / "index")))
+        return info
+
+    return final / "index", cached(final, build, f"tomes index {ref_key}, optimized")
 
 
 def ensure_peer(engine: str, ref: Path, books: Path, fp: str, cache: Path) -> Tuple[Path, Dict[str, object]]:
@@ -589,6 +613,8 @@ def run_corpus(corpus: str, args: argparse.Namespace, pythons: Dict[str, str]) -
         base, _, label = engine.partition("@")
         if engine == "tomes" or engine in TOMES_ALGORITHMS:
             indexes[engine] = (ref, ref_info)
+        elif engine == TOMES_OPTIMIZED:
+            indexes[engine] = ensure_tomes_optimized(sys.executable, ref, ref_info["key"], cache)
         elif base == "tomes":
             indexes[engine] = ensure_tomes(pythons[label], books, cache)
         else:
@@ -609,7 +635,8 @@ def run_corpus(corpus: str, args: argparse.Namespace, pythons: Dict[str, str]) -
     print("\n" + table(results), flush=True)
     check = {}
     if "bm25s" in results:
-        for engine in (e for e in results if e.partition("@")[0] == "tomes" or e in TOMES_ALGORITHMS):
+        for engine in (e for e in results
+                       if e.partition("@")[0] == "tomes" or e in TOMES_ALGORITHMS or e == TOMES_OPTIMIZED):
             check[engine] = overlap(results[engine]["answers"], results["bm25s"]["answers"])
             c = check[engine]
             print(f"\n{engine} vs bm25s (lucene), top-10 of {c['queries']} queries: overlap@10 "
@@ -659,7 +686,8 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, help="where built indexes go (default CORPORA/bench-indexes)")
     ap.add_argument("--engines", default=",".join(ENGINES),
                     help="comma-separated, ROW@LABEL for --python rows; tomes-maxscore, tomes-bmw and "
-                    "tomes-exhaustive run one query algorithm each on the tomes index")
+                    "tomes-exhaustive run one query algorithm each on the tomes index, tomes-optimized "
+                    "searches a copy of it merged into one segment (tomes optimize)")
     ap.add_argument("--python", action="append", default=[], metavar="LABEL=PYTHON",
                     help="an interpreter with another tomes build, for engines named tomes@LABEL")
     ap.add_argument("--queries", type=int, default=1000, help="plain queries (default 1000)")
@@ -683,9 +711,9 @@ def main() -> None:
     args.engines = args.engines.split(",")
     for engine in args.engines:
         base, _, label = engine.partition("@")
-        known = base in ENGINES or (base in TOMES_ALGORITHMS and not label)
+        known = base in ENGINES or (base in (*TOMES_ALGORITHMS, TOMES_OPTIMIZED) and not label)
         if not known or (label and label not in pythons) or (label and base != "tomes"):
-            ap.error(f"unknown engine {engine!r}: expected {', '.join(ENGINES + TOMES_ALGORITHMS)}, "
+            ap.error(f"unknown engine {engine!r}: expected {', '.join(ENGINES + TOMES_ALGORITHMS + (TOMES_OPTIMIZED,))}, "
                      "or tomes@LABEL of --python")
     args.cache = args.cache or args.corpora / "bench-indexes"
     corpora = CORPORA if args.corpus == "all" else args.corpus.split(",")
