@@ -83,6 +83,14 @@ class DocHeap {
     const std::uint32_t doc = heap_[0].doc;
     return (heap_.size() < 2 || heap_[1].doc != doc) && (heap_.size() < 3 || heap_[2].doc != doc);
   }
+  // The smallest doc of the entries but the top (kNoDoc if none): the
+  // top's children hold it.
+  std::uint32_t second_doc() const {
+    std::uint32_t doc = kNoDoc;
+    if (heap_.size() > 1) doc = heap_[1].doc;
+    if (heap_.size() > 2) doc = std::min(doc, heap_[2].doc);
+    return doc;
+  }
   // The top entry's doc becomes doc (never less): sift it down.
   void replace_top(std::uint32_t doc) {
     const Entry moved{doc, heap_[0].pos};
@@ -166,7 +174,7 @@ class MaxScoreRun {
   void run() {
     while (first_ < n_) {
       if (heap_first_ != first_) fill_heap();
-      const std::uint32_t doc = essential_.min_doc();
+      std::uint32_t doc = essential_.min_doc();
       if (doc == kNoDoc) return;
       if (doc > window_end_ || window_first_ != first_) make_window(doc);
       if (cannot_beat(window_bound_, top_->threshold())) {
@@ -174,7 +182,7 @@ class MaxScoreRun {
         skip_window();
         continue;
       }
-      if (!score_essential(doc)) continue;
+      if (!score_essential(&doc)) continue;
       if (!score_non_essential(doc)) {
         score_.clear();
       } else if (top_->insert(base_ + doc, score_.take())) {
@@ -280,21 +288,38 @@ class MaxScoreRun {
     }
   }
 
-  // Scores the essential cursors at doc and moves them on. When only one is
-  // there (the usual case) and its score cannot beat the threshold even
-  // with every other group at its non-essential bound, the doc is passed
-  // over (false) without the division.
-  bool score_essential(std::uint32_t doc) {
+  // Scores the essential cursors at *doc and moves them on. When only one
+  // is there (the usual case), its postings that cannot beat the threshold
+  // even with every other group at its non-essential bound are passed over
+  // without the division, and *doc moves to the first that may (false if
+  // none before another essential cursor's doc or the window's end).
+  bool score_essential(std::uint32_t* doc) {
     if (essential_.top_alone()) {
       const std::size_t i = essential_.top_pos();
       Cursor& c = at(i);
-      const bool alive = c.may_beat(top_->threshold() - others_[group_at(i)]);
-      if (alive) score_.add(group_at(i), c.score());
-      c.next();
+      const double bar = top_->threshold() - others_[group_at(i)];
+      // Passed-over postings cost only their test: until another essential
+      // cursor's doc or the window's end, nothing run()'s loop checks can
+      // change (the threshold moves only on an insert), so the cursor runs
+      // on by itself to its next posting that may beat the bar, which
+      // becomes the doc scored.
+      const std::uint32_t limit =
+          std::min(essential_.second_doc(), window_end_ == kNoDoc ? kNoDoc : window_end_ + 1);
+      for (;;) {
+        if (c.may_beat(bar)) {
+          *doc = c.doc();
+          score_.add(group_at(i), c.score());
+          c.next();
+          essential_.replace_top(c.doc());
+          return true;
+        }
+        c.next();
+        if (c.doc() >= limit) break;
+      }
       essential_.replace_top(c.doc());
-      return alive;
+      return false;
     }
-    while (essential_.min_doc() == doc) {
+    while (essential_.min_doc() == *doc) {
       const std::size_t i = essential_.top_pos();
       Cursor& c = at(i);
       score_.add(group_at(i), c.score());
