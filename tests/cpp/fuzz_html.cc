@@ -39,72 +39,15 @@
 #include "parse/html_text.h"
 #include "parse/text_decode.h"
 
-#ifdef TOMES_FUZZ_REPLAY
-#include <fcntl.h>
-#include <unistd.h>
-#endif
+
+#include "fuzz_harness.h"
 
 using namespace tomes;
 using namespace tomes::parse;
 
-namespace {
+namespace tomes::fuzz {
 
-const std::uint8_t* g_current_data = nullptr;
-std::size_t g_current_size = 0;
-
-#ifdef TOMES_FUZZ_REPLAY
-char g_artifact_dir[2048] = "";
-char g_current_label[2048] = "";
-
-void append_str(char* out, std::size_t cap, const char* s) {
-  std::size_t n = std::strlen(out);
-  while (*s && n + 1 < cap) out[n++] = *s++;
-  out[n] = '\0';
-}
-#endif
-
-// Async-signal-safe: runs from SIGALRM and the sanitizer's death callback.
-void save_current_input(const char* why) {
-#ifdef TOMES_FUZZ_REPLAY
-  if (g_current_data == nullptr) return;
-  char path[2200] = "";
-  if (g_artifact_dir[0]) {
-    append_str(path, sizeof(path), g_artifact_dir);
-    append_str(path, sizeof(path), "/");
-  }
-  append_str(path, sizeof(path), "fuzz_html-failure-");
-  append_str(path, sizeof(path), why);
-  append_str(path, sizeof(path), ".bin");
-  const int fd = ::open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) return;
-  std::size_t done = 0;
-  while (done < g_current_size) {
-    const ssize_t n = ::write(fd, g_current_data + done, g_current_size - done);
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  char message[4400] = "fuzz_html: failing input (";
-  append_str(message, sizeof(message), g_current_label);
-  append_str(message, sizeof(message), ") saved to ");
-  append_str(message, sizeof(message), path);
-  append_str(message, sizeof(message), "\n");
-  (void)!::write(2, message, std::strlen(message));
-#else
-  (void)why;
-#endif
-}
-
-[[noreturn]] void fail(const char* what, int line) {
-  std::fprintf(stderr, "fuzz_html: CHECK failed at line %d: %s\n", line, what);
-  save_current_input("check");
-  std::abort();
-}
-
-#define FUZZ_CHECK(cond)                  \
-  do {                                    \
-    if (!(cond)) fail(#cond, __LINE__);   \
-  } while (0)
+const char* const kTargetName = "fuzz_html";
 
 bool valid_utf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -170,84 +113,10 @@ void run_one(const std::uint8_t* data, std::size_t size) {
   }
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  g_current_data = data;
-  g_current_size = size;
-  run_one(data, size);
-  g_current_data = nullptr;
-  return 0;
-}
+}  // namespace tomes::fuzz
 
 #ifdef TOMES_FUZZ_REPLAY
-// --- Replay driver (no libFuzzer) ---------------------------------------------
-#include <csignal>
-#include <dirent.h>
-#include <sys/stat.h>
-
-#include <random>
-
-extern "C" void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
-
-namespace {
-
-void on_sanitizer_death() { save_current_input("sanitizer"); }
-
-void on_alarm(int) {
-  static const char kMessage[] = "fuzz_html: an input ran too long (hang)\n";
-  (void)!write(2, kMessage, sizeof(kMessage) - 1);
-  save_current_input("timeout");
-  std::_Exit(1);
-}
-
-void run_guarded(const std::string& input, unsigned timeout_seconds) {
-  // An exact-size copy, as libFuzzer gives, so ASan sees a read past the end.
-  std::unique_ptr<std::uint8_t[]> copy(new std::uint8_t[input.empty() ? 1 : input.size()]);
-  if (!input.empty()) std::memcpy(copy.get(), input.data(), input.size());
-  alarm(timeout_seconds);
-  LLVMFuzzerTestOneInput(copy.get(), input.size());
-  alarm(0);
-}
-
-bool read_file(const std::string& path, std::string* out) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return false;
-  out->clear();
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) out->append(buf, n);
-  std::fclose(f);
-  return true;
-}
-
-void collect(const std::string& path, std::vector<std::string>* files) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) {
-    std::fprintf(stderr, "fuzz_html: cannot stat %s\n", path.c_str());
-    return;
-  }
-  if (!S_ISDIR(st.st_mode)) {
-    files->push_back(path);
-    return;
-  }
-  DIR* dir = opendir(path.c_str());
-  if (!dir) return;
-  std::vector<std::string> names;
-  while (dirent* entry = readdir(dir)) {
-    if (entry->d_name[0] == '.') continue;
-    names.push_back(entry->d_name);
-  }
-  closedir(dir);
-  std::sort(names.begin(), names.end());
-  for (const std::string& name : names) collect(path + "/" + name, files);
-}
-
-std::uint64_t env_u64(const char* name, std::uint64_t fallback) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) return fallback;
-  return std::strtoull(v, nullptr, 10);
-}
+namespace tomes::fuzz {
 
 // Pieces of markup the random inputs are stitched from, so that tags,
 // comments, references and raw text meet in every order.
@@ -301,45 +170,5 @@ std::string random_input(std::mt19937_64& rng, const std::vector<std::string>& c
   return input;
 }
 
-}  // namespace
-
-extern "C" const char* __asan_default_options() { return "hard_rss_limit_mb=2048"; }
-
-int main(int argc, char** argv) {
-  if (&__sanitizer_set_death_callback != nullptr) __sanitizer_set_death_callback(on_sanitizer_death);
-  if (const char* dir = std::getenv("TOMES_FUZZ_ARTIFACT_DIR")) {
-    append_str(g_artifact_dir, sizeof(g_artifact_dir), dir);
-  }
-  std::signal(SIGALRM, on_alarm);
-  const unsigned timeout = static_cast<unsigned>(env_u64("TOMES_FUZZ_TIMEOUT", 10));
-
-  std::vector<std::string> paths;
-  for (int i = 1; i < argc; ++i) collect(argv[i], &paths);
-  std::vector<std::string> corpus;
-  for (const std::string& path : paths) {
-    std::string input;
-    if (!read_file(path, &input)) {
-      std::fprintf(stderr, "fuzz_html: cannot read %s\n", path.c_str());
-      return 1;
-    }
-    g_current_label[0] = '\0';
-    append_str(g_current_label, sizeof(g_current_label), path.c_str());
-    run_guarded(input, timeout);
-    corpus.push_back(std::move(input));
-  }
-  std::fprintf(stderr, "fuzz_html: replayed %zu corpus files\n", corpus.size());
-
-  const std::uint64_t iterations = env_u64("TOMES_FUZZ_ITERATIONS", 20000);
-  const std::uint64_t seed = env_u64("TOMES_FUZZ_SEED", 1);
-  std::mt19937_64 rng(seed);
-  for (std::uint64_t i = 0; i < iterations; ++i) {
-    const std::string input = random_input(rng, corpus);
-    std::snprintf(g_current_label, sizeof(g_current_label), "random input %llu of TOMES_FUZZ_SEED=%llu",
-                  static_cast<unsigned long long>(i), static_cast<unsigned long long>(seed));
-    run_guarded(input, timeout);
-  }
-  std::fprintf(stderr, "fuzz_html: %llu random inputs (seed %llu): no failures\n",
-               static_cast<unsigned long long>(iterations), static_cast<unsigned long long>(seed));
-  return 0;
-}
+}  // namespace tomes::fuzz
 #endif  // TOMES_FUZZ_REPLAY
