@@ -26,8 +26,6 @@
 //
 // Build and replay as fuzz_fst.cc (TOMES_FUZZ_REPLAY, ctest fuzz_epub_replay);
 // failing inputs go to TOMES_FUZZ_ARTIFACT_DIR as fuzz_epub-failure-*.bin.
-#include <zlib.h>
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -47,6 +45,7 @@
 
 
 #include "fuzz_harness.h"
+#include "test_zip_writer.h"
 
 using namespace tomes;
 using namespace tomes::parse;
@@ -68,36 +67,8 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-// --- A zip writer (the same layout as tests/cpp/test_zip_writer.h, kept
-// here so the target compiles alone) ---------------------------------------------
-
-void put16(std::string* s, std::uint32_t v) {
-  s->push_back(static_cast<char>(v & 0xFF));
-  s->push_back(static_cast<char>((v >> 8) & 0xFF));
-}
-void put32(std::string* s, std::uint32_t v) {
-  put16(s, v & 0xFFFF);
-  put16(s, v >> 16);
-}
-void put64(std::string* s, std::uint64_t v) {
-  put32(s, static_cast<std::uint32_t>(v));
-  put32(s, static_cast<std::uint32_t>(v >> 32));
-}
-
-std::string raw_deflate(std::string_view data) {
-  z_stream zs{};
-  deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&zs, data.size()) + 16, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(&out[0]);
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
-
+// The archive of members, by test_zip_writer.h: deflated or stored, with
+// data descriptors, with ZIP64 extras and end record.
 struct Options {
   bool deflate;      // else stored
   bool descriptors;  // flag bit 3, sizes after the data
@@ -105,87 +76,19 @@ struct Options {
 };
 
 std::string build_zip(const std::vector<std::pair<std::string, std::string>>& members, const Options& o) {
-  std::string out, central;
+  std::vector<test::TestMember> written;
   for (const auto& [name, data] : members) {
-    const std::string body = o.deflate ? raw_deflate(data) : data;
-    const std::uint32_t crc = static_cast<std::uint32_t>(
-        ::crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
-    const std::uint64_t offset = out.size();
-    const std::uint16_t flags = o.descriptors ? 8 : 0;
-    const std::uint16_t method = o.deflate ? 8 : 0;
-    put32(&out, 0x04034b50);
-    put16(&out, 20);
-    put16(&out, flags);
-    put16(&out, method);
-    put32(&out, 0);
-    put32(&out, o.descriptors ? 0 : crc);
-    put32(&out, o.descriptors ? 0 : static_cast<std::uint32_t>(body.size()));
-    put32(&out, o.descriptors ? 0 : static_cast<std::uint32_t>(data.size()));
-    put16(&out, static_cast<std::uint32_t>(name.size()));
-    put16(&out, 0);
-    out += name;
-    out += body;
-    if (o.descriptors) {
-      put32(&out, 0x08074b50);
-      put32(&out, crc);
-      put32(&out, static_cast<std::uint32_t>(body.size()));
-      put32(&out, static_cast<std::uint32_t>(data.size()));
-    }
-    std::string extra;
-    if (o.zip64) {
-      put16(&extra, 1);
-      put16(&extra, 24);
-      put64(&extra, data.size());
-      put64(&extra, body.size());
-      put64(&extra, offset);
-    }
-    put32(&central, 0x02014b50);
-    put16(&central, 45);
-    put16(&central, 45);
-    put16(&central, flags);
-    put16(&central, method);
-    put32(&central, 0);
-    put32(&central, crc);
-    put32(&central, o.zip64 ? 0xFFFFFFFF : static_cast<std::uint32_t>(body.size()));
-    put32(&central, o.zip64 ? 0xFFFFFFFF : static_cast<std::uint32_t>(data.size()));
-    put16(&central, static_cast<std::uint32_t>(name.size()));
-    put16(&central, static_cast<std::uint32_t>(extra.size()));
-    put16(&central, 0);
-    put16(&central, 0);
-    put16(&central, 0);
-    put32(&central, 0);
-    put32(&central, o.zip64 ? 0xFFFFFFFF : static_cast<std::uint32_t>(offset));
-    central += name;
-    central += extra;
+    test::TestMember m;
+    m.name = name;
+    m.data = data;
+    m.method = o.deflate ? 8 : 0;
+    m.flags = o.descriptors ? 8 : 0;
+    m.zip64_extra = o.zip64;
+    written.push_back(std::move(m));
   }
-  const std::uint64_t cd_offset = out.size();
-  out += central;
-  if (o.zip64) {
-    const std::uint64_t record = out.size();
-    put32(&out, 0x06064b50);
-    put64(&out, 44);
-    put16(&out, 45);
-    put16(&out, 45);
-    put32(&out, 0);
-    put32(&out, 0);
-    put64(&out, members.size());
-    put64(&out, members.size());
-    put64(&out, central.size());
-    put64(&out, cd_offset);
-    put32(&out, 0x07064b50);
-    put32(&out, 0);
-    put64(&out, record);
-    put32(&out, 1);
-  }
-  put32(&out, 0x06054b50);
-  put32(&out, 0);
-  const std::uint32_t count = o.zip64 ? 0xFFFF : static_cast<std::uint32_t>(members.size() & 0xFFFF);
-  put16(&out, count);
-  put16(&out, count);
-  put32(&out, o.zip64 ? 0xFFFFFFFF : static_cast<std::uint32_t>(central.size()));
-  put32(&out, o.zip64 ? 0xFFFFFFFF : static_cast<std::uint32_t>(cd_offset));
-  put16(&out, 0);
-  return out;
+  test::TestZipOptions options;
+  options.zip64_end = o.zip64;
+  return test::build_zip(written, options);
 }
 
 constexpr char kDefaultContainer[] =
