@@ -22,19 +22,12 @@ using tomes::parse::XmlTag;
 using tomes::test::build_zip;
 using tomes::test::TestItem;
 using tomes::test::TestMember;
+using tomes::test::make_member;
 using tomes::test::test_chapter;
 using tomes::test::test_container;
 using tomes::test::test_opf;
 
 namespace {
-
-TestMember make(const std::string& name, const std::string& data, std::uint16_t method = 8) {
-  TestMember m;
-  m.name = name;
-  m.data = data;
-  m.method = method;
-  return m;
-}
 
 // The text, or "error: <reason>".
 std::string epub(const std::string& zip, std::uint64_t cap = std::uint64_t{256} << 20) {
@@ -65,10 +58,10 @@ using Words = std::vector<std::string>;
 // (name, words) placed in the order given.
 std::string book(const std::string& opf_path, const std::vector<TestItem>& items, const std::vector<std::string>& spine,
                  const std::vector<std::pair<std::string, std::string>>& chapters) {
-  std::vector<TestMember> members = {make("mimetype", "application/epub+zip", 0),
-                                     make("META-INF/container.xml", test_container(opf_path)),
-                                     make(opf_path, test_opf(items, spine))};
-  for (const auto& [name, words] : chapters) members.push_back(make(name, test_chapter(words)));
+  std::vector<TestMember> members = {make_member("mimetype", "application/epub+zip", 0),
+                                     make_member("META-INF/container.xml", test_container(opf_path)),
+                                     make_member(opf_path, test_opf(items, spine))};
+  for (const auto& [name, words] : chapters) members.push_back(make_member(name, test_chapter(words)));
   return build_zip(members);
 }
 
@@ -213,36 +206,36 @@ TEST_CASE("epub: chapters in spine order, whatever the zip and manifest order") 
 
 TEST_CASE("epub: a repeated spine item and linear=\"no\" items are read where the spine puts them") {
   std::vector<TestMember> members = {
-      make("META-INF/container.xml", test_container("p.opf")),
-      make("p.opf", "<package><manifest><item id=\"a\" href=\"a.xhtml\" media-type=\"application/xhtml+xml\"/>"
+      make_member("META-INF/container.xml", test_container("p.opf")),
+      make_member("p.opf", "<package><manifest><item id=\"a\" href=\"a.xhtml\" media-type=\"application/xhtml+xml\"/>"
                     "<item id=\"n\" href=\"n.xhtml\" media-type=\"application/xhtml+xml\"/></manifest>"
                     "<spine><itemref idref=\"n\" linear=\"no\"/><itemref idref=\"a\"/><itemref idref=\"a\"/></spine>"
                     "</package>"),
-      make("a.xhtml", test_chapter("wa")), make("n.xhtml", test_chapter("wnotes"))};
+      make_member("a.xhtml", test_chapter("wa")), make_member("n.xhtml", test_chapter("wnotes"))};
   CHECK(markers(epub(build_zip(members))) == (Words{"wnotes", "wa", "wa"}));
 }
 
 TEST_CASE("epub: the book-level reasons") {
   CHECK_EQ(epub("not a zip at all"), "error: not a zip archive");
-  CHECK_EQ(epub(build_zip({make("mimetype", "application/epub+zip", 0)})), "error: EPUB without META-INF/container.xml");
-  CHECK_EQ(epub(build_zip({make("META-INF/container.xml", "<container/>")})), "error: EPUB container.xml names no package");
-  CHECK_EQ(epub(build_zip({make("META-INF/container.xml", test_container("../../etc/passwd"))})),
+  CHECK_EQ(epub(build_zip({make_member("mimetype", "application/epub+zip", 0)})), "error: EPUB without META-INF/container.xml");
+  CHECK_EQ(epub(build_zip({make_member("META-INF/container.xml", "<container/>")})), "error: EPUB container.xml names no package");
+  CHECK_EQ(epub(build_zip({make_member("META-INF/container.xml", test_container("../../etc/passwd"))})),
            "error: EPUB package path escapes the archive root");
-  CHECK_EQ(epub(build_zip({make("META-INF/container.xml", test_container("OEBPS/content.opf"))})),
+  CHECK_EQ(epub(build_zip({make_member("META-INF/container.xml", test_container("OEBPS/content.opf"))})),
            "error: EPUB package OEBPS/content.opf not in the archive");
-  CHECK_EQ(epub(build_zip({make("META-INF/container.xml", test_container("p.opf")), make("p.opf", "<package/>")})),
+  CHECK_EQ(epub(build_zip({make_member("META-INF/container.xml", test_container("p.opf")), make_member("p.opf", "<package/>")})),
            "error: EPUB package without a spine");
   CHECK_EQ(epub(book("p.opf", {{"a", "a.xhtml"}}, {}, {{"a.xhtml", "wa"}})), "error: EPUB spine is empty");
   CHECK_EQ(epub(book("p.opf", {{"i", "i.png", "image/png"}}, {"i"}, {{"i.png", "x"}})),
            "error: EPUB spine has no (X)HTML chapter");
   // The container encrypted: the book cannot be read at all.
-  TestMember enc = make("META-INF/container.xml", test_container("p.opf"));
+  TestMember enc = make_member("META-INF/container.xml", test_container("p.opf"));
   enc.flags = 1;
   CHECK_EQ(epub(build_zip({enc})), "error: encrypted zip member META-INF/container.xml");
   // A damaged chapter skips the book: a CRC mismatch is not a chapter to leave out.
-  std::vector<TestMember> members = {make("META-INF/container.xml", test_container("p.opf")),
-                                     make("p.opf", test_opf({{"a", "a.xhtml"}, {"b", "b.xhtml"}}, {"a", "b"})),
-                                     make("a.xhtml", test_chapter("wa")), make("b.xhtml", test_chapter("wb"))};
+  std::vector<TestMember> members = {make_member("META-INF/container.xml", test_container("p.opf")),
+                                     make_member("p.opf", test_opf({{"a", "a.xhtml"}, {"b", "b.xhtml"}}, {"a", "b"})),
+                                     make_member("a.xhtml", test_chapter("wa")), make_member("b.xhtml", test_chapter("wb"))};
   members[3].claimed_crc = 7;
   CHECK_EQ(epub(build_zip(members)), "error: damaged zip member b.xhtml: CRC mismatch");
 }
@@ -252,14 +245,14 @@ TEST_CASE("epub: chapters that cannot be reached are left out, the rest indexed"
                                        {"web", "http://x/y.xhtml"}, {"enc", "enc.xhtml"},   {"bz", "bz.xhtml"},
                                        {"b", "b.xhtml"}};
   const std::vector<std::string> spine = {"nosuchid", "gone", "a", "up", "web", "enc", "bz", "b"};
-  std::vector<TestMember> members = {make("META-INF/container.xml", test_container("OEBPS/p.opf")),
-                                     make("OEBPS/p.opf", test_opf(items, spine)),
-                                     make("OEBPS/a.xhtml", test_chapter("wa")),
-                                     make("OEBPS/enc.xhtml", test_chapter("wsecret")),
-                                     make("OEBPS/bz.xhtml", test_chapter("wbzip"), 12),
-                                     make("OEBPS/b.xhtml", test_chapter("wb")),
-                                     make("/etc/passwd", test_chapter("wroot")),
-                                     make("../../etc/passwd", test_chapter("wtraversal"))};
+  std::vector<TestMember> members = {make_member("META-INF/container.xml", test_container("OEBPS/p.opf")),
+                                     make_member("OEBPS/p.opf", test_opf(items, spine)),
+                                     make_member("OEBPS/a.xhtml", test_chapter("wa")),
+                                     make_member("OEBPS/enc.xhtml", test_chapter("wsecret")),
+                                     make_member("OEBPS/bz.xhtml", test_chapter("wbzip"), 12),
+                                     make_member("OEBPS/b.xhtml", test_chapter("wb")),
+                                     make_member("/etc/passwd", test_chapter("wroot")),
+                                     make_member("../../etc/passwd", test_chapter("wtraversal"))};
   members[3].flags = 1;
   const std::string zip = build_zip(members);
   CHECK(markers(epub(zip)) == (Words{"wa", "wb"}));
@@ -267,15 +260,15 @@ TEST_CASE("epub: chapters that cannot be reached are left out, the rest indexed"
   members.erase(members.begin() + 5);
   members.erase(members.begin() + 2);
   CHECK_EQ(epub(build_zip(members)), "error: EPUB spine item nosuchid not in the manifest");
-  std::vector<TestMember> one = {make("META-INF/container.xml", test_container("OEBPS/p.opf")),
-                                 make("OEBPS/p.opf", test_opf(items, {"gone", "up", "web", "enc"})),
+  std::vector<TestMember> one = {make_member("META-INF/container.xml", test_container("OEBPS/p.opf")),
+                                 make_member("OEBPS/p.opf", test_opf(items, {"gone", "up", "web", "enc"})),
                                  members[2]};
   CHECK_EQ(epub(build_zip(one)), "error: EPUB chapter gone.xhtml not in the archive");
-  one[1] = make("OEBPS/p.opf", test_opf(items, {"up", "web"}));
+  one[1] = make_member("OEBPS/p.opf", test_opf(items, {"up", "web"}));
   CHECK_EQ(epub(build_zip(one)), "error: EPUB chapter ../../etc/passwd escapes the archive root");
-  one[1] = make("OEBPS/p.opf", test_opf(items, {"web"}));
+  one[1] = make_member("OEBPS/p.opf", test_opf(items, {"web"}));
   CHECK_EQ(epub(build_zip(one)), "error: EPUB chapter http://x/y.xhtml is outside the archive");
-  one[1] = make("OEBPS/p.opf", test_opf(items, {"enc"}));
+  one[1] = make_member("OEBPS/p.opf", test_opf(items, {"enc"}));
   CHECK_EQ(epub(build_zip(one)), "error: encrypted zip member OEBPS/enc.xhtml");
 }
 
@@ -299,28 +292,28 @@ TEST_CASE("epub: the text cap and the inflate budget") {
   const std::string padded = "<!--" + std::string(900, '-') + "-->";
   std::vector<TestItem> items;
   std::vector<std::string> spine;
-  std::vector<TestMember> members = {make("META-INF/container.xml", test_container("p.opf")), make("p.opf", "")};
+  std::vector<TestMember> members = {make_member("META-INF/container.xml", test_container("p.opf")), make_member("p.opf", "")};
   for (int i = 0; i < 50; ++i) {
     items.push_back({"c" + std::to_string(i), "c" + std::to_string(i) + ".xhtml"});
     spine.push_back(items.back().id);
-    members.push_back(make(items.back().href, test_chapter("wa") + padded));
+    members.push_back(make_member(items.back().href, test_chapter("wa") + padded));
   }
-  members[1] = make("p.opf", test_opf(items, spine));
+  members[1] = make_member("p.opf", test_opf(items, spine));
   const std::string many = build_zip(members);
   CHECK_EQ(epub(many, 4000), "error: zip bomb: the members inflate to more than 16000 bytes in all");
   CHECK_EQ(markers(epub(many)).size(), std::size_t{50});
   // One chapter named 100,000 times: read once, its text repeated.
-  const std::string once = build_zip({make("META-INF/container.xml", test_container("p.opf")),
-                                      make("p.opf", test_opf({{"a", "a.xhtml"}}, std::vector<std::string>(100000, "a"))),
-                                      make("a.xhtml", test_chapter("wa") + padded)});
+  const std::string once = build_zip({make_member("META-INF/container.xml", test_container("p.opf")),
+                                      make_member("p.opf", test_opf({{"a", "a.xhtml"}}, std::vector<std::string>(100000, "a"))),
+                                      make_member("a.xhtml", test_chapter("wa") + padded)});
   CHECK_EQ(markers(epub(once, 8 << 20)).size(), std::size_t{100000});
   CHECK_EQ(markers(epub(once)).size(), std::size_t{100000});
 }
 
 TEST_CASE("epub: ZIP64 and data descriptor books read as the plain one") {
-  std::vector<TestMember> members = {make("META-INF/container.xml", test_container("p.opf")),
-                                     make("p.opf", test_opf({{"b", "b.xhtml"}, {"a", "a.xhtml"}}, {"a", "b"})),
-                                     make("b.xhtml", test_chapter("wb")), make("a.xhtml", test_chapter("wa"))};
+  std::vector<TestMember> members = {make_member("META-INF/container.xml", test_container("p.opf")),
+                                     make_member("p.opf", test_opf({{"b", "b.xhtml"}, {"a", "a.xhtml"}}, {"a", "b"})),
+                                     make_member("b.xhtml", test_chapter("wb")), make_member("a.xhtml", test_chapter("wa"))};
   const std::string plain = epub(build_zip(members));
   CHECK(markers(plain) == (Words{"wa", "wb"}));
   for (TestMember& m : members) {

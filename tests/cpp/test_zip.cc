@@ -23,6 +23,7 @@ using tomes::parse::ZipArchive;
 using tomes::parse::ZipEntry;
 using tomes::test::build_zip;
 using tomes::test::TestMember;
+using tomes::test::make_member;
 using tomes::test::TestZipOptions;
 
 namespace {
@@ -45,14 +46,6 @@ std::string member(const std::string& zip, const std::string& name, std::uint64_
   std::string out, scratch;
   const Status s = tomes::parse::read_member(source, *e, cap, &out, &scratch);
   return s.is_ok() ? out : "error: " + s.message();
-}
-
-TestMember make(const std::string& name, const std::string& data, std::uint16_t method = 8) {
-  TestMember m;
-  m.name = name;
-  m.data = data;
-  m.method = method;
-  return m;
 }
 
 std::string words(std::size_t n) {
@@ -78,8 +71,8 @@ TEST_CASE("not a zip: empty, short, text, a truncated end record") {
 
 TEST_CASE("stored and deflated members read back, found by name") {
   const std::string text = words(5000);
-  const std::string zip = build_zip({make("mimetype", "application/epub+zip", 0), make("a/b.txt", text),
-                                     make("empty", "", 8), make("empty-stored", "", 0)});
+  const std::string zip = build_zip({make_member("mimetype", "application/epub+zip", 0), make_member("a/b.txt", text),
+                                     make_member("empty", "", 8), make_member("empty-stored", "", 0)});
   CHECK_EQ(member(zip, "mimetype"), "application/epub+zip");
   CHECK(member(zip, "a/b.txt") == text);
   CHECK_EQ(member(zip, "empty"), "");
@@ -91,17 +84,17 @@ TEST_CASE("stored and deflated members read back, found by name") {
 TEST_CASE("a comment after the end record, with a fake end record inside it") {
   TestZipOptions options;
   options.comment = "hello";
-  CHECK_EQ(member(build_zip({make("x", "xyz")}, options), "x"), "xyz");
+  CHECK_EQ(member(build_zip({make_member("x", "xyz")}, options), "x"), "xyz");
   // The comment holds bytes that look like an end record whose own comment
   // would run past the file: the real record before it is still found.
   options.comment = std::string("PK\x05\x06", 4) + std::string(16, '\0') + "\x40\x00";
-  CHECK_EQ(member(build_zip({make("x", "xyz")}, options), "x"), "xyz");
+  CHECK_EQ(member(build_zip({make_member("x", "xyz")}, options), "x"), "xyz");
 }
 
 TEST_CASE("ZIP64: extra fields and the 64-bit end record") {
-  TestMember a = make("a", words(3000));
+  TestMember a = make_member("a", words(3000));
   a.zip64_extra = true;
-  TestMember b = make("b", "bee", 0);
+  TestMember b = make_member("b", "bee", 0);
   b.zip64_extra = true;
   TestZipOptions options;
   options.zip64_end = true;
@@ -114,7 +107,7 @@ TEST_CASE("ZIP64: extra fields and the 64-bit end record") {
   bad[locator + 8] = static_cast<char>(bad[locator + 8] + 1);
   CHECK_EQ(open_error(bad), "damaged zip archive: bad ZIP64 end record");
   // An extra field too short for the fields marked 0xFFFFFFFF.
-  TestMember c = make("c", "sea");
+  TestMember c = make_member("c", "sea");
   c.zip64_extra = true;
   std::string z = build_zip({c});
   const std::size_t extra_len_at = z.find(std::string("PK\x01\x02", 4)) + 30;
@@ -123,21 +116,21 @@ TEST_CASE("ZIP64: extra fields and the 64-bit end record") {
 }
 
 TEST_CASE("data descriptors: sizes and CRC from the central directory") {
-  TestMember a = make("chapter.xhtml", words(2000));
+  TestMember a = make_member("chapter.xhtml", words(2000));
   a.flags = 8;
-  TestMember b = make("s", "stored with a descriptor", 0);
+  TestMember b = make_member("s", "stored with a descriptor", 0);
   b.flags = 8;
-  const std::string zip = build_zip({a, b, make("after", "still here")});
+  const std::string zip = build_zip({a, b, make_member("after", "still here")});
   CHECK(member(zip, "chapter.xhtml") == words(2000));
   CHECK_EQ(member(zip, "s"), "stored with a descriptor");
   CHECK_EQ(member(zip, "after"), "still here");
 }
 
 TEST_CASE("two members with one name: the later one wins") {
-  const std::string zip = build_zip({make("x", "first"), make("x", "second")});
+  const std::string zip = build_zip({make_member("x", "first"), make_member("x", "second")});
   CHECK_EQ(member(zip, "x"), "second");
-  const std::string three = build_zip({make("b", "b1"), make("a", "a"), make("b", "b2"), make("c", "c"),
-                                       make("b", "b3"), make("bb", "bb")});
+  const std::string three = build_zip({make_member("b", "b1"), make_member("a", "a"), make_member("b", "b2"), make_member("c", "c"),
+                                       make_member("b", "b3"), make_member("bb", "bb")});
   CHECK_EQ(member(three, "b"), "b3");
   CHECK_EQ(member(three, "a"), "a");
   CHECK_EQ(member(three, "bb"), "bb");
@@ -148,27 +141,27 @@ TEST_CASE("two members with one name: the later one wins") {
 }
 
 TEST_CASE("overlapping members are a zip bomb") {
-  TestMember a = make("a", words(100));
-  TestMember b = make("b", words(100));
+  TestMember a = make_member("a", words(100));
+  TestMember b = make_member("b", words(100));
   b.claimed_offset = 0;  // b's entry points at a's local header: one stream, two members
   CHECK_EQ(open_error(build_zip({a, b})), "zip bomb: overlapping members");
   // c's compressed size claimed to run over d's local header (the quoted
   // overlap of Fifield's zip bomb): one byte is enough.
-  TestMember c = make("c", words(100));
+  TestMember c = make_member("c", words(100));
   c.claimed_compressed_size = tomes::test::raw_deflate(c.data).size() + 1;
-  CHECK_EQ(open_error(build_zip({c, make("d", "dee")})), "zip bomb: overlapping members");
+  CHECK_EQ(open_error(build_zip({c, make_member("d", "dee")})), "zip bomb: overlapping members");
   // The last member's data claimed to run into the central directory.
-  TestMember e = make("e", "eee", 0);
+  TestMember e = make_member("e", "eee", 0);
   e.claimed_compressed_size = 40;
   CHECK_EQ(open_error(build_zip({e})), "damaged zip archive: member data overlaps the central directory");
   // A local header offset past the central directory.
-  TestMember f = make("f", "fff");
+  TestMember f = make_member("f", "fff");
   f.claimed_offset = 100000;
   CHECK_EQ(open_error(build_zip({f})), "damaged zip archive: member data overlaps the central directory");
 }
 
 TEST_CASE("the central directory outside the file, or garbled") {
-  std::string zip = build_zip({make("a", "alpha")});
+  std::string zip = build_zip({make_member("a", "alpha")});
   std::string far = zip;
   far[far.size() - 6] = 0x7F;  // cd offset's low byte... and the high byte below
   far[far.size() - 3] = 0x7F;
@@ -183,45 +176,45 @@ TEST_CASE("the central directory outside the file, or garbled") {
   // file (a self-extractor stub): a valid archive.
   TestZipOptions options;
   options.prefix = "#!/bin/sh\nexit 0\n";
-  CHECK_EQ(member(build_zip({make("a", "alpha")}, options), "a"), "alpha");
+  CHECK_EQ(member(build_zip({make_member("a", "alpha")}, options), "a"), "alpha");
 }
 
 TEST_CASE("local header consistency") {
-  TestMember a = make("a.xhtml", "alpha");
+  TestMember a = make_member("a.xhtml", "alpha");
   a.local_name = "b.xhtml";
   CHECK_EQ(member(build_zip({a}), "a.xhtml"), "error: damaged zip member a.xhtml: bad local header");
-  std::string zip = build_zip({make("a.xhtml", "alpha")});
+  std::string zip = build_zip({make_member("a.xhtml", "alpha")});
   zip[0] = 'Q';
   CHECK_EQ(member(zip, "a.xhtml"), "error: damaged zip member a.xhtml: bad local header");
   // The local extra length pushes the data past the next member.
-  zip = build_zip({make("a.xhtml", "alpha"), make("b", "bee")});
+  zip = build_zip({make_member("a.xhtml", "alpha"), make_member("b", "bee")});
   zip[28] = static_cast<char>(0xF0);
   CHECK_EQ(member(zip, "a.xhtml"), "error: damaged zip member a.xhtml: bad local header");
   CHECK_EQ(member(zip, "b"), "bee");
 }
 
 TEST_CASE("CRC, sizes and deflate data are checked") {
-  TestMember a = make("a", "alpha beta");
+  TestMember a = make_member("a", "alpha beta");
   a.claimed_crc = tomes::test::crc_of("alpha beta") ^ 1;
   CHECK_EQ(member(build_zip({a}), "a"), "error: damaged zip member a: CRC mismatch");
-  TestMember s = make("s", "stored", 0);
+  TestMember s = make_member("s", "stored", 0);
   s.claimed_crc = 0;
   CHECK_EQ(member(build_zip({s}), "s"), "error: damaged zip member s: CRC mismatch");
-  TestMember longer = make("l", words(50));
+  TestMember longer = make_member("l", words(50));
   longer.claimed_size = words(50).size() - 1;
   CHECK_EQ(member(build_zip({longer}), "l"), "error: damaged zip member l: longer than its declared size");
-  TestMember shorter = make("l", words(50));
+  TestMember shorter = make_member("l", words(50));
   shorter.claimed_size = words(50).size() + 1;
   CHECK_EQ(member(build_zip({shorter}), "l"), "error: damaged zip member l: shorter than its declared size");
-  TestMember stored = make("st", "stored", 0);
+  TestMember stored = make_member("st", "stored", 0);
   stored.claimed_size = 7;
   CHECK_EQ(member(build_zip({stored}), "st"), "error: damaged zip member st: stored sizes differ");
   // Deflate data cut short (the compressed size claims fewer bytes).
-  TestMember cut = make("c", words(2000));
+  TestMember cut = make_member("c", words(2000));
   cut.claimed_compressed_size = tomes::test::raw_deflate(cut.data).size() / 2;
   CHECK_EQ(member(build_zip({cut}), "c"), "error: damaged zip member c: truncated deflate data");
   // Not deflate at all: 0xFF bytes are an invalid block type.
-  TestMember garbage = make("g", std::string(64, '\xFF'), 0);
+  TestMember garbage = make_member("g", std::string(64, '\xFF'), 0);
   std::string zip = build_zip({garbage});
   zip[8] = 8;                                              // local method
   zip[zip.find(std::string("PK\x01\x02", 4)) + 10] = 8;  // central method
@@ -229,33 +222,33 @@ TEST_CASE("CRC, sizes and deflate data are checked") {
 }
 
 TEST_CASE("encrypted members and other methods are refused with their reason") {
-  TestMember enc = make("ch.xhtml", "secret");
+  TestMember enc = make_member("ch.xhtml", "secret");
   enc.flags = 1;
   CHECK_EQ(member(build_zip({enc}), "ch.xhtml"), "error: encrypted zip member ch.xhtml");
-  TestMember strong = make("ch.xhtml", "secret");
+  TestMember strong = make_member("ch.xhtml", "secret");
   strong.flags = 1 << 6;
   CHECK_EQ(member(build_zip({strong}), "ch.xhtml"), "error: encrypted zip member ch.xhtml");
-  CHECK_EQ(member(build_zip({make("x", "data", 99)}), "x"), "error: encrypted zip member x");
-  CHECK_EQ(member(build_zip({make("x", "data", 12)}), "x"), "error: zip member x uses unsupported compression (bzip2)");
-  CHECK_EQ(member(build_zip({make("x", "data", 14)}), "x"), "error: zip member x uses unsupported compression (LZMA)");
-  CHECK_EQ(member(build_zip({make("x", "data", 95)}), "x"),
+  CHECK_EQ(member(build_zip({make_member("x", "data", 99)}), "x"), "error: encrypted zip member x");
+  CHECK_EQ(member(build_zip({make_member("x", "data", 12)}), "x"), "error: zip member x uses unsupported compression (bzip2)");
+  CHECK_EQ(member(build_zip({make_member("x", "data", 14)}), "x"), "error: zip member x uses unsupported compression (LZMA)");
+  CHECK_EQ(member(build_zip({make_member("x", "data", 95)}), "x"),
            "error: zip member x uses unsupported compression (method 95)");
 }
 
 TEST_CASE("zip bombs and the cap, refused before inflating") {
   // 20 MiB of zeros deflate to about 20 KB: over 8 MiB and 100 times.
   const std::string zeros(std::size_t{20} << 20, '\0');
-  CHECK_EQ(member(build_zip({make("zeros", zeros)}), "zeros"),
+  CHECK_EQ(member(build_zip({make_member("zeros", zeros)}), "zeros"),
            "error: zip bomb: member zeros inflates more than 100 times its size");
   // 4 GiB claimed by a ZIP64 extra field for a small member.
-  TestMember claims = make("big.xhtml", words(100));
+  TestMember claims = make_member("big.xhtml", words(100));
   claims.zip64_extra = true;
   claims.claimed_size = std::uint64_t{4} << 30;
   CHECK_EQ(member(build_zip({claims}), "big.xhtml"),
            "error: zip bomb: member big.xhtml inflates more than 100 times its size");
   // 7 MiB of zeros: under the 8 MiB floor, so not a bomb; the cap decides.
   const std::string seven(std::size_t{7} << 20, '\0');
-  const std::string zip = build_zip({make("seven", seven)});
+  const std::string zip = build_zip({make_member("seven", seven)});
   CHECK(member(zip, "seven") == seven);
   CHECK_EQ(member(zip, "seven", seven.size() - 1),
            "error: zip member seven is larger than the cap of " + std::to_string(seven.size() - 1) + " bytes");
@@ -263,8 +256,8 @@ TEST_CASE("zip bombs and the cap, refused before inflating") {
 }
 
 TEST_CASE("a truncated archive, cut at every point, is not a zip archive") {
-  const std::string zip = build_zip({make("mimetype", "application/epub+zip", 0), make("a.txt", words(300)),
-                                     make("b.txt", "bravo", 0)});
+  const std::string zip = build_zip({make_member("mimetype", "application/epub+zip", 0), make_member("a.txt", words(300)),
+                                     make_member("b.txt", "bravo", 0)});
   for (std::size_t cut = 0; cut < zip.size(); ++cut) {
     CHECK_EQ(open_error(zip.substr(0, cut)), "not a zip archive");
   }
@@ -272,7 +265,7 @@ TEST_CASE("a truncated archive, cut at every point, is not a zip archive") {
 
 TEST_CASE("10,000 members: each found by name") {
   std::vector<TestMember> members;
-  for (int i = 0; i < 10000; ++i) members.push_back(make("d/m" + std::to_string(i) + ".txt", std::to_string(i * 7), 0));
+  for (int i = 0; i < 10000; ++i) members.push_back(make_member("d/m" + std::to_string(i) + ".txt", std::to_string(i * 7), 0));
   TestZipOptions options;
   options.zip64_end = false;
   const std::string zip = build_zip(members, options);

@@ -27,6 +27,15 @@ struct TestMember {
   std::optional<std::string> local_name;                  // the name in the local header
 };
 
+// A member of name and data, deflated (method 8) or as method says.
+inline TestMember make_member(const std::string& name, const std::string& data, std::uint16_t method = 8) {
+  TestMember m;
+  m.name = name;
+  m.data = data;
+  m.method = method;
+  return m;
+}
+
 struct TestZipOptions {
   bool zip64_end = false;   // a ZIP64 end record and locator before the EOCD
   std::string comment;      // the EOCD's comment
