@@ -15,7 +15,6 @@
 #include "index/term_union.h"
 #include "postings/postings_writer.h"
 #include "segment/chunk_table.h"
-#include "segment/doc_lengths.h"
 #include "segment/segment_file.h"
 #include "segment/segment_format.h"
 #include "segment/term_entries.h"
@@ -248,18 +247,8 @@ class SegmentMerge {
 
   // offsets.bin, doc_lengths.bin, chunks.bin and (store_text) text.bin.
   Status write_tables() {
-    if (Status s = segment::write_footed_file(dir_, segment::kOffsetsFile, segment::kOffsetsMagic, {&offsets_},
-                                              &files_);
-        !s.is_ok()) {
-      return s;
-    }
+    if (Status s = write_offsets_and_doc_lengths(dir_, offsets_, doc_lengths_, &files_); !s.is_ok()) return s;
     std::string().swap(offsets_);
-    const std::string lengths = segment::encode_doc_lengths(doc_lengths_);
-    if (Status s = segment::write_footed_file(dir_, segment::kDocLengthsFile, segment::kDocLengthsMagic, {&lengths},
-                                              &files_);
-        !s.is_ok()) {
-      return s;
-    }
     return write_chunks_and_text();
   }
 

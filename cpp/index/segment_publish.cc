@@ -3,10 +3,22 @@
 #include "common/byte_sink.h"
 #include "common/file_system.h"
 #include "index/index_files.h"
+#include "segment/doc_lengths.h"
 #include "segment/segment_format.h"
 #include "segment/segment_meta.h"
 
 namespace tomes::index {
+
+Status write_offsets_and_doc_lengths(const std::string& dir, const std::string& offsets,
+                                     const std::vector<std::uint32_t>& doc_lengths,
+                                     std::vector<segment::FileRecord>* files) {
+  if (Status s = segment::write_footed_file(dir, segment::kOffsetsFile, segment::kOffsetsMagic, {&offsets}, files);
+      !s.is_ok()) {
+    return s;
+  }
+  const std::string lengths = segment::encode_doc_lengths(doc_lengths);
+  return segment::write_footed_file(dir, segment::kDocLengthsFile, segment::kDocLengthsMagic, {&lengths}, files);
+}
 
 Status publish_segment(const std::string& index_dir, bool store_text, const std::vector<segment::FileRecord>& files,
                        segment::SegmentInfo* info) {

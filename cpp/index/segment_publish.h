@@ -1,12 +1,14 @@
-// segment_publish.h: the last step of writing any segment (a batch's,
-// segment_writer.h, or a merge's, segment_merger.h): meta.json, then the
-// temporary directory made durable and renamed into place. Shared so that
-// both writers publish a segment in exactly the same way (SPEC 6).
+// segment_publish.h: the last steps of writing any segment (a batch's,
+// segment_writer.h, or a merge's, segment_merger.h): the per-doc tables,
+// then meta.json, then the temporary directory made durable and renamed
+// into place. Shared so that both writers finish a segment in exactly the
+// same way (SPEC 6).
 //
 // Thread safety: pure function over the file system; REQUIRES the index
 // lock held.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,12 @@
 #include "segment/segment_info.h"
 
 namespace tomes::index {
+
+// Writes offsets.bin (the term ordinals' postings offsets, encoded) and
+// doc_lengths.bin (doc_lengths) into dir, appending their records to *files.
+Status write_offsets_and_doc_lengths(const std::string& dir, const std::string& offsets,
+                                     const std::vector<std::uint32_t>& doc_lengths,
+                                     std::vector<segment::FileRecord>* files);
 
 // Writes meta.json (segment_meta.h) for *info and files into
 // index_dir/.tmp-<info->name> (temporary_segment_name), fsyncs the file and

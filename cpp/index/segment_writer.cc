@@ -18,7 +18,6 @@
 #include "index/segment_publish.h"
 #include "postings/postings_writer.h"
 #include "segment/chunk_table.h"
-#include "segment/doc_lengths.h"
 #include "segment/segment_file.h"
 #include "segment/segment_format.h"
 #include "segment/term_entries.h"
@@ -315,17 +314,7 @@ class SegmentBuild {
 
   // offsets.bin, doc_lengths.bin, chunks.bin and (store_text) text.bin's table.
   Status write_tables() {
-    if (Status s = segment::write_footed_file(dir_, segment::kOffsetsFile, segment::kOffsetsMagic, {&offsets_},
-                                              &files_);
-        !s.is_ok()) {
-      return s;
-    }
-    const std::string lengths = segment::encode_doc_lengths(doc_lengths_);
-    if (Status s = segment::write_footed_file(dir_, segment::kDocLengthsFile, segment::kDocLengthsMagic, {&lengths},
-                                              &files_);
-        !s.is_ok()) {
-      return s;
-    }
+    if (Status s = write_offsets_and_doc_lengths(dir_, offsets_, doc_lengths_, &files_); !s.is_ok()) return s;
     segment::ChunkTableWriter chunks(store_text_);
     segment::TextTableWriter text;
     for (const ParsedBook* book : kept_) {
