@@ -11,6 +11,26 @@
 
 namespace tomes::python {
 
+// A core run's progress report, from whichever thread reports: takes the
+// GIL for the call only. A pending Ctrl-C, or an exception progress(args...)
+// raises, is kept in *raised (to raise again once the run has cleaned up)
+// and the answer is false, which cancels the run; once *raised is set, the
+// answer is false without a call. A None progress only polls Ctrl-C.
+template <class... Args>
+bool report_progress(const pybind11::object& progress, std::optional<pybind11::error_already_set>* raised,
+                     Args... args) {
+  pybind11::gil_scoped_acquire gil;
+  if (*raised) return false;
+  try {
+    if (PyErr_CheckSignals() != 0) throw pybind11::error_already_set();
+    if (!progress.is_none()) progress(args...);
+  } catch (pybind11::error_already_set& e) {
+    raised->emplace(std::move(e));
+    return false;
+  }
+  return true;
+}
+
 void bind_analysis(pybind11::module_& m);
 void bind_fst(pybind11::module_& m);
 void bind_text(pybind11::module_& m);

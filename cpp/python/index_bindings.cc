@@ -72,16 +72,7 @@ py::dict index_corpus(const std::string& books_dir, const std::string& index_dir
   options.parse.pdf = pdf.get();
   index::ProgressFn fn = [&](std::uint64_t books_done, std::uint64_t books_total, std::uint64_t bytes_done,
                              std::uint64_t bytes_total) {
-    py::gil_scoped_acquire gil;
-    if (raised) return false;
-    try {
-      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-      if (!progress.is_none()) progress(books_done, books_total, bytes_done, bytes_total);
-    } catch (py::error_already_set& e) {
-      raised.emplace(std::move(e));
-      return false;
-    }
-    return true;
+    return report_progress(progress, &raised, books_done, books_total, bytes_done, bytes_total);
   };
   Result<index::IndexReport> report = [&] {
     py::gil_scoped_release release;

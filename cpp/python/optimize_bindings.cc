@@ -24,16 +24,7 @@ namespace {
 py::dict optimize(const std::string& index_dir, std::uint64_t max_segments, unsigned threads, py::object progress) {
   std::optional<py::error_already_set> raised;
   index::OptimizeProgress fn = [&](std::uint64_t done, std::uint64_t total) {
-    py::gil_scoped_acquire gil;
-    if (raised) return false;
-    try {
-      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-      if (!progress.is_none()) progress(done, total);
-    } catch (py::error_already_set& e) {
-      raised.emplace(std::move(e));
-      return false;
-    }
-    return true;
+    return report_progress(progress, &raised, done, total);
   };
   index::OptimizeOptions options;
   options.max_segments = max_segments;

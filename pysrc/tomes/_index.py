@@ -13,7 +13,7 @@ import operator
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, List, NamedTuple, Optional, Tuple, Union
+from typing import Any, Callable, Iterable, Iterator, List, NamedTuple, Optional, Tuple, Union
 
 import numpy as np
 
@@ -184,6 +184,20 @@ class _Bar:
             sys.stderr.write("\n")
 
 
+def _progress_arg(progress: object, make_bar: Callable[[], Any]) -> Tuple[Optional[Callable[..., object]], Any]:
+    """(the callback the core calls, the bar to close after the run or None)
+    for a progress= argument: True draws make_bar()'s bar, False or None
+    nothing, a callable is called as it is."""
+    if progress is True:
+        bar = make_bar()
+        return bar, bar
+    if progress is False or progress is None:
+        return None, None
+    if callable(progress):
+        return progress, None
+    raise TypeError(f"progress must be a bool or a callable, got {type(progress).__name__}")
+
+
 def index_corpus(
     books_dir: PathLike,
     index_dir: PathLike,
@@ -301,16 +315,7 @@ def index_corpus(
     else:
         stopwords_name = "custom"
     stemmer_name = _stemmer_name(stemmer)
-    bar: Optional[_Bar] = None
-    if progress is True:
-        bar = _Bar()
-        callback: Optional[Callable[[int, int, int, int], object]] = bar
-    elif progress is False or progress is None:
-        callback = None
-    elif callable(progress):
-        callback = progress
-    else:
-        raise TypeError(f"progress must be a bool or a callable, got {type(progress).__name__}")
+    callback, bar = _progress_arg(progress, _Bar)
     options = _core.IndexOptions()
     options.parse.chunk_size = chunk_size
     options.parse.chunk_overlap = chunk_overlap

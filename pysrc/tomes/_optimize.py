@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional, Union
 
 from tomes import _core
-from tomes._index import PathLike, _int_arg, _path_arg
+from tomes._index import PathLike, _int_arg, _path_arg, _progress_arg
 
 OptimizeProgress = Union[bool, Callable[[int, int], object], None]
 
@@ -101,16 +101,7 @@ def optimize(index_dir: PathLike, max_segments: int = 1, *, threads: Optional[in
         threads = _int_arg("threads", threads, 1, 4096)
     if not os.path.isfile(os.path.join(index, b"index.json")):
         raise FileNotFoundError(f"{os.fsdecode(index)}: no index here (index.json is missing)")
-    bar: Optional[_Bar] = None
-    if progress is True:
-        bar = _Bar()
-        callback: Optional[Callable[[int, int], object]] = bar
-    elif progress is False or progress is None:
-        callback = None
-    elif callable(progress):
-        callback = progress
-    else:
-        raise TypeError(f"progress must be a bool or a callable, got {type(progress).__name__}")
+    callback, bar = _progress_arg(progress, _Bar)
     try:
         raw = _core.optimize(index, max_segments, threads or 0, callback)
     finally:
