@@ -50,6 +50,10 @@ struct ParsedBook {
   std::uint64_t bytes_read = 0;
   bool invalid_utf8 = false;  // its bytes were not valid UTF-8 (text_decode.h)
   std::uint64_t text_hash[2] = {0, 0};  // of the extracted text (duplicate detection)
+  // The source, as books.bin records it (book_table.h).
+  std::uint64_t file_size = 0;  // segment::book_record::kNoFile for a text
+  std::int64_t mtime_ns = 0;
+  std::string metadata;
 
   std::vector<chunk::ChunkSpan> chunks;     // kept chunks, numbered 0, 1, ...
   std::vector<std::uint32_t> chunk_lengths;  // terms per chunk (dl)

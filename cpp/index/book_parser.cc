@@ -4,6 +4,7 @@
 
 #include "common/hash128.h"
 #include "parse/extract.h"
+#include "segment/segment_format.h"
 
 namespace tomes::index {
 
@@ -22,6 +23,9 @@ void BookParser::skip(ParsedBook* out, std::string reason) {
 void BookParser::parse(const parse::BookFile& file, BatchDictionary* dictionary, ParsedBook* out) {
   out->relative_path = file.relative_path;
   out->invalid_utf8 = false;
+  out->file_size = file.content != nullptr ? segment::book_record::kNoFile : file.size;
+  out->mtime_ns = file.content != nullptr ? 0 : file.mtime_ns;
+  out->metadata = file.metadata;
   parse::ExtractOptions extract;
   extract.encoding = options_.encoding;
   extract.max_text_bytes = options_.max_text_bytes;

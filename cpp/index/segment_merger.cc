@@ -14,6 +14,7 @@
 #include "index/segment_publish.h"
 #include "index/term_union.h"
 #include "postings/postings_writer.h"
+#include "segment/book_table.h"
 #include "segment/chunk_table.h"
 #include "segment/segment_file.h"
 #include "segment/segment_format.h"
@@ -252,10 +253,11 @@ class SegmentMerge {
     return write_chunks_and_text();
   }
 
-  // chunks.bin: every segment's books and chunks in order; text.bin: their
+  // chunks.bin and books.bin: every segment's books and chunks in order; text.bin: their
   // blocks copied as stored, then the table of the merged file.
   Status write_chunks_and_text() {
     segment::ChunkTableWriter chunks(store_text_);
+    segment::BookTableWriter books;
     segment::TextTableWriter table;
     segment::TextStoreAppender text;
     if (store_text_) {
@@ -270,6 +272,7 @@ class SegmentMerge {
         if (c.chunk == 0) {
           const std::uint32_t blocks = store_text_ ? copy_book_text(*segment, c.book, &table, &text) : 0;
           chunks.add_book(segment->book_name(c.book), blocks);
+          books.add(segment->book_record(c.book));
           ++num_books_;
         }
         chunks.add_chunk(c.start, c.end, c.byte_start, c.byte_end);
@@ -277,6 +280,7 @@ class SegmentMerge {
       if (stopped()) return cancelled();
     }
     if (Status s = chunks.write(dir_, &files_); !s.is_ok()) return s;
+    if (Status s = books.write(dir_, &files_); !s.is_ok()) return s;
     if (!store_text_) return Status::ok();
     if (Status s = text.close(); !s.is_ok()) return s;
     return table.write(dir_, text.size(), text.crc(), &files_);

@@ -17,6 +17,7 @@
 #include "index/index_files.h"
 #include "index/segment_publish.h"
 #include "postings/postings_writer.h"
+#include "segment/book_table.h"
 #include "segment/chunk_table.h"
 #include "segment/segment_file.h"
 #include "segment/segment_format.h"
@@ -312,19 +313,24 @@ class SegmentBuild {
     return Status::ok();
   }
 
-  // offsets.bin, doc_lengths.bin, chunks.bin and (store_text) text.bin's table.
+  // offsets.bin, doc_lengths.bin, chunks.bin, books.bin and (store_text)
+  // text.bin's table.
   Status write_tables() {
     if (Status s = write_offsets_and_doc_lengths(dir_, offsets_, doc_lengths_, &files_); !s.is_ok()) return s;
     segment::ChunkTableWriter chunks(store_text_);
     segment::TextTableWriter text;
+    segment::BookTableWriter books;
     for (const ParsedBook* book : kept_) {
       chunks.add_book(book->relative_path, static_cast<std::uint32_t>(book->text_blocks.size()));
+      books.add(segment::BookRecord{book->file_size, book->mtime_ns, {book->text_hash[0], book->text_hash[1]},
+                                    book->metadata});
       for (const chunk::ChunkSpan& span : book->chunks) {
         chunks.add_chunk(span.start, span.end, span.byte_start, span.byte_end);
       }
       if (store_text_) text.add_book(book->text_blocks);
     }
     if (Status s = chunks.write(dir_, &files_); !s.is_ok()) return s;
+    if (Status s = books.write(dir_, &files_); !s.is_ok()) return s;
     if (!store_text_) return Status::ok();
     // The blocks are in the file already (book_settler.h); the table, the
     // count and the footer follow them.

@@ -142,6 +142,7 @@ class Walker {
     book.relative_path = std::move(rel);
     book.path = path;
     book.size = static_cast<std::uint64_t>(st.st_size);
+    book.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
     book.format = format;
     books_->push_back(std::move(book));
   }

@@ -43,7 +43,14 @@ struct BookFile {
   std::string relative_path;  // components joined by '/', raw bytes, no leading '/'
   std::string path;           // root + '/' + relative_path (root's trailing '/'s dropped)
   std::uint64_t size = 0;     // st_size when collected (following a symlink)
+  std::int64_t mtime_ns = 0;  // st_mtim when collected, in ns since the epoch
   BookFormat format = BookFormat::kNone;  // from the extension of relative_path
+  // A book given as text (tomes writer's add_texts): these bytes are the
+  // book, read as a .txt file holding them; path is never opened. Not owned.
+  const std::string* content = nullptr;
+  // The book's metadata, a JSON object as UTF-8 ("" for none), stored in
+  // books.bin as it is.
+  std::string metadata;
 };
 
 struct SkippedFile {

@@ -14,6 +14,14 @@ Status with_path(const BookFile& book, const Status& s) {
 }
 
 Result<std::string> in_memory_text(const BookFile& book, const ExtractOptions& options, ExtractInfo* info) {
+  if (book.content != nullptr) {
+    info->bytes_read = book.content->size();
+    if (book.content->size() > options.max_text_bytes) {
+      return Status::invalid_argument(book.path + ": the text is larger than the cap of " +
+                                      std::to_string(options.max_text_bytes) + " bytes");
+    }
+    return extract_text(book, *book.content, options.encoding, &info->invalid_utf8, options.max_text_bytes);
+  }
   Result<std::string> bytes = read_book_bytes(book, options.max_text_bytes);
   if (!bytes.is_ok()) return bytes.status();
   info->bytes_read = bytes.value().size();

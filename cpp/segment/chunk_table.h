@@ -63,6 +63,12 @@ class ChunkTable {
   // REQUIRES: book < num_books().
   std::string_view book_name(std::uint32_t book) const;
   std::uint32_t first_text_block(std::uint32_t book) const;
+  // Book b's chunks are the local docs [first_chunk(b), end_chunk(b)).
+  // REQUIRES: book < num_books() and check_entries() passed.
+  std::uint32_t first_chunk(std::uint32_t book) const { return first_chunk_[book]; }
+  std::uint32_t end_chunk(std::uint32_t book) const {
+    return book + 1 < num_books_ ? first_chunk_[book + 1] : num_chunks_;
+  }
   std::uint32_t text_blocks(std::uint32_t book) const;
 
  private:

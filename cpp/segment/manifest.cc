@@ -6,6 +6,18 @@
 
 namespace tomes::segment {
 
+void Manifest::recount() {
+  std::uint64_t next_doc = 0;
+  total_docs = total_books = total_length = 0;
+  for (SegmentInfo& s : segments) {
+    s.base_doc_id = next_doc;
+    next_doc += s.num_docs;
+    total_docs += s.live_docs();
+    total_books += s.live_books();
+    total_length += s.live_length();
+  }
+}
+
 Status write_manifest(const std::string& index_dir, const Manifest& m) {
   Json root = Json::object();
   root.set("format", Json("tomes-index"));
@@ -38,6 +50,12 @@ Status write_manifest(const std::string& index_dir, const Manifest& m) {
     seg.set("num_terms", Json(s.num_terms));
     seg.set("total_length", Json(s.total_length));
     seg.set("bytes", Json(s.bytes));
+    seg.set("deletes", Json(s.deletes));
+    seg.set("deletes_bytes", Json(s.deletes_bytes));
+    seg.set("deletes_crc32", Json(s.deletes_crc32));
+    seg.set("deleted_books", Json(s.deleted_books));
+    seg.set("deleted_docs", Json(s.deleted_docs));
+    seg.set("deleted_length", Json(s.deleted_length));
     segments.push_back(std::move(seg));
   }
   root.set("segments", std::move(segments));
@@ -64,8 +82,12 @@ Status check_format(const Json& root, const std::string& path) {
   Result<std::int64_t> version = json_int(root, "format_version", path);
   if (!version.is_ok()) return version.status();
   if (version.value() != kIndexFormatVersion) {
-    return Status::corruption(path + ": index format version " + std::to_string(version.value()) +
-                              ", this tomes reads version " + std::to_string(kIndexFormatVersion));
+    const bool older = version.value() < kIndexFormatVersion;
+    return Status::corruption(
+        path + ": index format version " + std::to_string(version.value()) + ", this tomes reads version " +
+        std::to_string(kIndexFormatVersion) +
+        (older ? ": the index was written by an older tomes and must be rebuilt (run `tomes index` again)"
+               : ": the index was written by a newer tomes"));
   }
   return Status::ok();
 }
@@ -97,6 +119,32 @@ Status read_settings(const Json& analyzer, const Json& chunks, bool store_text, 
   return Status::ok();
 }
 
+// The deletion members of a segment entry into info, checked against its
+// counts: a segment with every book deleted must have been dropped.
+Result<SegmentInfo> read_deletions(const Json& seg, const std::string& path, SegmentInfo info) {
+  Result<std::string> deletes = json_string(seg, "deletes", path);
+  if (!deletes.is_ok()) return deletes.status();
+  info.deletes = deletes.value();
+  std::uint64_t crc = 0;
+  if (Status s = read_count(seg, "deletes_bytes", path, &info.deletes_bytes); !s.is_ok()) return s;
+  if (Status s = read_count(seg, "deletes_crc32", path, &crc, UINT32_MAX); !s.is_ok()) return s;
+  info.deletes_crc32 = static_cast<std::uint32_t>(crc);
+  if (Status s = read_count(seg, "deleted_books", path, &info.deleted_books); !s.is_ok()) return s;
+  if (Status s = read_count(seg, "deleted_docs", path, &info.deleted_docs); !s.is_ok()) return s;
+  if (Status s = read_count(seg, "deleted_length", path, &info.deleted_length); !s.is_ok()) return s;
+  const bool any = info.deleted_books != 0;
+  const bool named = !info.deletes.empty();
+  if (named && (info.deletes.find('/') != std::string::npos || info.deletes[0] == '.')) {
+    return Status::corruption(path + ": bad deletions file name \"" + info.deletes + "\"");
+  }
+  if (any != named || info.deleted_books >= info.num_books || info.deleted_docs >= info.num_docs ||
+      info.deleted_length >= info.total_length || (info.deleted_docs == 0) == any ||
+      (!named && (info.deletes_bytes != 0 || info.deletes_crc32 != 0 || info.deleted_length != 0))) {
+    return Status::corruption(path + ": segment " + info.name + ": its deletion counts disagree");
+  }
+  return info;
+}
+
 Result<SegmentInfo> read_segment_info(const Json& seg, const std::string& path) {
   SegmentInfo info;
   Result<std::string> name = json_string(seg, "name", path);
@@ -111,13 +159,13 @@ Result<SegmentInfo> read_segment_info(const Json& seg, const std::string& path) 
   if (Status s = read_count(seg, "num_terms", path, &info.num_terms, UINT32_MAX); !s.is_ok()) return s;
   if (Status s = read_count(seg, "total_length", path, &info.total_length); !s.is_ok()) return s;
   if (Status s = read_count(seg, "bytes", path, &info.bytes); !s.is_ok()) return s;
-  return info;
+  return read_deletions(seg, path, info);
 }
 
 // The segments, each starting where the previous one ends, and the totals
 // they must add up to.
 Status read_segments(const Json& segments, const std::string& path, Manifest* m) {
-  std::uint64_t next_doc = 0, books = 0, length = 0;
+  std::uint64_t next_doc = 0, docs = 0, books = 0, length = 0;
   for (const Json& seg : segments.items()) {
     Result<SegmentInfo> info = read_segment_info(seg, path);
     if (!info.is_ok()) return info.status();
@@ -126,11 +174,12 @@ Status read_segments(const Json& segments, const std::string& path, Manifest* m)
                                 std::to_string(info.value().base_doc_id) + ", expected " + std::to_string(next_doc));
     }
     next_doc += info.value().num_docs;
-    books += info.value().num_books;
-    length += info.value().total_length;
+    docs += info.value().live_docs();
+    books += info.value().live_books();
+    length += info.value().live_length();
     m->segments.push_back(std::move(info).value());
   }
-  if (next_doc != m->total_docs || books != m->total_books || length != m->total_length) {
+  if (docs != m->total_docs || books != m->total_books || length != m->total_length) {
     return Status::corruption(path + ": totals disagree with the segments");
   }
   if (next_doc > UINT32_MAX) return Status::corruption(path + ": more than 2^32 - 1 docs");

@@ -29,9 +29,14 @@
 
 namespace tomes::segment {
 
-// 2: postings skip entries carry 4 impact pairs (postings_format.h). A
-// segment of version 1 is refused (segment_meta.cc): rebuild the index.
-inline constexpr std::uint32_t kSegmentFormatVersion = 2;
+// 2: postings skip entries carry 4 impact pairs (postings_format.h).
+// 3: books.bin (per book: source size, mtime, text fingerprint, metadata),
+//    deletes_<G>.bin (a segment's deleted books and per-term deleted
+//    postings), meta.json without base_doc_id (index.json alone places a
+//    segment, so merges may renumber the segments after them).
+// A segment of an older version is refused (segment_meta.cc): rebuild the
+// index.
+inline constexpr std::uint32_t kSegmentFormatVersion = 3;
 
 inline constexpr std::string_view kTermsFile = "terms.fst";
 inline constexpr std::string_view kOffsetsFile = "offsets.bin";
@@ -41,6 +46,11 @@ inline constexpr std::string_view kDocLengthsFile = "doc_lengths.bin";
 inline constexpr std::string_view kChunksFile = "chunks.bin";
 inline constexpr std::string_view kTextFile = "text.bin";
 inline constexpr std::string_view kMetaFile = "meta.json";
+inline constexpr std::string_view kBooksFile = "books.bin";
+// The deletions of a segment as of one commit: "deletes_<generation>.bin"
+// (generation zero-padded to 6 digits, deletes.h). index.json names the one
+// that counts; the others are leftovers.
+inline constexpr std::string_view kDeletesPrefix = "deletes_";
 
 inline constexpr std::string_view kOffsetsMagic = "tmsOFFS";
 inline constexpr std::string_view kDocsMagic = "tmsDOCS";
@@ -48,6 +58,8 @@ inline constexpr std::string_view kFreqsMagic = "tmsFREQ";
 inline constexpr std::string_view kDocLengthsMagic = "tmsDLEN";
 inline constexpr std::string_view kChunksMagic = "tmsCHNK";
 inline constexpr std::string_view kTextMagic = "tmsTEXT";
+inline constexpr std::string_view kBooksMagic = "tmsBOOK";
+inline constexpr std::string_view kDeletesMagic = "tmsDELS";
 
 // The footed files, in the order meta.json lists them, with their magics.
 struct FootedFile {
@@ -57,6 +69,7 @@ struct FootedFile {
 inline constexpr FootedFile kFootedFiles[] = {
     {kOffsetsFile, kOffsetsMagic},       {kDocsFile, kDocsMagic},     {kFreqsFile, kFreqsMagic},
     {kDocLengthsFile, kDocLengthsMagic}, {kChunksFile, kChunksMagic}, {kTextFile, kTextMagic},
+    {kBooksFile, kBooksMagic},
 };
 
 // offsets.bin, one entry per term ordinal (term_entries.h).
@@ -105,6 +118,18 @@ inline constexpr std::size_t kRawLength = 12;     // u32: <= kTextBlockBytes
 inline constexpr std::size_t kBytes = 16;
 }  // namespace text_block_entry
 inline constexpr std::size_t kTextCountBytes = 8;
+
+// books.bin (book_table.h): one entry per book (in chunks.bin's book
+// order), then the books' metadata (JSON objects as UTF-8) back to back.
+namespace book_record {
+inline constexpr std::size_t kFileSize = 0;     // u64: the source file's size; kNoFile for a text
+inline constexpr std::size_t kMtime = 8;        // i64: its mtime in ns since the epoch (0 for a text)
+inline constexpr std::size_t kHashLow = 16;     // u64: fingerprint of the extracted text (hash128.h)
+inline constexpr std::size_t kHashHigh = 24;    // u64
+inline constexpr std::size_t kMetadataEnd = 32; // u64: end of its metadata in the blob (start: the previous end)
+inline constexpr std::size_t kBytes = 40;
+inline constexpr std::uint64_t kNoFile = UINT64_MAX;
+}  // namespace book_record
 inline constexpr std::uint32_t kTextBlockBytes = 64 * 1024;
 
 }  // namespace tomes::segment

@@ -18,7 +18,6 @@ std::string encode_segment_meta(const SegmentInfo& info, bool store_text, const 
   Json meta = Json::object();
   meta.set("format_version", Json(kSegmentFormatVersion));
   meta.set("num_docs", Json(static_cast<std::uint32_t>(info.num_docs)));
-  meta.set("base_doc_id", Json(info.base_doc_id));
   meta.set("num_books", Json(static_cast<std::uint32_t>(info.num_books)));
   meta.set("num_terms", Json(static_cast<std::uint32_t>(info.num_terms)));
   meta.set("total_length", Json(info.total_length));
@@ -57,7 +56,6 @@ Status check_segment_meta(const std::string& path, const SegmentInfo& info, bool
     return Status::corruption(path + ": store_text disagrees with index.json");
   }
   for (const auto& [key, want] : {std::pair<const char*, std::uint64_t>{"num_docs", info.num_docs},
-                                  {"base_doc_id", info.base_doc_id},
                                   {"num_books", info.num_books},
                                   {"num_terms", info.num_terms},
                                   {"total_length", info.total_length}}) {

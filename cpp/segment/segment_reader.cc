@@ -26,7 +26,17 @@ Status SegmentReader::load(bool store_text) {
   if (Status s = open_terms(); !s.is_ok()) return s;
   if (Status s = open_postings(); !s.is_ok()) return s;
   if (Status s = open_doc_lengths(); !s.is_ok()) return s;
-  return open_chunks(store_text);
+  if (Status s = open_chunks(store_text); !s.is_ok()) return s;
+  return open_books();
+}
+
+Status SegmentReader::open_books() {
+  std::string_view body;
+  if (Status s = map_footed_file(path(kBooksFile), kBooksMagic, true, &mapped_, &body); !s.is_ok()) return s;
+  Result<BookTable> books = BookTable::open(body, info_.num_books, path(kBooksFile));
+  if (!books.is_ok()) return books.status();
+  books_ = std::move(books).value();
+  return Status::ok();
 }
 
 Status SegmentReader::open_terms() {

@@ -23,6 +23,7 @@
 #include "common/mapped_file.h"
 #include "common/status.h"
 #include "fst/fst_reader.h"
+#include "segment/book_table.h"
 #include "segment/chunk_table.h"
 #include "segment/segment_info.h"
 #include "segment/term_entries.h"
@@ -60,6 +61,12 @@ class SegmentReader {
   // their count (0, 0 without stored text). REQUIRES: book < num_books().
   std::uint32_t first_text_block(std::uint32_t book) const { return chunks_.first_text_block(book); }
   std::uint32_t text_blocks(std::uint32_t book) const { return chunks_.text_blocks(book); }
+  // Book b's chunks are the local docs [first_chunk(b), end_chunk(b)).
+  // REQUIRES: book < num_books().
+  std::uint32_t first_chunk(std::uint32_t book) const { return chunks_.first_chunk(book); }
+  std::uint32_t end_chunk(std::uint32_t book) const { return chunks_.end_chunk(book); }
+  // Book b's source record and metadata (books.bin). REQUIRES: book < num_books().
+  BookRecord book_record(std::uint32_t book) const { return books_.book(book); }
   // text.bin, or nullptr if the index keeps no text.
   const TextStore* text_store() const { return text_ ? &*text_ : nullptr; }
   // The chunk's stored text; InvalidArgument if the index keeps no text.
@@ -80,6 +87,7 @@ class SegmentReader {
   Status open_postings();
   Status open_doc_lengths();
   Status open_chunks(bool store_text);
+  Status open_books();
   // verify()'s steps.
   Status verify_file_checksums() const;
   Status verify_postings() const;
@@ -93,6 +101,7 @@ class SegmentReader {
   std::string_view offsets_, docs_, freqs_;
   std::vector<std::uint32_t> doc_lengths_;
   ChunkTable chunks_;
+  BookTable books_;
   std::optional<TextStore> text_;  // store_text only
 };
 
