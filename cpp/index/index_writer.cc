@@ -41,12 +41,6 @@ void adopt_settings(const Manifest& m, IndexOptions* o) {
   o->parse.store_text = m.settings.store_text;
 }
 
-std::set<std::string> names_of(const Manifest& m) {
-  std::set<std::string> names;
-  for (const SegmentInfo& s : m.segments) names.insert(s.name);
-  return names;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& index_dir, const WriterOptions& options,
@@ -80,7 +74,7 @@ Status IndexWriter::load_committed() {
   } else {
     return manifest.status();
   }
-  if (Status s = clean_leftovers(dir_, names_of(committed_), true); !s.is_ok()) return s;
+  if (Status s = clean_leftovers(dir_, committed_); !s.is_ok()) return s;
   Result<analysis::Analyzer> analyzer = analysis::make_analyzer(options_.index.stopwords, options_.index.stemmer);
   if (!analyzer.is_ok()) return analyzer.status();
   analyzer_ = std::move(analyzer).value();
@@ -323,30 +317,14 @@ Result<CommitReport> IndexWriter::commit(const ProgressFn& progress) {
     if (status.is_ok()) status = segment::write_manifest(dir_, working.value());
     if (!status.is_ok()) {
       rollback();
-      (void)clean_leftovers(dir_, names_of(committed_), true);
+      (void)clean_leftovers(dir_, committed_);
       return status;
     }
     committed_ = std::move(working).value();
     exists_ = true;
-    (void)clean_leftovers(dir_, names_of(committed_), true);
+    (void)clean_leftovers(dir_, committed_);
     report.generation = committed_.generation;
-    if (options_.merge) {
-      Result<std::uint64_t> generation = next_generation(dir_, committed_.generation);
-      MergeCommitOptions merge;
-      merge.threads = options_.index.threads;
-      Result<Manifest> merged = generation.is_ok()
-                                    ? merge_committed(dir_, committed_, generation.value(), merge, nullptr)
-                                    : Result<Manifest>(generation.status());
-      if (merged.is_ok()) {
-        if (merged.value().generation != committed_.generation) {
-          report.segments_merged = committed_.segments.size() + 1 - merged.value().segments.size();
-        }
-        committed_ = std::move(merged).value();
-        report.generation = committed_.generation;
-      } else {
-        report.merge_error = merged.status().message();
-      }
-    }
+    // MERGE-POLICY-HOOK
     readers_.clear();
     for (const SegmentInfo& info : committed_.segments) {
       auto reader = SegmentReader::open(dir_ + "/" + info.name, info, committed_.settings.store_text);

@@ -166,7 +166,8 @@ class PyIndexWriter {
     auto pairs = [](const std::vector<std::pair<std::string, std::string>>& v, bool second_bytes) {
       py::list out;
       for (const auto& [a, b] : v) {
-        out.append(second_bytes ? py::make_tuple(py::bytes(a), py::bytes(b)) : py::make_tuple(py::bytes(a), b));
+        py::object second = second_bytes ? py::object(py::bytes(b)) : py::object(py::str(b));
+        out.append(py::make_tuple(py::bytes(a), second));
       }
       return out;
     };
