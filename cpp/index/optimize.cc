@@ -7,7 +7,6 @@
 #include <chrono>
 #include <exception>
 #include <new>
-#include <set>
 #include <thread>
 
 #include "common/file_system.h"
@@ -46,9 +45,7 @@ Result<LockedIndex> lock_index(const std::string& index_dir) {
     }
     return manifest.status();
   }
-  std::set<std::string> keep;
-  for (const SegmentInfo& s : manifest.value().segments) keep.insert(s.name);
-  if (Status s = clean_leftovers(index_dir, keep, true); !s.is_ok()) return s;
+  if (Status s = clean_leftovers(index_dir, manifest.value()); !s.is_ok()) return s;
   Result<std::uint64_t> generation = next_generation(index_dir, manifest.value().generation);
   if (!generation.is_ok()) return generation.status();
   return LockedIndex{std::move(lock).value(), std::move(manifest).value(), generation.value()};
@@ -182,9 +179,7 @@ Result<OptimizeReport> optimize(const std::string& index_dir, const OptimizeOpti
     }
     // After the commit only: the merged-away directories (best effort; the
     // next writer removes what stays).
-    std::set<std::string> keep;
-    for (const SegmentInfo& s : manifest.segments) keep.insert(s.name);
-    (void)clean_leftovers(index_dir, keep, true);
+    (void)clean_leftovers(index_dir, manifest);
     report.segments_after = manifest.segments.size();
     report.bytes_after = total_bytes(manifest.segments);
     report.generation = manifest.generation;

@@ -172,6 +172,7 @@ class PyIndex {
     py::dict d;
     d["books"] = st.books;
     d["chunks"] = st.chunks;
+    d["deleted_docs"] = st.deleted_docs;
     d["terms"] = st.terms;
     d["segment_terms_sum"] = st.segment_terms_sum;
     d["segments"] = st.segments;
