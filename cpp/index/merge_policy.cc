@@ -83,4 +83,29 @@ MergeRuns plan_policy_merges(const std::vector<segment::SegmentInfo>& segments, 
   return runs;
 }
 
+MergeRuns plan_merges(const std::vector<std::uint64_t>& sizes, std::uint64_t max_segments) {
+  // Groups of original segments [begin, end) with their total sizes; the
+  // cheapest adjacent pair of groups is joined until few enough remain.
+  // O(n^2) in the number of segments, which is small (one per batch).
+  struct Group {
+    std::size_t begin, end;
+    std::uint64_t bytes;
+  };
+  std::vector<Group> groups;
+  for (std::size_t i = 0; i < sizes.size(); ++i) groups.push_back(Group{i, i + 1, sizes[i]});
+  while (groups.size() > std::max<std::uint64_t>(max_segments, 1)) {
+    std::size_t best = 0;
+    for (std::size_t i = 1; i + 1 < groups.size(); ++i) {
+      if (groups[i].bytes + groups[i + 1].bytes < groups[best].bytes + groups[best + 1].bytes) best = i;
+    }
+    groups[best] = Group{groups[best].begin, groups[best + 1].end, groups[best].bytes + groups[best + 1].bytes};
+    groups.erase(groups.begin() + static_cast<std::ptrdiff_t>(best) + 1);
+  }
+  MergeRuns runs;
+  for (const Group& g : groups) {
+    if (g.end - g.begin >= 2) runs.emplace_back(g.begin, g.end);
+  }
+  return runs;
+}
+
 }  // namespace tomes::index

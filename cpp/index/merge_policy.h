@@ -59,4 +59,14 @@ bool needs_rewrite(const segment::SegmentInfo& segment, const MergePolicy& polic
 // segment that needs_rewrite.
 MergeRuns plan_policy_merges(const std::vector<segment::SegmentInfo>& segments, const MergePolicy& policy);
 
+// optimize's rule (merge_commit.h plan_max_segments): the runs [begin, end)
+// of adjacent segments to merge (each of 2 or more), in order, so that
+// sizes.size() - sum(end - begin - 1) <= max_segments: while more than
+// max_segments remain, the adjacent pair whose total size is smallest is
+// joined, the leftmost on ties; each run is then written once from its
+// original segments. Small neighbours are merged first, so a merge
+// rewrites as few bytes as it can for the count it reaches.
+// REQUIRES: max_segments >= 1.
+MergeRuns plan_merges(const std::vector<std::uint64_t>& sizes, std::uint64_t max_segments);
+
 }  // namespace tomes::index

@@ -429,8 +429,9 @@ Result<SegmentInfo> merge_segments(const std::vector<std::shared_ptr<SegmentRead
 Result<SegmentInfo> merge_segments(const std::vector<std::shared_ptr<SegmentReader>>& run,
                                    const std::string& index_dir, const std::string& name, bool store_text,
                                    const MergeOptions& options, tbb::task_arena& arena) {
-  return merge_segments(run, std::vector<std::vector<std::uint32_t>>(run.size()), index_dir, name, store_text,
-                        options, arena);
+  std::vector<std::vector<std::uint32_t>> deleted;
+  for (const auto& reader : run) deleted.push_back(reader->deletions().books);
+  return merge_segments(run, deleted, index_dir, name, store_text, options, arena);
 }
 
 }  // namespace tomes::index

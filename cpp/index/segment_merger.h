@@ -75,7 +75,7 @@ Result<segment::SegmentInfo> merge_segments(const std::vector<std::shared_ptr<se
                                             const std::string& index_dir, const std::string& name, bool store_text,
                                             const MergeOptions& options, tbb::task_arena& arena);
 
-// The same, dropping nothing.
+// The same, dropping each input's deleted books (its deletions().books).
 Result<segment::SegmentInfo> merge_segments(const std::vector<std::shared_ptr<segment::SegmentReader>>& run,
                                             const std::string& index_dir, const std::string& name, bool store_text,
                                             const MergeOptions& options, tbb::task_arena& arena);
