@@ -882,8 +882,19 @@ def test_section4_deletes_example(doc, example_index, tmp_path):
     with tomes.open(changed) as index:
         assert "cafe" not in [t for t, _ in index.terms()]
         assert len(index) == 3
-        with pytest.raises(ValueError, match="doc_id 3 is a deleted chunk"):
-            index.chunk_info(3)
+        stats = index.stats()
+        assert (stats["chunks"], stats["books"], stats["deleted_docs"], stats["total_length"]) == (3, 1, 2, 11)
+        assert stats["terms"] == 4  # cafe is gone
+        for doc_id in (3, 4):
+            with pytest.raises(ValueError, match=f"doc_id {doc_id} is a deleted chunk \\(its book was deleted or "
+                                                 f"replaced\\)"):
+                index.chunk_info(doc_id)
+            with pytest.raises(ValueError, match=f"doc_id {doc_id} is a deleted chunk"):
+                index.text(doc_id)
+        with pytest.raises(ValueError, match="out of range"):
+            index.chunk_info(5)
+        assert index.chunk_info(2) == ("a.txt", 2, 24, 43)
+        assert [h.book_id for h in index.search("whale ship", k=10)] == ["a.txt"] * 3
 
 
 def test_section9_reader_on_an_index_with_deletions(reader, corpus, tmp_path):
