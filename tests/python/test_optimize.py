@@ -2,8 +2,9 @@
 
 The oracle is independent of the merger: segments are in global doc-id
 order, so the merge of adjacent segments must be byte for byte the segment
-``index_corpus`` writes for the same books in one batch (meta.json's
-base_doc_id aside, for a merged run that does not start at doc 0). Search
+``index_corpus`` writes for the same books in one batch (meta.json included:
+a segment does not record where index.json places it; the books are copied
+with their mtimes, which books.bin records). Search
 results (ids, scores, books) are equal before and after; verify is clean; a
 held lock is refused; a reader opened before keeps working; a SIGKILL at any
 moment leaves the old or the new generation.
@@ -71,21 +72,11 @@ def files(segment: Path) -> dict:
     return {p.name: p.read_bytes() for p in segment.iterdir()}
 
 
-def meta_without_base(data: bytes) -> dict:
-    meta = json.loads(data)
-    meta.pop("base_doc_id")
-    meta.pop("crc32")  # the document's own checksum (over base_doc_id too)
-    return meta
-
-
-def assert_same_segment(a: Path, b: Path, same_base: bool) -> None:
+def assert_same_segment(a: Path, b: Path) -> None:
     fa, fb = files(a), files(b)
     assert sorted(fa) == sorted(fb)
     for name in fa:
-        if name == "meta.json" and not same_base:
-            assert meta_without_base(fa[name]) == meta_without_base(fb[name])
-        else:
-            assert fa[name] == fb[name], name
+        assert fa[name] == fb[name], name
 
 
 def search_all(ix) -> list:
@@ -114,7 +105,7 @@ def test_optimize_equals_a_one_batch_build(tmp_path, seed):
     report = tomes.optimize(tmp_path / "many", threads=rng.choice([None, 1, 2]))
     assert (report.segments_before, report.segments_after, report.merged) == (count, 1, count > 1)
     [merged], [one] = segment_dirs(tmp_path / "many"), segment_dirs(tmp_path / "one")
-    assert_same_segment(merged, one, same_base=True)
+    assert_same_segment(merged, one)
     assert report.bytes_after == manifest(tmp_path / "one")["segments"][0]["bytes"]
     assert report.bytes_after == sum(p.stat().st_size for p in merged.iterdir())
     assert answers(tmp_path / "many") == before == answers(tmp_path / "one")
@@ -147,10 +138,10 @@ def test_max_segments_each_merged_run_equals_a_build_of_its_books(tmp_path, seed
             sub = tmp_path / f"sub{i}"
             for book in books:
                 (sub / "books" / book).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(tmp_path / "books" / book, sub / "books" / book)
+                shutil.copy2(tmp_path / "books" / book, sub / "books" / book)  # mtime kept
             tomes.index_corpus(sub / "books", sub / "ix", batch_size=10**6, **settings)
             [alone] = segment_dirs(sub / "ix")
-            assert_same_segment(ix / seg["name"], alone, same_base=seg["base_doc_id"] == 0)
+            assert_same_segment(ix / seg["name"], alone)
     assert answers(ix) == before
     tomes.verify(ix)
 
@@ -161,7 +152,7 @@ def test_thread_count_changes_no_byte(tmp_path):
         tomes.index_corpus(tmp_path / "books", tmp_path / name, batch_size=2, chunk_size=100, chunk_overlap=10)
         tomes.optimize(tmp_path / name, threads=threads)
     [a], [b] = segment_dirs(tmp_path / "a"), segment_dirs(tmp_path / "b")
-    assert_same_segment(a, b, same_base=True)
+    assert_same_segment(a, b)
 
 
 def test_within_max_segments_is_left_untouched(tmp_path):
