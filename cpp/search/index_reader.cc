@@ -342,6 +342,11 @@ Result<IndexStats> IndexReader::stats() const {
   return stats;
 }
 
+const BookDirectory& IndexReader::books() const {
+  std::call_once(books_once_, [this] { books_ = std::make_unique<BookDirectory>(segments_); });
+  return *books_;
+}
+
 Status IndexReader::verify() const {
   for (const auto& segment : segments_) {
     if (Status s = segment->verify(); !s.is_ok()) return s;

@@ -26,6 +26,7 @@
 #include "segment/manifest.h"
 #include "segment/segment_reader.h"
 #include "search/algorithms.h"
+#include "search/book_directory.h"
 #include "search/expansion.h"
 #include "search/top_k.h"
 
@@ -129,6 +130,10 @@ class IndexReader {
   // Checks every checksum and every posting of every segment.
   Status verify() const;
 
+  // The live books by id (book_directory.h), made by the first call (one
+  // pass over the book tables) and kept for the later ones.
+  const BookDirectory& books() const;
+
  private:
   IndexReader() = default;
   // The segments holding term, with their entries, and its index-wide df.
@@ -155,6 +160,8 @@ class IndexReader {
   segment::Manifest manifest_;
   analysis::Analyzer analyzer_;
   std::vector<std::shared_ptr<segment::SegmentReader>> segments_;
+  mutable std::once_flag books_once_;
+  mutable std::unique_ptr<BookDirectory> books_;
   // distinct_terms(), counted once: the first caller counts, others wait.
   mutable std::once_flag distinct_terms_once_;
   mutable Status distinct_terms_status_;

@@ -8,6 +8,7 @@ tuples into the public objects.
 from __future__ import annotations
 
 import codecs
+import json
 import numbers
 import operator
 import os
@@ -636,6 +637,27 @@ class Index:
         """
         book, chunk, start, end = self._core.chunk_info(_int_arg("doc_id", doc_id, 0, 2**63 - 1))
         return os.fsdecode(book), chunk, start, end
+
+    def metadata(self, book_id: str) -> dict:
+        """The metadata stored with a live book (``add_texts(metadata=)``,
+        ``add(metadata=)``, ``sync(metadata=)``), as a new dict; ``{}`` for a
+        book stored without any. KeyError if no live book has this id.
+
+        Example
+        -------
+        >>> import pathlib, tempfile, tomes
+        >>> ix = pathlib.Path(tempfile.mkdtemp()) / "index"
+        >>> with tomes.writer(ix) as w:
+        ...     w.add_texts(["The white whale."], book_ids=["moby"], metadata=[{"year": 1851}])
+        >>> with tomes.open(ix) as index:
+        ...     hit = index.search("whale")[0]
+        ...     index.metadata(hit.book_id)
+        {'year': 1851}
+        """
+        if not isinstance(book_id, str):
+            raise TypeError(f"book_id must be a str, got {_got(book_id)}")
+        text = self._core.metadata(os.fsencode(book_id))
+        return json.loads(text) if text else {}
 
     def verify(self) -> dict:
         """Check every checksum and posting; CorruptIndexError naming the first damaged file."""
