@@ -66,9 +66,8 @@ def optimize(index_dir: PathLike, max_segments: int = 1, *, threads: Optional[in
     search results (scores, books, chunks) stay exactly the same. Doc ids
     stay the same when nothing was deleted; otherwise the ids after a
     dropped chunk move down (they are dense over the live chunks of each
-    merged segment). The new
-    generation is committed atomically (index.json replaced last): a crash or
-    a Ctrl-C leaves the index as it was. An ``Index`` opened before keeps
+    merged segment). The new generation is committed atomically (index.json
+    replaced last): a crash or a Ctrl-C leaves the index as it was. An ``Index`` opened before keeps
     searching its own generation.
 
     Parameters
