@@ -398,6 +398,11 @@ def run_steps(args: argparse.Namespace, work: Path, corpus: Path, ids: List[str]
 
 # ============================================================ parent: the report
 
+# The fields of a CommitReport / SyncReport shown in the table (all are in --json).
+REPORT_NOTES = ("added", "replaced", "deleted", "unchanged", "not_found", "duplicates", "skipped",
+                "segments_merged")
+
+
 def fmt(value: Optional[float], spec: str = "{:,.2f}") -> str:
     return "-" if value is None else spec.format(value)
 
@@ -417,7 +422,7 @@ def target_note(step: str, r: Dict[str, dict], rebuild: Dict[str, dict]) -> str:
         return (f"{mbs:,.0f} MB/s of index; peak <= rebuild's {peak:,.0f} MB: "
                 f"{'met' if t['rss_mb'] <= peak else 'missed'}")
     if "report" in t:
-        return ", ".join(f"{k} {v}" for k, v in t["report"].items() if v)
+        return ", ".join(f"{k} {t['report'][k]:,}" for k in REPORT_NOTES if t["report"].get(k))
     return ""
 
 
