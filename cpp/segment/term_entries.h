@@ -20,6 +20,10 @@ struct TermEntry {
   std::uint64_t freq_offset = 0;
   std::uint32_t freq_len = 0;
   std::uint32_t doc_count = 0;
+  // Not stored here: doc_count minus the term's postings in deleted books
+  // (deletes.h). read_term_entry sets it to doc_count; SegmentReader
+  // subtracts the segment's deletions.
+  std::uint32_t live_count = 0;
 };
 
 inline void append_term_entry(std::string* out, const TermEntry& e) {
@@ -38,6 +42,7 @@ inline TermEntry read_term_entry(const char* entry) {
   e.freq_offset = get_u64(entry + term_entry::kFreqOffset);
   e.freq_len = get_u32(entry + term_entry::kFreqLength);
   e.doc_count = get_u32(entry + term_entry::kDocCount);
+  e.live_count = e.doc_count;
   return e;
 }
 
