@@ -14,7 +14,7 @@
 #include "index/batch_runner.h"
 #include "index/deletions.h"
 #include "index/index_files.h"
-#include "index/optimize.h"
+#include "index/merge_commit.h"
 #include "segment/segment_format.h"
 
 namespace tomes::index {
@@ -45,10 +45,6 @@ void adopt_settings(const Manifest& m, IndexOptions* o) {
 
 Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& index_dir, const WriterOptions& options,
                                                        const std::function<bool()>& should_stop) {
-  if (Status s = chunk::check_chunk_options(options.index.parse.chunk_size, options.index.parse.chunk_overlap);
-      !s.is_ok()) {
-    return s;
-  }
   if (options.index.batch_size == 0 || options.index.batch_bytes == 0) {
     return Status::invalid_argument("batch_size and batch_bytes must be at least 1");
   }
@@ -73,6 +69,11 @@ Status IndexWriter::load_committed() {
     exists_ = false;
   } else {
     return manifest.status();
+  }
+  // A new index's chunking, or (checked again) an existing one's.
+  if (Status s = chunk::check_chunk_options(options_.index.parse.chunk_size, options_.index.parse.chunk_overlap);
+      !s.is_ok()) {
+    return s;
   }
   if (Status s = clean_leftovers(dir_, committed_); !s.is_ok()) return s;
   Result<analysis::Analyzer> analyzer = analysis::make_analyzer(options_.index.stopwords, options_.index.stemmer);
@@ -134,6 +135,11 @@ Status IndexWriter::run_books(const std::vector<parse::BookFile>& files, const P
 }
 
 Status IndexWriter::add_files(std::vector<parse::BookFile> files, const ProgressFn& progress) {
+  // In id order, as index_corpus takes a folder's books: a segment's books
+  // are sorted, and among equal texts the smaller id wins.
+  std::sort(files.begin(), files.end(), [](const parse::BookFile& a, const parse::BookFile& b) {
+    return a.relative_path < b.relative_path;
+  });
   std::unordered_set<std::string> seen;
   for (const parse::BookFile& f : files) {
     if (!seen.insert(f.relative_path).second) {
@@ -324,7 +330,23 @@ Result<CommitReport> IndexWriter::commit(const ProgressFn& progress) {
     exists_ = true;
     (void)clean_leftovers(dir_, committed_);
     report.generation = committed_.generation;
-    // MERGE-POLICY-HOOK
+    if (options_.merge) {
+      Result<std::uint64_t> generation = next_generation(dir_, committed_.generation);
+      MergeCommitOptions merge;
+      merge.threads = options_.index.threads;
+      Result<Manifest> merged = generation.is_ok()
+                                    ? merge_committed(dir_, committed_, generation.value(), merge, nullptr)
+                                    : Result<Manifest>(generation.status());
+      if (merged.is_ok()) {
+        if (merged.value().generation != committed_.generation) {
+          report.segments_merged = committed_.segments.size() + 1 - merged.value().segments.size();
+        }
+        committed_ = std::move(merged).value();
+        report.generation = committed_.generation;
+      } else {
+        report.merge_error = merged.status().message();
+      }
+    }
     readers_.clear();
     for (const SegmentInfo& info : committed_.segments) {
       auto reader = SegmentReader::open(dir_ + "/" + info.name, info, committed_.settings.store_text);
