@@ -97,6 +97,12 @@ class SegmentMerge {
   }
 
   bool stopped() const { return options_.should_stop && options_.should_stop(); }
+  // The inputs are read once, front to back: what a group has read is
+  // dropped from the RSS (it stays in the page cache), so a merge's memory
+  // is its working set, not the size of its inputs.
+  void release_inputs() const {
+    for (const auto& segment : run_) segment->release_pages();
+  }
   Status cancelled() const { return Status::cancelled(index_dir_ + ": the merge was cancelled"); }
 
   // Each input's map from local doc to merged doc (the kept chunks
@@ -154,6 +160,7 @@ class SegmentMerge {
       if (Status s = add_term(term, holders, &group); !s.is_ok()) return s;
       if (group.postings < options_.postings_per_group && group.terms.size() < kMaxTermsPerGroup) continue;
       if (Status s = flush(&group, &docs_file, &freqs_file, &builder); !s.is_ok()) return s;
+      release_inputs();
       if (stopped()) return cancelled();
     }
     if (!terms.status().is_ok()) return terms.status();
@@ -339,6 +346,7 @@ class SegmentMerge {
           chunks.add_chunk(c.start, c.end, c.byte_start, c.byte_end);
         }
       }
+      segment.release_pages();
       if (stopped()) return cancelled();
     }
     if (Status s = chunks.write(dir_, &files_); !s.is_ok()) return s;
