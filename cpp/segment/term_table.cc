@@ -204,18 +204,18 @@ Status TermTable::entry(std::uint64_t ordinal, TermEntry* out) const {
       return corruption("term " + std::to_string(ordinal + 1) + ": its regions start past its block's end");
     }
   }
-  const std::string term = "term " + std::to_string(ordinal);
+  const auto term = [ordinal] { return "term " + std::to_string(ordinal); };  // errors only: off the fast path
   if ((i == 0 && (doc_rel != 0 || freq_rel != 0)) || doc_rel >= doc_end || freq_rel >= freq_end) {
-    return corruption(term + ": expected non-empty regions starting at its block's start or after its "
+    return corruption(term() + ": expected non-empty regions starting at its block's start or after its "
                              "predecessor's, got docs [" + std::to_string(doc_rel) + ", " + std::to_string(doc_end) +
                       "), freqs [" + std::to_string(freq_rel) + ", " + std::to_string(freq_end) +
                       ") from the block's starts");
   }
   if (doc_end - doc_rel > 0xFFFFFFFFu || freq_end - freq_rel > 0xFFFFFFFFu) {
-    return corruption(term + ": a region of 4 GiB or more");
+    return corruption(term() + ": a region of 4 GiB or more");
   }
   if (count > num_docs_) {
-    return corruption(term + " has doc_count " + std::to_string(count) + ", expected 1.." +
+    return corruption(term() + " has doc_count " + std::to_string(count) + ", expected 1.." +
                       std::to_string(num_docs_));
   }
   out->doc_offset = h.doc_start + doc_rel;
