@@ -21,7 +21,9 @@ class [[nodiscard]] Status {
  public:
   // kCancelled: the caller asked the work to stop (a progress callback said
   // so); nothing was wrong with the input or the disk.
-  enum class Code { kOk, kInvalidArgument, kNotFound, kCorruption, kIOError, kCancelled };
+  // kLocked: another writer holds the index's lock (an I/O error to Python:
+  // tomes.IndexLockedError is an OSError).
+  enum class Code { kOk, kInvalidArgument, kNotFound, kCorruption, kIOError, kCancelled, kLocked };
 
   Status() = default;
   static Status ok() { return Status(); }
@@ -39,6 +41,9 @@ class [[nodiscard]] Status {
   }
   static Status cancelled(std::string message) {
     return Status(Code::kCancelled, std::move(message));
+  }
+  static Status locked(std::string message) {
+    return Status(Code::kLocked, std::move(message));
   }
 
   bool is_ok() const { return code_ == Code::kOk; }

@@ -44,6 +44,8 @@ struct ParsedBook {
   bool skipped = false;
   bool duplicate = false;
   std::size_t duplicate_of = 0;  // duplicate: the corpus index of the first book with this text
+  std::string duplicate_of_id;   // duplicate judged by a SettleHook: the live book's id
+  bool unchanged = false;        // (duplicate is set too) the live index holds this very book
   std::string skip_reason;
   std::string relative_path;
 

@@ -6,6 +6,7 @@ Status BookSettler::begin(Batch* batch, std::size_t first, const std::string& te
   batch_ = batch;
   first_ = first;
   next_ = 0;
+  kept_ = 0;
   parsed_ = std::make_unique<std::atomic<bool>[]>(batch->books.size());
   for (std::size_t i = 0; i < batch->books.size(); ++i) parsed_[i].store(false, std::memory_order_relaxed);
   text_.reset();
@@ -40,16 +41,35 @@ void BookSettler::settle_ready() {
   }
 }
 
+void BookSettler::drop(ParsedBook* book) {
+  book->duplicate = true;
+  std::string().swap(book->pairs);  // the writer skips it
+  std::string().swap(book->deflated);
+}
+
 void BookSettler::settle(std::size_t index, ParsedBook* book) {
   if (book->skipped) return;
-  const Fingerprint key{book->text_hash[0], book->text_hash[1]};
-  const auto [it, inserted] = first_with_text_.emplace(key, index);
-  if (!inserted) {
-    book->duplicate = true;
-    book->duplicate_of = it->second;
-    std::string().swap(book->pairs);  // the writer skips it
-    std::string().swap(book->deflated);
-    return;
+  if (hook_ != nullptr) {
+    switch (hook_->settle(*book, batch_->segment_name, kept_, &book->duplicate_of_id)) {
+      case SettleHook::Verdict::kKeep:
+        ++kept_;
+        break;
+      case SettleHook::Verdict::kUnchanged:
+        book->unchanged = true;
+        drop(book);
+        return;
+      case SettleHook::Verdict::kDuplicate:
+        drop(book);
+        return;
+    }
+  } else {
+    const Fingerprint key{book->text_hash[0], book->text_hash[1]};
+    const auto [it, inserted] = first_with_text_.emplace(key, index);
+    if (!inserted) {
+      book->duplicate_of = it->second;
+      drop(book);
+      return;
+    }
   }
   if (!text_) return;
   // An error is kept by the appender and returned by finish().

@@ -31,12 +31,35 @@
 
 namespace tomes::index {
 
+// Judges a parsed book against a live index, in place of the settler's own
+// duplicate detection (the writer session, index_writer.h). Called in book
+// order, one book at a time, for each book that was parsed and kept.
+class SettleHook {
+ public:
+  enum class Verdict {
+    kKeep,       // index it
+    kUnchanged,  // the live index holds this book id with this text already: leave it
+    kDuplicate,  // another live book has this text: skip it, *duplicate_of names that book
+  };
+  // kept_index: the book's number among the books its batch keeps so far
+  // (its local book number in the segment `segment_name` if kept).
+  virtual Verdict settle(const ParsedBook& book, const std::string& segment_name, std::uint32_t kept_index,
+                         std::string* duplicate_of) = 0;
+
+ protected:
+  ~SettleHook() = default;
+};
+
 class BookSettler {
  public:
   // Starts on batch, whose books are the corpus's books [first, first +
   // batch->books.size()). text_path empty: no text is kept; else the file is
   // created there. REQUIRES: the previous batch was finish()ed.
   Status begin(Batch* batch, std::size_t first, const std::string& text_path);
+
+  // Hands duplicate detection to hook (null: the settler's own, within the
+  // run). REQUIRES: called before the first begin(); hook outlives the run.
+  void set_hook(SettleHook* hook) { hook_ = hook; }
 
   // Book `index` (of the corpus) is parsed (or skipped): settles it and the
   // books after it that are parsed, if no other thread is settling (that
@@ -61,6 +84,11 @@ class BookSettler {
   void settle_ready();
   void settle(std::size_t index, ParsedBook* book);
 
+  // Marks book a duplicate (or unchanged) and frees what the writer skips.
+  static void drop(ParsedBook* book);
+
+  SettleHook* hook_ = nullptr;
+  std::uint32_t kept_ = 0;  // books the current batch keeps so far
   Batch* batch_ = nullptr;
   std::size_t first_ = 0;
   std::unique_ptr<std::atomic<bool>[]> parsed_;

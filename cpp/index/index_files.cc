@@ -7,6 +7,7 @@
 
 #include "common/file_system.h"
 #include "segment/manifest.h"
+#include "segment/segment_format.h"
 
 namespace tomes::index {
 
@@ -56,6 +57,33 @@ Status clean_leftovers(const std::string& index_dir, const std::set<std::string>
     if (is_temporary(name) || stale_segment) {
       if (Status s = remove_tree(index_dir + "/" + name); !s.is_ok()) return s;
     }
+  }
+  return Status::ok();
+}
+
+namespace {
+
+// Inside one listed segment: deletes files other than `deletes`, temporaries.
+Status clean_segment(const std::string& segment_dir, const std::string& deletes) {
+  Result<std::vector<std::string>> names = list_directory(segment_dir);
+  if (!names.is_ok()) return names.status();
+  for (const std::string& name : names.value()) {
+    const bool stale_deletes = starts_with(name, segment::kDeletesPrefix) && name != deletes;
+    if (stale_deletes || starts_with(name, kTemporaryPrefix)) {
+      if (Status s = remove_tree(segment_dir + "/" + name); !s.is_ok()) return s;
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Status clean_leftovers(const std::string& index_dir, const segment::Manifest& committed) {
+  std::set<std::string> keep;
+  for (const segment::SegmentInfo& s : committed.segments) keep.insert(s.name);
+  if (Status s = clean_leftovers(index_dir, keep, true); !s.is_ok()) return s;
+  for (const segment::SegmentInfo& s : committed.segments) {
+    if (Status st = clean_segment(index_dir + "/" + s.name, s.deletes); !st.is_ok()) return st;
   }
   return Status::ok();
 }

@@ -7,6 +7,10 @@
 //   segment_GGGGGG_NNNNNN/          segment N of generation G (segment_name)
 //   .tmp-segment_GGGGGG_NNNNNN/     that segment being written
 //   .tomes.lock                     the writer's lock (index_lock.h)
+//   segment_.../deletes_GGGGGG.bin  a segment's deletions as of generation G
+//                                   (segment/deletes.h); only the one
+//                                   index.json names counts
+//   segment_.../.tmp-*              a file being written inside a segment
 //
 // G and N are decimal, zero-padded to at least 6 digits. Every run writes a
 // generation of its own, above every one present, so the names of a run that
@@ -21,6 +25,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "segment/manifest.h"
 
 namespace tomes::index {
 
@@ -40,6 +45,13 @@ std::string temporary_segment_name(const std::string& segment_name);
 // true (the committed manifest was read, so what is committed is certain).
 // REQUIRES: the index lock is held.
 Status clean_leftovers(const std::string& index_dir, const std::set<std::string>& keep, bool known);
+
+// The same with what is committed certain (known): keeps the segments
+// `committed` lists and removes, inside each of them, every deletes file
+// other than the one it names (older commits', or an uncommitted one) and
+// every ".tmp-" entry.
+// REQUIRES: the index lock is held; committed is index_dir/index.json's.
+Status clean_leftovers(const std::string& index_dir, const segment::Manifest& committed);
 
 // A generation above `committed` and above every segment directory present,
 // committed or not.

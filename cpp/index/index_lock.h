@@ -5,6 +5,8 @@
 // Thread safety: an IndexLock is owned by one writer; release on destruction.
 #pragma once
 
+#include <functional>
+
 #include <string>
 #include <string_view>
 
@@ -17,9 +19,11 @@ inline constexpr std::string_view kLockFile = ".tomes.lock";
 
 class IndexLock {
  public:
-  // Takes the lock without waiting: IOError naming the index if another
-  // writer holds it.
-  static Result<IndexLock> acquire(const std::string& index_dir);
+  // Takes the lock, waiting up to timeout_seconds (0: not at all) while
+  // another writer holds it: then Locked naming the index and the wait.
+  // should_stop (may be null), polled while waiting, cancels (Cancelled).
+  static Result<IndexLock> acquire(const std::string& index_dir, double timeout_seconds = 0,
+                                   const std::function<bool()>& should_stop = nullptr);
   IndexLock(IndexLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   IndexLock& operator=(IndexLock&&) = delete;
   IndexLock(const IndexLock&) = delete;

@@ -35,12 +35,18 @@ using segment::TermEntry;
 // posting each) holds no more than this many terms' strings and holders.
 constexpr std::size_t kMaxTermsPerGroup = std::size_t{1} << 16;
 
+// A doc map's value for a chunk of a dropped book (merged ids stay below it).
+constexpr std::uint32_t kDroppedDoc = std::numeric_limits<std::uint32_t>::max();
+
 // Terms taken from the dictionaries, waiting to be merged together.
 struct TermGroup {
   std::vector<std::string> terms;
   std::vector<std::size_t> holders_end;  // per term: the end of its holders
   std::vector<std::pair<std::size_t, TermEntry>> holders;  // (segment of the run, its entry), segment order
-  std::vector<std::uint32_t> counts;  // per term: its postings in the merged segment
+  // Per term: its postings in the inputs, dropped ones included (an upper
+  // bound of the merged count, known before decoding: it sizes groups and
+  // parts, so these do not depend on what is dropped).
+  std::vector<std::uint64_t> counts;
   std::uint64_t postings = 0;
 
   void clear() {
@@ -57,6 +63,7 @@ struct EncodedGroup {
   std::vector<std::size_t> part_begin;  // terms; parts + 1 bounds
   std::vector<std::string> docs_parts, freqs_parts;
   std::vector<std::uint64_t> docs_end, freqs_end;  // per term, its end within its part
+  std::vector<std::uint32_t> kept;                  // per term, its postings in the merged segment
   std::vector<Status> part_status;
 };
 
@@ -69,14 +76,16 @@ struct Scratch {
 // The merge of one run, a step per method, in the order merge() calls them.
 class SegmentMerge {
  public:
-  SegmentMerge(const std::vector<std::shared_ptr<SegmentReader>>& run, const std::string& index_dir,
+  SegmentMerge(const std::vector<std::shared_ptr<SegmentReader>>& run,
+               const std::vector<std::vector<std::uint32_t>>& dropped_books, const std::string& index_dir,
                const std::string& name, bool store_text, const MergeOptions& options, tbb::task_arena& arena)
-      : run_(run), index_dir_(index_dir), name_(name), dir_(index_dir + "/" + temporary_segment_name(name)),
-        store_text_(store_text), options_(options), arena_(arena) {}
+      : run_(run), dropped_books_(dropped_books), index_dir_(index_dir), name_(name),
+        dir_(index_dir + "/" + temporary_segment_name(name)), store_text_(store_text), options_(options),
+        arena_(arena) {}
 
   Result<SegmentInfo> merge() {
+    if (Status s = map_docs(); !s.is_ok()) return s;
     if (Status s = make_temporary_directory(); !s.is_ok()) return s;
-    if (Status s = concatenate_doc_lengths(); !s.is_ok()) return s;
     if (Status s = write_postings_and_terms(); !s.is_ok()) return s;
     if (Status s = write_tables(); !s.is_ok()) return s;
     return publish();
@@ -91,14 +100,37 @@ class SegmentMerge {
   bool stopped() const { return options_.should_stop && options_.should_stop(); }
   Status cancelled() const { return Status::cancelled(index_dir_ + ": the merge was cancelled"); }
 
-  // The merged doc lengths, and each segment's first doc in the merged one.
-  Status concatenate_doc_lengths() {
-    for (const auto& segment : run_) {
+  // Each input's map from local doc to merged doc (the kept chunks
+  // numbered densely, in run order) and the merged doc lengths. An input
+  // with nothing dropped keeps an empty map: its docs are shifted by
+  // doc_base_. Fails, before anything is written, if nothing is kept.
+  Status map_docs() {
+    doc_map_.resize(run_.size());
+    for (std::size_t i = 0; i < run_.size(); ++i) {
+      const SegmentReader& segment = *run_[i];
+      const std::vector<std::uint32_t>& dropped = dropped_books_[i];
       doc_base_.push_back(static_cast<std::uint32_t>(doc_lengths_.size()));
-      doc_lengths_.insert(doc_lengths_.end(), segment->doc_lengths(), segment->doc_lengths() + segment->num_docs());
+      if (!dropped.empty()) doc_map_[i].assign(segment.num_docs(), kDroppedDoc);
+      std::size_t next_dropped = 0;
+      for (std::uint32_t b = 0; b < segment.num_books(); ++b) {
+        if (next_dropped < dropped.size() && dropped[next_dropped] == b) {
+          ++next_dropped;
+          continue;
+        }
+        ++num_books_;
+        for (std::uint32_t d = segment.first_chunk(b); d < segment.end_chunk(b); ++d) {
+          if (!dropped.empty()) doc_map_[i][d] = static_cast<std::uint32_t>(doc_lengths_.size());
+          doc_lengths_.push_back(segment.doc_lengths()[d]);
+        }
+      }
       if (doc_lengths_.size() >= std::numeric_limits<std::uint32_t>::max()) {
         return Status::invalid_argument(dir_ + ": more than 2^32 - 2 chunks in one segment (merge fewer segments)");
       }
+    }
+    if (num_books_ == 0) {
+      return Status::invalid_argument(index_dir_ + "/" + name_ +
+                                      ": every book of the run is dropped, so there is no segment to write "
+                                      "(leave the run out of index.json instead)");
     }
     return Status::ok();
   }
@@ -147,13 +179,9 @@ class SegmentMerge {
       group->holders.emplace_back(h.source, entry);
       count += entry.doc_count;
     }
-    if (count > postings::kMaxPostings) {
-      return Status::invalid_argument(dir_ + ": a term occurs in more than " + std::to_string(postings::kMaxPostings) +
-                                      " chunks of one segment (merge fewer segments)");
-    }
     group->terms.push_back(term);
     group->holders_end.push_back(group->holders.size());
-    group->counts.push_back(static_cast<std::uint32_t>(count));
+    group->counts.push_back(count);
     group->postings += count;
     return Status::ok();
   }
@@ -171,12 +199,13 @@ class SegmentMerge {
       const std::uint64_t docs_base = docs_file->size(), freqs_base = freqs_file->size();
       std::uint64_t docs_at = 0, freqs_at = 0;
       for (std::size_t t = encoded.part_begin[part]; t < encoded.part_begin[part + 1]; ++t) {
+        if (encoded.kept[t] == 0) continue;  // every posting dropped: no ordinal, no bytes
         TermEntry entry;
         entry.doc_offset = docs_base + docs_at;
         entry.doc_len = static_cast<std::uint32_t>(encoded.docs_end[t] - docs_at);
         entry.freq_offset = freqs_base + freqs_at;
         entry.freq_len = static_cast<std::uint32_t>(encoded.freqs_end[t] - freqs_at);
-        entry.doc_count = group->counts[t];
+        entry.doc_count = encoded.kept[t];
         offsets_.add(entry);
         if (Status s = builder->add(group->terms[t], num_terms_++); !s.is_ok()) return s;
         docs_at = encoded.docs_end[t];
@@ -212,12 +241,14 @@ class SegmentMerge {
     out.part_status.resize(parts);
     out.docs_end.resize(group.terms.size());
     out.freqs_end.resize(group.terms.size());
+    out.kept.resize(group.terms.size());
     tbb::enumerable_thread_specific<Scratch> scratch;
     arena_.execute([&] {
       tbb::parallel_for(std::size_t{0}, parts, [&](std::size_t part) {
         Scratch& s = scratch.local();
         for (std::size_t t = out.part_begin[part]; t < out.part_begin[part + 1]; ++t) {
-          out.part_status[part] = merge_term(group, t, &s, &out.docs_parts[part], &out.freqs_parts[part]);
+          out.part_status[part] =
+              merge_term(group, t, &s, &out.docs_parts[part], &out.freqs_parts[part], &out.kept[t]);
           if (!out.part_status[part].is_ok()) return;
           out.docs_end[t] = out.docs_parts[part].size();
           out.freqs_end[t] = out.freqs_parts[part].size();
@@ -227,10 +258,11 @@ class SegmentMerge {
     return out;
   }
 
-  // Term t's postings over the run, doc ids shifted into the merged segment,
-  // encoded (impacts from the merged doc lengths).
-  Status merge_term(const TermGroup& group, std::size_t t, Scratch* s, std::string* docs_out,
-                    std::string* freqs_out) const {
+  // Term t's postings over the run, the dropped docs' left out and the
+  // others' ids mapped into the merged segment, encoded (impacts from the
+  // merged doc lengths); *kept gets their count (0: nothing appended).
+  Status merge_term(const TermGroup& group, std::size_t t, Scratch* s, std::string* docs_out, std::string* freqs_out,
+                    std::uint32_t* kept) const {
     s->merged_docs.clear();
     s->merged_freqs.clear();
     for (std::size_t h = t == 0 ? 0 : group.holders_end[t - 1]; h < group.holders_end[t]; ++h) {
@@ -239,12 +271,35 @@ class SegmentMerge {
         return Status::corruption(run_[source]->dir() + ": postings of term '" + group.terms[t] +
                                   "': " + st.message());
       }
-      for (std::uint32_t d : s->docs) s->merged_docs.push_back(d + doc_base_[source]);
-      s->merged_freqs.insert(s->merged_freqs.end(), s->freqs.begin(), s->freqs.end());
+      append_mapped(source, *s, &s->merged_docs, &s->merged_freqs);
     }
+    if (s->merged_docs.size() > postings::kMaxPostings) {
+      return Status::invalid_argument(dir_ + ": a term occurs in more than " + std::to_string(postings::kMaxPostings) +
+                                      " chunks of one segment (merge fewer segments)");
+    }
+    *kept = static_cast<std::uint32_t>(s->merged_docs.size());
+    if (*kept == 0) return Status::ok();
     postings::append_postings(s->merged_docs.data(), s->merged_freqs.data(), s->merged_docs.size(),
                               doc_lengths_.data(), docs_out, freqs_out);
     return Status::ok();
+  }
+
+  // Appends one input's decoded postings (s.docs, s.freqs) to docs and
+  // freqs, its doc ids mapped into the merged segment, dropped docs left out.
+  void append_mapped(std::size_t source, const Scratch& s, std::vector<std::uint32_t>* docs,
+                     std::vector<std::uint32_t>* freqs) const {
+    const std::vector<std::uint32_t>& map = doc_map_[source];
+    if (map.empty()) {
+      for (std::uint32_t d : s.docs) docs->push_back(d + doc_base_[source]);
+      freqs->insert(freqs->end(), s.freqs.begin(), s.freqs.end());
+      return;
+    }
+    for (std::size_t i = 0; i < s.docs.size(); ++i) {
+      const std::uint32_t merged = map[s.docs[i]];  // s.docs[i] < num_docs: postings() validated it
+      if (merged == kDroppedDoc) continue;
+      docs->push_back(merged);
+      freqs->push_back(s.freqs[i]);
+    }
   }
 
   // offsets.bin, doc_lengths.bin, chunks.bin and (store_text) text.bin.
@@ -254,8 +309,9 @@ class SegmentMerge {
     return write_chunks_and_text();
   }
 
-  // chunks.bin and books.bin: every segment's books and chunks in order; text.bin: their
-  // blocks copied as stored, then the table of the merged file.
+  // chunks.bin and books.bin: every segment's kept books and their chunks,
+  // in order; text.bin: their blocks copied as stored, then the table of
+  // the merged file.
   Status write_chunks_and_text() {
     segment::ChunkTableWriter chunks(store_text_);
     segment::BookTableWriter books;
@@ -264,19 +320,25 @@ class SegmentMerge {
     if (store_text_) {
       if (Status s = text.open(dir_ + "/" + std::string(segment::kTextFile)); !s.is_ok()) return s;
     }
-    for (const auto& segment : run_) {
-      if (store_text_ && segment->text_store() == nullptr) {
-        return Status::invalid_argument(segment->dir() + ": opened without its stored text");
+    for (std::size_t i = 0; i < run_.size(); ++i) {
+      const SegmentReader& segment = *run_[i];
+      if (store_text_ && segment.text_store() == nullptr) {
+        return Status::invalid_argument(segment.dir() + ": opened without its stored text");
       }
-      for (std::uint32_t local = 0; local < segment->num_docs(); ++local) {
-        const segment::ChunkEntry c = segment->chunk(local);
-        if (c.chunk == 0) {
-          const std::uint32_t blocks = store_text_ ? copy_book_text(*segment, c.book, &table, &text) : 0;
-          chunks.add_book(segment->book_name(c.book), blocks);
-          books.add(segment->book_record(c.book));
-          ++num_books_;
+      const std::vector<std::uint32_t>& dropped = dropped_books_[i];
+      std::size_t next_dropped = 0;
+      for (std::uint32_t b = 0; b < segment.num_books(); ++b) {
+        if (next_dropped < dropped.size() && dropped[next_dropped] == b) {
+          ++next_dropped;
+          continue;
         }
-        chunks.add_chunk(c.start, c.end, c.byte_start, c.byte_end);
+        const std::uint32_t blocks = store_text_ ? copy_book_text(segment, b, &table, &text) : 0;
+        chunks.add_book(segment.book_name(b), blocks);
+        books.add(segment.book_record(b));
+        for (std::uint32_t d = segment.first_chunk(b); d < segment.end_chunk(b); ++d) {
+          const segment::ChunkEntry c = segment.chunk(d);
+          chunks.add_chunk(c.start, c.end, c.byte_start, c.byte_end);
+        }
       }
       if (stopped()) return cancelled();
     }
@@ -312,6 +374,7 @@ class SegmentMerge {
   }
 
   const std::vector<std::shared_ptr<SegmentReader>>& run_;
+  const std::vector<std::vector<std::uint32_t>>& dropped_books_;  // per input, validated
   const std::string& index_dir_;
   const std::string& name_;
   const std::string dir_;
@@ -321,20 +384,55 @@ class SegmentMerge {
 
   std::vector<FileRecord> files_;  // finished files, in the order meta.json lists them
   std::vector<std::uint32_t> doc_lengths_;
-  std::vector<std::uint32_t> doc_base_;  // per segment of the run
+  std::vector<std::uint32_t> doc_base_;  // per segment of the run: its first kept doc's merged id
+  // Per segment of the run: local doc -> merged doc or kDroppedDoc; empty
+  // when nothing of that segment is dropped (then the shift doc_base_).
+  std::vector<std::vector<std::uint32_t>> doc_map_;
   segment::TermTableWriter offsets_;
   std::uint32_t num_terms_ = 0;
   std::uint64_t num_books_ = 0;
 };
 
+// InvalidArgument unless dropped_books has one list per input, each
+// strictly ascending and below its segment's book count.
+Status check_dropped_books(const std::vector<std::shared_ptr<SegmentReader>>& run,
+                           const std::vector<std::vector<std::uint32_t>>& dropped_books) {
+  if (dropped_books.size() != run.size()) {
+    return Status::invalid_argument("merge_segments: expected " + std::to_string(run.size()) +
+                                    " lists of dropped books (one per segment), got " +
+                                    std::to_string(dropped_books.size()));
+  }
+  for (std::size_t i = 0; i < run.size(); ++i) {
+    const std::vector<std::uint32_t>& dropped = dropped_books[i];
+    for (std::size_t k = 0; k < dropped.size(); ++k) {
+      if (dropped[k] >= run[i]->num_books() || (k > 0 && dropped[k] <= dropped[k - 1])) {
+        return Status::invalid_argument(run[i]->dir() + ": dropped books must be ascending and below " +
+                                        std::to_string(run[i]->num_books()) + ", got " +
+                                        std::to_string(dropped[k]) + " at position " + std::to_string(k));
+      }
+    }
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 Result<SegmentInfo> merge_segments(const std::vector<std::shared_ptr<SegmentReader>>& run,
+                                   const std::vector<std::vector<std::uint32_t>>& dropped_books,
                                    const std::string& index_dir, const std::string& name, bool store_text,
                                    const MergeOptions& options, tbb::task_arena& arena) {
   if (run.empty()) return Status::invalid_argument("merge_segments: no segment to merge");
   if (options.postings_per_group == 0) return Status::invalid_argument("postings_per_group must be at least 1");
-  return SegmentMerge(run, index_dir, name, store_text, options, arena).merge();
+  if (Status s = check_dropped_books(run, dropped_books); !s.is_ok()) return s;
+  return SegmentMerge(run, dropped_books, index_dir, name, store_text, options, arena).merge();
+}
+
+Result<SegmentInfo> merge_segments(const std::vector<std::shared_ptr<SegmentReader>>& run,
+                                   const std::string& index_dir, const std::string& name, bool store_text,
+                                   const MergeOptions& options, tbb::task_arena& arena) {
+  std::vector<std::vector<std::uint32_t>> deleted;
+  for (const auto& reader : run) deleted.push_back(reader->deletions().books);
+  return merge_segments(run, deleted, index_dir, name, store_text, options, arena);
 }
 
 }  // namespace tomes::index

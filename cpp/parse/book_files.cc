@@ -165,6 +165,27 @@ std::string trim_root(const std::string& root) {
 
 }  // namespace
 
+Result<BookFile> stat_book_file(const std::string& path, std::string id) {
+  const std::size_t slash = path.rfind('/');
+  const BookFormat format = book_format_of(slash == std::string::npos ? path : path.substr(slash + 1));
+  if (format == BookFormat::kNone) {
+    return Status::invalid_argument(path + ": not a book (expected a name ending in .txt, .md, .html, .htm, "
+                                           ".epub or .pdf)");
+  }
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return Status::io_error(path + ": cannot stat: " + error_text(errno));
+  if (!S_ISREG(st.st_mode)) {
+    return Status::invalid_argument(path + ": " + kind_of(st.st_mode) + ", not a regular file");
+  }
+  BookFile book;
+  book.relative_path = std::move(id);
+  book.path = path;
+  book.size = static_cast<std::uint64_t>(st.st_size);
+  book.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  book.format = format;
+  return book;
+}
+
 Status collect_books(const std::string& root, std::vector<BookFile>* books,
                      std::vector<SkippedFile>* skipped) {
   books->clear();

@@ -67,6 +67,12 @@ struct SkippedFile {
 Status collect_books(const std::string& root, std::vector<BookFile>* books,
                      std::vector<SkippedFile>* skipped);
 
+// One file given by path as a book named `id` (a writer session's add of a
+// single file): stat'ed following symlinks. InvalidArgument naming path if
+// it is not a regular file or its name has no book extension (book_format.h);
+// IOError if it cannot be stat'ed.
+Result<BookFile> stat_book_file(const std::string& path, std::string id);
+
 // The bytes of book.path, read without blocking: opened O_RDONLY|O_NONBLOCK,
 // then fstat must say regular file. Errors:
 //   IOError          cannot open / read  ("<path>: cannot open: Permission denied")

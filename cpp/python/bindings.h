@@ -36,6 +36,7 @@ void bind_fst(pybind11::module_& m);
 void bind_text(pybind11::module_& m);
 void bind_index(pybind11::module_& m);
 void bind_optimize(pybind11::module_& m);
+void bind_writer(pybind11::module_& m);
 void bind_html(pybind11::module_& m);
 void bind_epub(pybind11::module_& m);
 

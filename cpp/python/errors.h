@@ -4,6 +4,7 @@
 //   Corruption      -> tomes.CorruptIndexError (a ValueError)
 //   IOError         -> OSError
 //   Cancelled       -> tomes.Cancelled (an Exception)
+//   Locked          -> tomes.IndexLockedError (an OSError)
 //
 // Cancelled is an Exception, not a KeyboardInterrupt: it says the core
 // stopped because its caller asked, an ordinary outcome that `except

@@ -172,6 +172,7 @@ class PyIndex {
     py::dict d;
     d["books"] = st.books;
     d["chunks"] = st.chunks;
+    d["deleted_docs"] = st.deleted_docs;
     d["terms"] = st.terms;
     d["segment_terms_sum"] = st.segment_terms_sum;
     d["segments"] = st.segments;
@@ -305,6 +306,21 @@ class PyIndex {
 
   std::size_t size() const { return reader()->num_docs(); }
 
+  // The live book's metadata, its JSON text ("" for none); KeyError (a
+  // Python LookupError) if no live book has this id.
+  py::str metadata(const std::string& book_id) const {
+    const std::shared_ptr<const search::IndexReader> ix = reader();
+    Result<segment::BookRecord> record = [&] {
+      py::gil_scoped_release release;  // the first call builds the directory
+      return ix->books().record(book_id);
+    }();
+    if (!record.is_ok() && record.status().code() == Status::Code::kNotFound) {
+      throw py::key_error(record.status().message());
+    }
+    const segment::BookRecord r = unwrap(std::move(record));
+    return py::str(r.metadata.data(), r.metadata.size());
+  }
+
  private:
   std::shared_ptr<search::IndexReader> reader_;
 };
@@ -328,6 +344,7 @@ void bind_index(py::module_& m) {
       .def("chunk_info", &PyIndex::chunk_info, py::arg("doc_id"))
       .def("text", &PyIndex::text, py::arg("doc_id"))
       .def("verify", &PyIndex::verify)
+      .def("metadata", &PyIndex::metadata, py::arg("book_id"))
       .def("__len__", &PyIndex::size);
 }
 

@@ -14,6 +14,7 @@ namespace tomes::python {
 namespace {
 py::handle corrupt_index_error;
 py::handle cancelled;
+py::handle index_locked_error;
 }
 
 void register_errors(py::module_& m) {
@@ -24,6 +25,10 @@ void register_errors(py::module_& m) {
       "The core stopped a run because its caller asked, with no Python exception to raise again; "
       "the index is unchanged.";
   cancelled = cancelled_error;
+  static py::exception<std::runtime_error> locked_error(m, "IndexLockedError", PyExc_OSError);
+  locked_error.attr("__doc__") =
+      "Another writer holds the index's lock (and did not release it within the timeout given).";
+  index_locked_error = locked_error;
 }
 
 void throw_status(const Status& status) {
@@ -34,6 +39,7 @@ void throw_status(const Status& status) {
     case Status::Code::kCorruption: PyErr_SetString(corrupt_index_error.ptr(), message); break;
     case Status::Code::kIOError: PyErr_SetString(PyExc_OSError, message); break;
     case Status::Code::kCancelled: PyErr_SetString(cancelled.ptr(), message); break;
+    case Status::Code::kLocked: PyErr_SetString(index_locked_error.ptr(), message); break;
     case Status::Code::kOk: PyErr_SetString(PyExc_SystemError, "throw_status(ok)"); break;
   }
   throw py::error_already_set();
@@ -58,6 +64,7 @@ PYBIND11_MODULE(_core, m) {
   tomes::python::bind_text(m);
   tomes::python::bind_index(m);
   tomes::python::bind_optimize(m);
+  tomes::python::bind_writer(m);
   tomes::python::bind_html(m);
   tomes::python::bind_epub(m);
 }

@@ -96,6 +96,7 @@ class BatchRun {
       case Status::Code::kCorruption: return Status::corruption(std::move(message));
       case Status::Code::kIOError: return Status::io_error(std::move(message));
       case Status::Code::kCancelled: return Status::cancelled(std::move(message));
+      case Status::Code::kLocked: return Status::locked(std::move(message));
       case Status::Code::kOk: break;
     }
     return status;

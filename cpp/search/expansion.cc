@@ -24,7 +24,7 @@ void add_candidate(const segment::SegmentReader& segment, std::string_view key, 
     it->second.term = std::string(key);
   }
   it->second.distance = distance;
-  it->second.df += entry.doc_count;
+  it->second.df += entry.live_count;
   it->second.found.push_back(SegmentTerm{&segment, entry});
 }
 
@@ -49,8 +49,8 @@ Status find_exact(const Segments& segments, std::string_view term, FoundTerm* ou
     bool present = false;
     SegmentTerm t{segment.get(), {}};
     if (Status s = segment->find_term(term, &present, &t.entry); !s.is_ok()) return s;
-    if (!present) continue;
-    out->df += t.entry.doc_count;
+    if (!present || t.entry.live_count == 0) continue;
+    out->df += t.entry.live_count;
     out->found.push_back(t);
   }
   return Status::ok();
@@ -66,7 +66,9 @@ Status expand_fuzzy(const Segments& segments, const std::string& term, unsigned 
                                    segment::TermEntry entry;
                                    if (!failed.is_ok()) return;
                                    failed = segment->term_entry(ordinal, &entry);
-                                   if (failed.is_ok()) add_candidate(*segment, key, entry, d, &candidates);
+                                   if (failed.is_ok() && entry.live_count != 0) {
+                                     add_candidate(*segment, key, entry, d, &candidates);
+                                   }
                                  });
     if (!s.is_ok()) return s;
     if (!failed.is_ok()) return failed;
@@ -106,6 +108,7 @@ Status for_each_prefix_term(
     while (stream.next(&key, &ordinal)) {
       segment::TermEntry entry;
       if (Status s = segment->term_entry(ordinal, &entry); !s.is_ok()) return s;
+      if (entry.live_count == 0) continue;
       if (Status s = visit(*segment, key, entry); !s.is_ok()) return s;
     }
     if (!stream.status().is_ok()) return stream.status();

@@ -3,6 +3,11 @@
 // prefix's. Each comes with its entry in every segment holding it and its
 // index-wide doc frequency, so scoring needs no second lookup.
 //
+// Frequencies are live (TermEntry::live_count: deleted books' postings left
+// out), and a term's entry in a segment where it has no live posting is
+// passed over: a term with no live posting anywhere is absent, as in an
+// index built from the live books alone.
+//
 //   fuzzy:  the terms within the distance (Levenshtein, or with
 //           transpositions optimal string alignment: fst/fst_fuzzy.h),
 //           at most kMaxExpansions: lowest
@@ -55,8 +60,9 @@ Status expand_fuzzy(const Segments& segments, const std::string& term, unsigned 
 // The expansions of a prefix.
 Status expand_prefix(const Segments& segments, const std::string& prefix, std::vector<FoundTerm>* out);
 
-// Calls visit(segment, term, entry) for every term starting with prefix,
-// segment by segment, each in term order; stops at the first error, a
+// Calls visit(segment, term, entry) for every term starting with prefix
+// that has a live posting in the segment, segment by segment, each in term
+// order; stops at the first error, a
 // damaged dictionary's or visit's. term is valid during the call.
 Status for_each_prefix_term(
     const Segments& segments, std::string_view prefix,

@@ -61,16 +61,21 @@ Result<std::shared_ptr<IndexReader>> IndexReader::open_generation(const std::str
 }
 
 Result<std::pair<const SegmentReader*, std::uint32_t>> IndexReader::locate(std::uint64_t doc_id) const {
-  if (doc_id >= num_docs()) {
-    return Status::invalid_argument("doc_id " + std::to_string(doc_id) + " is out of range: the index has " +
-                                    std::to_string(num_docs()) + " chunks");
+  if (doc_id >= doc_id_end()) {
+    return Status::invalid_argument("doc_id " + std::to_string(doc_id) + " is out of range: the index's doc ids are " +
+                                    "below " + std::to_string(doc_id_end()));
   }
   auto it = std::upper_bound(segments_.begin(), segments_.end(), doc_id,
                              [](std::uint64_t d, const std::shared_ptr<SegmentReader>& s) {
                                return d < s->info().base_doc_id;
                              });
   const SegmentReader* segment = (it - 1)->get();
-  return std::make_pair(segment, static_cast<std::uint32_t>(doc_id - segment->info().base_doc_id));
+  const auto local = static_cast<std::uint32_t>(doc_id - segment->info().base_doc_id);
+  if (segment->doc_deleted(local)) {
+    return Status::invalid_argument("doc_id " + std::to_string(doc_id) +
+                                    " is a deleted chunk (its book was deleted or replaced)");
+  }
+  return std::make_pair(segment, local);
 }
 
 Result<ChunkLocation> IndexReader::chunk_info(std::uint64_t doc_id) const {
@@ -109,7 +114,7 @@ Status IndexReader::terms(std::string_view prefix, std::vector<std::pair<std::st
                                   [&](const SegmentReader&, std::string_view key, const TermEntry& entry) {
                                     auto it = merged.find(key);
                                     if (it == merged.end()) it = merged.emplace(std::string(key), 0).first;
-                                    it->second += entry.doc_count;
+                                    it->second += entry.live_count;
                                     return Status::ok();
                                   });
   if (!s.is_ok()) return s;
@@ -128,8 +133,11 @@ Status IndexReader::postings(std::string_view term, std::vector<std::uint32_t>* 
   for (const SegmentTerm& t : found) {
     if (Status s = t.segment->postings(t.entry, &d, &f); !s.is_ok()) return s;
     const auto base = static_cast<std::uint32_t>(t.segment->info().base_doc_id);
-    for (std::uint32_t doc : d) docs->push_back(base + doc);
-    freqs->insert(freqs->end(), f.begin(), f.end());
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      if (t.segment->doc_deleted(d[i])) continue;
+      docs->push_back(base + d[i]);
+      freqs->push_back(f[i]);
+    }
   }
   return Status::ok();
 }
@@ -208,6 +216,7 @@ Status IndexReader::search(std::string_view query, const SearchOptions& options,
   const QueryAlgorithm algorithm = algorithm_function(options.algorithm);
   TopK top(options.k, num_docs());
   for (const auto& segment : segments_) {
+    top.set_deleted(segment->deleted_doc_bits(), static_cast<std::uint32_t>(segment->info().base_doc_id));
     if (Status s = search_segment(*segment, groups, algorithm, &top); !s.is_ok()) return s;
   }
   *hits = top.take_sorted();
@@ -232,9 +241,27 @@ Status IndexReader::search_with_locations(std::string_view query, const SearchOp
 
 namespace {
 
-// Counts the distinct keys of several term dictionaries by merging their
-// streams in key order: a min-heap holds each unfinished stream's current
-// key, and a key is counted when it differs from the last one popped.
+// Moves stream to its next key with a live posting in segment (every key,
+// without deletions): false at the end or on error (*status).
+bool next_live_key(const SegmentReader& segment, fst::FstStream& stream, std::string_view* key, Status* status) {
+  std::uint64_t ordinal = 0;
+  while (stream.next(key, &ordinal)) {
+    if (!segment.has_deletions()) return true;
+    TermEntry entry;
+    if (Status s = segment.term_entry(ordinal, &entry); !s.is_ok()) {
+      *status = std::move(s);
+      return false;
+    }
+    if (entry.live_count != 0) return true;
+  }
+  *status = stream.status();
+  return false;
+}
+
+// Counts the distinct keys with a live posting of several term dictionaries
+// by merging their streams in key order: a min-heap holds each unfinished
+// stream's current key, and a key is counted when it differs from the last
+// one popped.
 Result<std::uint64_t> count_distinct_keys(const std::vector<std::shared_ptr<SegmentReader>>& segments) {
   struct Head {
     std::string_view key;  // the stream's current key, valid until its next()
@@ -243,12 +270,12 @@ Result<std::uint64_t> count_distinct_keys(const std::vector<std::shared_ptr<Segm
   const auto after = [](const Head& a, const Head& b) { return a.key > b.key; };
   std::vector<std::unique_ptr<fst::FstStream>> streams;
   std::vector<Head> heap;
-  std::uint64_t ignored_value;
+  Status status;
   for (const auto& segment : segments) {
     streams.push_back(std::make_unique<fst::FstStream>(segment->terms(), fst::FstStream::Bounds{}));
     Head head{{}, streams.size() - 1};
-    if (streams.back()->next(&head.key, &ignored_value)) heap.push_back(head);
-    if (!streams.back()->status().is_ok()) return streams.back()->status();
+    if (next_live_key(*segment, *streams.back(), &head.key, &status)) heap.push_back(head);
+    if (!status.is_ok()) return status;
   }
   std::make_heap(heap.begin(), heap.end(), after);
   std::uint64_t count = 0;
@@ -260,11 +287,10 @@ Result<std::uint64_t> count_distinct_keys(const std::vector<std::shared_ptr<Segm
       ++count;
       last.assign(head.key);
     }
-    fst::FstStream& stream = *streams[head.stream];
-    if (stream.next(&head.key, &ignored_value)) {
+    if (next_live_key(*segments[head.stream], *streams[head.stream], &head.key, &status)) {
       std::push_heap(heap.begin(), heap.end(), after);
     } else {
-      if (!stream.status().is_ok()) return stream.status();
+      if (!status.is_ok()) return status;
       heap.pop_back();
     }
   }
@@ -275,7 +301,7 @@ Result<std::uint64_t> count_distinct_keys(const std::vector<std::shared_ptr<Segm
 
 Result<std::uint64_t> IndexReader::distinct_terms() const {
   std::call_once(distinct_terms_once_, [this] {
-    if (segments_.size() == 1) {
+    if (segments_.size() == 1 && !segments_.front()->has_deletions()) {
       distinct_terms_ = segments_.front()->terms().key_count();
       return;
     }
@@ -296,6 +322,7 @@ Result<IndexStats> IndexReader::stats() const {
   for (const segment::SegmentInfo& s : m.segments) {
     stats.segment_terms_sum += s.num_terms;
     stats.bytes += s.bytes;
+    stats.deleted_docs += s.deleted_docs;
   }
   Result<std::uint64_t> terms = distinct_terms();
   if (!terms.is_ok()) return terms.status();
@@ -313,6 +340,11 @@ Result<IndexStats> IndexReader::stats() const {
   stats.chunk_overlap = m.settings.chunk_overlap;
   stats.unicode_version = m.unicode_version;
   return stats;
+}
+
+const BookDirectory& IndexReader::books() const {
+  std::call_once(books_once_, [this] { books_ = std::make_unique<BookDirectory>(segments_); });
+  return *books_;
 }
 
 Status IndexReader::verify() const {

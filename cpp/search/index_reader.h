@@ -2,8 +2,12 @@
 // for reading: lookups across segments in global doc ids, and exhaustive
 // BM25 search (SPEC 7), the oracle every faster algorithm is tested against.
 //
-// Doc ids are global and dense: segment s holds [base_doc_id, base + num_docs).
-// Term statistics (N, df, avgdl) are index-wide.
+// Doc ids are global: segment s holds [base_doc_id, base + num_docs), and
+// the ids of deleted chunks (segment/deletes.h) stay unused until a merge
+// renumbers the segments. Term statistics (N, df, avgdl) are index-wide and
+// live: they count only the chunks of books not deleted, so every score is
+// that of an index built from the live books alone, and no deleted chunk is
+// ever returned.
 //
 // Thread safety: immutable after open(); search() and every lookup may run
 // from any number of threads at once.
@@ -22,6 +26,7 @@
 #include "segment/manifest.h"
 #include "segment/segment_reader.h"
 #include "search/algorithms.h"
+#include "search/book_directory.h"
 #include "search/expansion.h"
 #include "search/top_k.h"
 
@@ -59,9 +64,10 @@ struct LocatedHit {
 // What an index holds and how it was built: index.json's totals and
 // settings, with the per-segment figures summed.
 struct IndexStats {
-  std::uint64_t books = 0;
-  std::uint64_t chunks = 0;
-  std::uint64_t terms = 0;              // distinct terms, index-wide
+  std::uint64_t books = 0;   // live
+  std::uint64_t chunks = 0;  // live
+  std::uint64_t deleted_docs = 0;       // chunks of deleted books, still in their segments
+  std::uint64_t terms = 0;              // distinct terms with a live posting, index-wide
   std::uint64_t segment_terms_sum = 0;  // the segments' term counts summed: a term in n segments counts n times
   std::uint64_t segments = 0;
   double avgdl = 0;
@@ -84,16 +90,21 @@ class IndexReader {
   const std::string& dir() const { return dir_; }
   const segment::Manifest& manifest() const { return manifest_; }
   const analysis::Analyzer& analyzer() const { return analyzer_; }
+  // Live chunks: BM25's N, len(ix).
   std::uint32_t num_docs() const { return static_cast<std::uint32_t>(manifest_.total_docs); }
+  // One past the highest doc id; ids of deleted chunks lie below it too.
+  std::uint64_t doc_id_end() const { return manifest_.doc_id_end(); }
   const std::vector<std::shared_ptr<segment::SegmentReader>>& segments() const { return segments_; }
 
-  // Index-wide doc frequency of an exact term.
+  // Index-wide live doc frequency of an exact term.
   Result<std::uint64_t> doc_freq(std::string_view term) const;
-  // (term, doc_freq) for the terms starting with prefix, in term order.
+  // (term, doc_freq) for the terms starting with prefix, in term order;
+  // terms with no live posting left out.
   Status terms(std::string_view prefix, std::vector<std::pair<std::string, std::uint64_t>>* out) const;
-  // A term's postings, global doc ids ascending.
+  // A term's live postings, global doc ids ascending.
   Status postings(std::string_view term, std::vector<std::uint32_t>* docs, std::vector<std::uint32_t>* freqs) const;
-  // InvalidArgument if doc_id >= num_docs().
+  // InvalidArgument if doc_id >= doc_id_end() or its chunk is deleted
+  // ("doc_id N is a deleted chunk (its book was deleted or replaced)").
   Result<ChunkLocation> chunk_info(std::uint64_t doc_id) const;
   Result<std::string> text(std::uint64_t doc_id) const;
 
@@ -119,6 +130,10 @@ class IndexReader {
   // Checks every checksum and every posting of every segment.
   Status verify() const;
 
+  // The live books by id (book_directory.h), made by the first call (one
+  // pass over the book tables) and kept for the later ones.
+  const BookDirectory& books() const;
+
  private:
   IndexReader() = default;
   // The segments holding term, with their entries, and its index-wide df.
@@ -126,7 +141,7 @@ class IndexReader {
   // One attempt at open(); *tried gets the generation index.json named.
   static Result<std::shared_ptr<IndexReader>> open_generation(const std::string& dir, std::uint64_t* tried);
   // Segment holding doc_id, and its local id; InvalidArgument when doc_id is
-  // out of range.
+  // out of range or deleted.
   Result<std::pair<const segment::SegmentReader*, std::uint32_t>> locate(std::uint64_t doc_id) const;
   // One indexed term a query term stands for: where it is, and its weight.
   struct WeightedTerm {
@@ -145,6 +160,8 @@ class IndexReader {
   segment::Manifest manifest_;
   analysis::Analyzer analyzer_;
   std::vector<std::shared_ptr<segment::SegmentReader>> segments_;
+  mutable std::once_flag books_once_;
+  mutable std::unique_ptr<BookDirectory> books_;
   // distinct_terms(), counted once: the first caller counts, others wait.
   mutable std::once_flag distinct_terms_once_;
   mutable Status distinct_terms_status_;

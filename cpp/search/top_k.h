@@ -12,6 +12,12 @@
 // The collector lives for one query across all segments, so the threshold
 // reached in one segment prunes the next from its first posting.
 //
+// Deleted docs (segment/deletes.h) are refused here, for every algorithm:
+// set_deleted() names the current segment's deleted-doc bits, and insert()
+// drops a doc whose bit is set, checked only once the doc would be kept.
+// The threshold then rises on live docs alone, and the algorithms' block
+// bounds, computed over live and deleted postings, stay upper bounds.
+//
 // Thread safety: one thread at a time.
 #pragma once
 
@@ -34,6 +40,14 @@ class TopK {
   TopK(std::size_t k, std::size_t reserve) : k_(k) { heap_.reserve(std::min(k, reserve)); }
 
   std::size_t k() const { return k_; }
+
+  // The deleted docs of the segment whose docs come next: bit (doc - base)
+  // of bits (word / 64, as SegmentReader::deleted_doc_bits), or nullptr for
+  // none. REQUIRES: bits covers every doc offered until the next call.
+  void set_deleted(const std::uint64_t* bits, std::uint32_t base) {
+    deleted_ = bits;
+    deleted_base_ = base;
+  }
   double threshold() const { return threshold_; }
 
   // Keeps (doc, score) if it is among the k best so far. Returns true when
@@ -41,12 +55,13 @@ class TopK {
   bool insert(std::uint32_t doc, double score) {
     const Hit hit{doc, score};
     if (heap_.size() < k_) {
+      if (deleted(doc)) return false;
       heap_.push_back(hit);
       std::push_heap(heap_.begin(), heap_.end(), Better{});
       if (heap_.size() == k_) threshold_ = heap_.front().score;
       return heap_.size() == k_;
     }
-    if (k_ == 0 || !better(hit, heap_.front())) return false;
+    if (k_ == 0 || !better(hit, heap_.front()) || deleted(doc)) return false;
     replace_worst(hit);
     threshold_ = heap_.front().score;
     return true;
@@ -73,6 +88,12 @@ class TopK {
     bool operator()(const Hit& a, const Hit& b) const { return better(a, b); }
   };
 
+  bool deleted(std::uint32_t doc) const {
+    if (deleted_ == nullptr) return false;
+    const std::uint32_t local = doc - deleted_base_;
+    return ((deleted_[local >> 6] >> (local & 63)) & 1) != 0;
+  }
+
   // The root (the worst hit) gives way to hit, which sifts down to its
   // place: one pass, where pop_heap + push_heap would make two.
   void replace_worst(const Hit& hit) {
@@ -93,6 +114,8 @@ class TopK {
   std::size_t k_;
   double threshold_ = 0;
   std::vector<Hit> heap_;
+  const std::uint64_t* deleted_ = nullptr;
+  std::uint32_t deleted_base_ = 0;
 };
 
 }  // namespace tomes::search

@@ -1,5 +1,7 @@
 #include "segment/segment_reader.h"
 
+#include <algorithm>
+
 #include "common/crc32.h"
 #include "common/file_footer.h"
 #include "postings/postings_reader.h"
@@ -27,7 +29,78 @@ Status SegmentReader::load(bool store_text) {
   if (Status s = open_postings(); !s.is_ok()) return s;
   if (Status s = open_doc_lengths(); !s.is_ok()) return s;
   if (Status s = open_chunks(store_text); !s.is_ok()) return s;
-  return open_books();
+  if (Status s = open_books(); !s.is_ok()) return s;
+  return open_deletes();
+}
+
+Status SegmentReader::open_deletes() {
+  if (info_.deletes.empty()) return Status::ok();  // read_manifest checked the counts are 0
+  const std::string file_path = path(info_.deletes);
+  Result<std::shared_ptr<MappedFile>> m = map_segment_file(file_path);
+  if (!m.is_ok()) return m.status();
+  const std::string_view all = m.value()->bytes();
+  if (all.size() != info_.deletes_bytes) {
+    return Status::corruption(file_path + ": " + std::to_string(all.size()) + " bytes, index.json says " +
+                              std::to_string(info_.deletes_bytes));
+  }
+  if (crc32_update(0, all) != info_.deletes_crc32) {
+    return Status::corruption(file_path + ": checksum mismatch with index.json (the file is damaged)");
+  }
+  Result<std::string_view> body = check_footer(all, kDeletesMagic, kSegmentFormatVersion, false, file_path);
+  if (!body.is_ok()) return body.status();
+  Result<DeletionRecord> record = read_deletes(body.value(), info_.num_books, info_.num_terms, file_path);
+  if (!record.is_ok()) return record.status();
+  deletions_ = std::move(record).value();
+  if (deletions_.books.size() != info_.deleted_books) {
+    return Status::corruption(file_path + ": lists " + std::to_string(deletions_.books.size()) +
+                              " deleted books, index.json says " + std::to_string(info_.deleted_books));
+  }
+  if (Status s = build_deleted_bits(); !s.is_ok()) return s;
+  return check_deleted_counts();
+}
+
+Status SegmentReader::build_deleted_bits() {
+  deleted_bits_.assign((std::size_t{num_docs()} + 63) / 64, 0);
+  std::uint64_t docs = 0, length = 0;
+  for (std::uint32_t book : deletions_.books) {
+    for (std::uint32_t d = first_chunk(book); d < end_chunk(book); ++d) {
+      deleted_bits_[d >> 6] |= std::uint64_t{1} << (d & 63);
+      length += doc_lengths_[d];
+    }
+    docs += end_chunk(book) - first_chunk(book);
+  }
+  if (docs != info_.deleted_docs || length != info_.deleted_length) {
+    return Status::corruption(path(info_.deletes) + ": its books hold " + std::to_string(docs) + " chunks of length " +
+                              std::to_string(length) + ", index.json says " + std::to_string(info_.deleted_docs) +
+                              " of length " + std::to_string(info_.deleted_length));
+  }
+  return Status::ok();
+}
+
+Status SegmentReader::check_deleted_counts() const {
+  for (const auto& [ordinal, count] : deletions_.deleted_postings) {
+    TermEntry e;
+    if (Status s = term_table_.entry(ordinal, &e); !s.is_ok()) return s;
+    if (count > e.doc_count) {
+      return Status::corruption(path(info_.deletes) + ": term " + std::to_string(ordinal) + " has " +
+                                std::to_string(count) + " deleted postings, expected at most its " +
+                                std::to_string(e.doc_count));
+    }
+  }
+  return Status::ok();
+}
+
+bool SegmentReader::book_deleted(std::uint32_t book) const {
+  return std::binary_search(deletions_.books.begin(), deletions_.books.end(), book);
+}
+
+std::uint32_t SegmentReader::deleted_postings(std::uint64_t ordinal) const {
+  const auto& d = deletions_.deleted_postings;
+  const auto it = std::lower_bound(d.begin(), d.end(), ordinal,
+                                   [](const std::pair<std::uint32_t, std::uint32_t>& p, std::uint64_t o) {
+                                     return p.first < o;
+                                   });
+  return it != d.end() && it->first == ordinal ? it->second : 0;
 }
 
 Status SegmentReader::open_books() {
@@ -92,7 +165,10 @@ Status SegmentReader::open_chunks(bool store_text) {
 }
 
 Status SegmentReader::term_entry(std::uint64_t ordinal, TermEntry* entry) const {
-  return term_table_.entry(ordinal, entry);
+  if (Status s = term_table_.entry(ordinal, entry); !s.is_ok()) return s;
+  // open() checked every deleted count is <= its term's doc_count.
+  if (has_deletions()) entry->live_count = entry->doc_count - deleted_postings(ordinal);
+  return Status::ok();
 }
 
 Status SegmentReader::find_term(std::string_view term, bool* found, TermEntry* entry) const {
@@ -131,7 +207,20 @@ Result<std::string> SegmentReader::text(std::uint32_t local) const {
 
 Status SegmentReader::verify() const {
   if (Status s = verify_file_checksums(); !s.is_ok()) return s;
+  if (Status s = verify_deletes_file(); !s.is_ok()) return s;
   return verify_postings();
+}
+
+Status SegmentReader::verify_deletes_file() const {
+  if (info_.deletes.empty()) return Status::ok();
+  const std::string file_path = path(info_.deletes);
+  Result<std::shared_ptr<MappedFile>> m = map_segment_file(file_path);
+  if (!m.is_ok()) return m.status();
+  const std::string_view all = m.value()->bytes();
+  if (all.size() != info_.deletes_bytes || crc32_update(0, all) != info_.deletes_crc32) {
+    return Status::corruption(file_path + ": size or checksum differs from index.json (the file is damaged)");
+  }
+  return Status::ok();
 }
 
 Status SegmentReader::verify_file_checksums() const {
@@ -180,6 +269,22 @@ Status SegmentReader::verify_postings() const {
     if (Status s = regions(e, &d, &f); !s.is_ok()) return s;
     Status s = postings::verify_postings(d, f, e.doc_count, num_docs(), doc_lengths_.data());
     if (!s.is_ok()) return Status::corruption(path(kDocsFile) + ": term " + std::to_string(o) + ": " + s.message());
+    if (has_deletions()) {
+      if (Status c = verify_deleted_count(e, o); !c.is_ok()) return c;
+    }
+  }
+  return Status::ok();
+}
+
+Status SegmentReader::verify_deleted_count(const TermEntry& e, std::uint64_t ordinal) const {
+  std::vector<std::uint32_t> docs, freqs;
+  if (Status s = postings(e, &docs, &freqs); !s.is_ok()) return s;
+  std::uint32_t deleted = 0;
+  for (std::uint32_t d : docs) deleted += doc_deleted(d) ? 1 : 0;
+  if (deleted != deleted_postings(ordinal)) {
+    return Status::corruption(path(info_.deletes) + ": term " + std::to_string(ordinal) + " has " +
+                              std::to_string(deleted_postings(ordinal)) + " deleted postings, its postings hold " +
+                              std::to_string(deleted));
   }
   return Status::ok();
 }

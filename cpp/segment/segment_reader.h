@@ -10,6 +10,13 @@
 // (postings, stored text) are checked block by block as they are decoded,
 // and in full by verify().
 //
+// Deletions: when index.json names a deletes file for the segment
+// (segment_info.h, deletes.h), open() checks its size and CRC-32 against
+// index.json, every value in it, and that the chunks and lengths of its books
+// add up to index.json's deleted_docs and deleted_length; it then keeps a
+// bitset of the deleted docs and gives every TermEntry its live_count.
+// verify() counts each term's deleted postings again from the postings.
+//
 // Thread safety: immutable after open(); any number of threads may read.
 #pragma once
 
@@ -25,6 +32,7 @@
 #include "fst/fst_reader.h"
 #include "segment/book_table.h"
 #include "segment/chunk_table.h"
+#include "segment/deletes.h"
 #include "segment/segment_info.h"
 #include "segment/term_entries.h"
 #include "segment/term_table.h"
@@ -43,13 +51,15 @@ class SegmentReader {
   std::uint32_t num_books() const { return static_cast<std::uint32_t>(info_.num_books); }
   const fst::FstReader& terms() const { return terms_; }
 
-  // Looks a term up: *found false if absent.
+  // Looks a term up: *found false if absent. A term whose every posting is
+  // deleted is found, with entry->live_count 0.
   Status find_term(std::string_view term, bool* found, TermEntry* entry) const;
-  // The entry of ordinal o. REQUIRES: o < num_terms.
+  // The entry of ordinal o, live_count included. REQUIRES: o < num_terms.
   Status term_entry(std::uint64_t ordinal, TermEntry* entry) const;
   // The regions of an entry, bounds-checked against the files.
   Status regions(const TermEntry& entry, std::string_view* docs, std::string_view* freqs) const;
-  // Decodes a term's postings (local doc ids), validated.
+  // Decodes a term's postings (local doc ids), validated; deleted docs
+  // included (filter them with doc_deleted()).
   Status postings(const TermEntry& entry, std::vector<std::uint32_t>* docs,
                   std::vector<std::uint32_t>* freqs) const;
 
@@ -73,8 +83,26 @@ class SegmentReader {
   // The chunk's stored text; InvalidArgument if the index keeps no text.
   Result<std::string> text(std::uint32_t local) const;
 
-  // Checks every file's CRC-32 against its footer and meta.json, and decodes
-  // every term's postings: the first problem, naming the file.
+  // Deletions. The bitset and the record were built and checked by open().
+  bool has_deletions() const { return !deletions_.books.empty(); }
+  // REQUIRES: local < num_docs().
+  bool doc_deleted(std::uint32_t local) const {
+    return !deleted_bits_.empty() && ((deleted_bits_[local >> 6] >> (local & 63)) & 1) != 0;
+  }
+  // REQUIRES: book < num_books().
+  bool book_deleted(std::uint32_t book) const;
+  // The deletes file's content; empty when nothing is deleted.
+  const DeletionRecord& deletions() const { return deletions_; }
+  // Bit d of word d / 64 is set when local doc d is deleted; nullptr when
+  // nothing is. (num_docs() + 63) / 64 words.
+  const std::uint64_t* deleted_doc_bits() const { return deleted_bits_.empty() ? nullptr : deleted_bits_.data(); }
+  // Postings of ordinal o in deleted books (0 if none). REQUIRES: open().
+  std::uint32_t deleted_postings(std::uint64_t ordinal) const;
+
+  // Checks every file's CRC-32 against its footer and meta.json (the deletes
+  // file against index.json), and decodes every term's postings, counting
+  // their deleted ones against the deletes file: the first problem, naming
+  // the file.
   Status verify() const;
   // verify()'s first half alone: every file's CRC-32 against its footer and
   // meta.json (one pass over the bytes; merging checks its inputs so).
@@ -89,9 +117,15 @@ class SegmentReader {
   Status open_doc_lengths();
   Status open_chunks(bool store_text);
   Status open_books();
+  Status open_deletes();
+  // open_deletes' checks of the record against the chunks, lengths and terms.
+  Status build_deleted_bits();
+  Status check_deleted_counts() const;
   // verify()'s steps.
   Status verify_file_checksums() const;
   Status verify_postings() const;
+  Status verify_deletes_file() const;
+  Status verify_deleted_count(const TermEntry& entry, std::uint64_t ordinal) const;
 
   std::string path(std::string_view file) const;
 
@@ -105,6 +139,8 @@ class SegmentReader {
   ChunkTable chunks_;
   BookTable books_;
   std::optional<TextStore> text_;  // store_text only
+  DeletionRecord deletions_;
+  std::vector<std::uint64_t> deleted_bits_;  // empty without deletions
 };
 
 }  // namespace tomes::segment

@@ -15,6 +15,10 @@ struct TermEntry {
   std::uint64_t freq_offset = 0;
   std::uint32_t freq_len = 0;
   std::uint32_t doc_count = 0;
+  // Not stored here: doc_count minus the term's postings in deleted books
+  // (deletes.h). TermTable::entry sets it to doc_count; SegmentReader
+  // subtracts the segment's deletions.
+  std::uint32_t live_count = 0;
 };
 
 }  // namespace tomes::segment

@@ -223,6 +223,7 @@ Status TermTable::entry(std::uint64_t ordinal, TermEntry* out) const {
   out->freq_offset = h.freq_start + freq_rel;
   out->freq_len = static_cast<std::uint32_t>(freq_end - freq_rel);
   out->doc_count = static_cast<std::uint32_t>(count);
+  out->live_count = out->doc_count;
   return Status::ok();
 }
 

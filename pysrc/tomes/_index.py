@@ -8,6 +8,7 @@ tuples into the public objects.
 from __future__ import annotations
 
 import codecs
+import json
 import numbers
 import operator
 import os
@@ -419,6 +420,12 @@ class Index:
         term found in n segments counts n times. ``avgdl`` is the mean chunk
         length in terms (``total_length / chunks``); ``bytes`` the size of
         the segments' files.
+
+        ``books``, ``chunks``, ``terms``, ``avgdl`` and ``total_length``
+        count live books only (not deleted or replaced): they are what BM25
+        scores with. ``deleted_docs`` counts the chunks of deleted books that
+        their segments still hold until a merge drops them (their doc ids stay
+        unused; ``segment_terms_sum`` and ``bytes`` still include them).
         """
         return self._core.stats()
 
@@ -617,14 +624,40 @@ class Index:
         """The chunk's text, ``book_text[start:end]`` (indexes built with store_text=True).
 
         ``doc_id`` is any integer (numpy ones too, as ``search_batch`` and
-        ``postings`` return) from 0 to ``len(index) - 1``.
+        ``postings`` return) that a hit or ``postings`` gave. Doc ids of
+        deleted chunks (their book was deleted or replaced) raise
+        ValueError, as ids out of range do.
         """
         return self._core.text(_int_arg("doc_id", doc_id, 0, 2**63 - 1))
 
     def chunk_info(self, doc_id: int) -> Tuple[str, int, int, int]:
-        """(book_id, chunk, start, end) of a doc id (any integer, numpy ones too)."""
+        """(book_id, chunk, start, end) of a doc id (any integer, numpy ones too).
+
+        ValueError for an id out of range or of a deleted chunk.
+        """
         book, chunk, start, end = self._core.chunk_info(_int_arg("doc_id", doc_id, 0, 2**63 - 1))
         return os.fsdecode(book), chunk, start, end
+
+    def metadata(self, book_id: str) -> dict:
+        """The metadata stored with a live book (``add_texts(metadata=)``,
+        ``add(metadata=)``, ``sync(metadata=)``), as a new dict; ``{}`` for a
+        book stored without any. KeyError if no live book has this id.
+
+        Example
+        -------
+        >>> import pathlib, tempfile, tomes
+        >>> ix = pathlib.Path(tempfile.mkdtemp()) / "index"
+        >>> with tomes.writer(ix) as w:
+        ...     w.add_texts(["The white whale."], book_ids=["moby"], metadata=[{"year": 1851}])
+        >>> with tomes.open(ix) as index:
+        ...     hit = index.search("whale")[0]
+        ...     index.metadata(hit.book_id)
+        {'year': 1851}
+        """
+        if not isinstance(book_id, str):
+            raise TypeError(f"book_id must be a str, got {_got(book_id)}")
+        text = self._core.metadata(os.fsencode(book_id))
+        return json.loads(text) if text else {}
 
     def verify(self) -> dict:
         """Check every checksum and posting; CorruptIndexError naming the first damaged file."""

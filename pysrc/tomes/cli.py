@@ -30,6 +30,7 @@ from tomes._analysis import STEMMERS, STOPWORD_LISTS, analyze
 from tomes._core import CorruptIndexError
 from tomes._index import _encoding_arg, index_corpus, open as open_index, verify
 from tomes._optimize import optimize
+from tomes._writer import sync
 from tomes._snippet import BOLD, GUILLEMETS, QueryTerms, index_analyzer, make_snippet
 from tomes._version import __version__
 
@@ -121,9 +122,46 @@ def _index_args_error(args: argparse.Namespace) -> Optional[str]:
     if not os.path.isdir(args.books_dir):
         what = "a file" if os.path.lexists(args.books_dir) else "nothing there"
         return f"{args.books_dir}: expected a directory of books, got {what}"
-    if not args.overwrite and os.path.lexists(os.path.join(args.index_dir, "index.json")):
-        return f"{args.index_dir}: already holds an index (index.json); pass --overwrite to replace it"
+    if args.update and args.overwrite:
+        return "--update and --overwrite exclude each other"
+    if not args.overwrite and not args.update and os.path.lexists(os.path.join(args.index_dir, "index.json")):
+        return (f"{args.index_dir}: already holds an index (index.json); pass --update to bring it in line with "
+                f"{args.books_dir}, or --overwrite to replace it")
+    if args.checksum and not args.update:
+        return "--checksum goes with --update"
     return None
+
+
+def _print_sync_report(report, verbose: bool) -> None:
+    print(f"added {len(report.added):,}, replaced {len(report.replaced):,}, deleted {len(report.deleted):,}, "
+          f"unchanged {len(report.unchanged):,} book(s) in {report.seconds:.2f} s; the index holds "
+          f"{report.books:,} books, {report.chunks:,} chunks, {report.segments} segment(s) "
+          f"(generation {report.generation})")
+    limit = None if verbose else REPORT_LIST_LIMIT
+    if report.duplicates:
+        print(f"{len(report.duplicates):,} duplicate(s) skipped:")
+        _print_list([f"{_display_name(path)}: same text as {_display_name(first)}"
+                     for path, first in report.duplicates], limit)
+    if report.skipped:
+        print(f"{len(report.skipped):,} file(s) skipped:")
+        _print_list([f"{_display_name(path)}: {reason}" for path, reason in report.skipped], limit)
+    if report.merge_error:
+        print(f"warning: merging segments after the commit failed: {report.merge_error}", file=sys.stderr)
+
+
+def _cmd_update(args: argparse.Namespace) -> int:
+    # Only the options given: an existing index keeps its own, and a
+    # different one given is an error naming it.
+    given = {name: value for name, value in (("chunk_size", args.chunk_size), ("chunk_overlap", args.chunk_overlap),
+                                             ("stopwords", args.stopwords), ("stemmer", args.stemmer))
+             if value is not None}
+    if args.no_text:
+        given["store_text"] = False
+    report = sync(args.books_dir, args.index_dir, checksum=args.checksum, threads=args.threads,
+                  batch_size=args.batch_size, encoding=args.encoding, timeout=args.wait,
+                  progress=not args.quiet, **given)
+    _print_sync_report(report, args.verbose)
+    return 0
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
@@ -131,8 +169,11 @@ def _cmd_index(args: argparse.Namespace) -> int:
     if error is not None:
         print(f"tomes index: error: {error}", file=sys.stderr)
         return 1
+    if args.update:
+        return _cmd_update(args)
     report = index_corpus(
-        args.books_dir, args.index_dir, chunk_size=args.chunk_size, chunk_overlap=args.chunk_overlap,
+        args.books_dir, args.index_dir, chunk_size=1000 if args.chunk_size is None else args.chunk_size,
+        chunk_overlap=100 if args.chunk_overlap is None else args.chunk_overlap,
         batch_size=args.batch_size, stopwords=args.stopwords, stemmer=args.stemmer, threads=args.threads,
         store_text=not args.no_text, progress=not args.quiet, mode="overwrite" if args.overwrite else "create",
         encoding=args.encoding)
@@ -299,14 +340,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("books_dir", help="a folder of books (.txt .md .html .htm .epub, and .pdf "
                    "with tomes[pdf]), searched recursively")
     p.add_argument("index_dir", help="where the index goes (created if missing)")
-    p.add_argument("--chunk-size", type=int, default=1000, help="code points per chunk (0: whole books)")
-    p.add_argument("--chunk-overlap", type=int, default=100)
+    p.add_argument("--chunk-size", type=int, default=None,
+                   help="code points per chunk (0: whole books; default 1000)")
+    p.add_argument("--chunk-overlap", type=int, default=None, help="default 100")
     p.add_argument("--batch-size", type=int, default=1000, help="books per segment at most")
     p.add_argument("--stopwords", choices=STOPWORD_LISTS, default=None)
     p.add_argument("--stemmer", choices=STEMMERS, default=None)
     p.add_argument("--threads", type=int, default=None, help="default: all cores")
     p.add_argument("--no-text", action="store_true", help="do not store the chunks' text")
     p.add_argument("--overwrite", action="store_true", help="replace an existing index")
+    p.add_argument("--update", action="store_true",
+                   help="bring an existing index (or a new one) in line with BOOKS_DIR in one commit: new and "
+                        "changed files added, vanished ones deleted, files with the same size and mtime not "
+                        "read (tomes.sync)")
+    p.add_argument("--checksum", action="store_true",
+                   help="with --update: read every file and compare texts instead of sizes and mtimes")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="with --update: wait up to SECONDS while another writer holds the index")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.add_argument("-v", "--verbose", action="store_true",
                    help=f"list every skipped, duplicate and non-UTF-8 file "

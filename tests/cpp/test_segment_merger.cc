@@ -2,208 +2,21 @@
 // optimize (index/optimize.h). The oracle is independent of the merger:
 // segments are in global doc-id order, so the merge of adjacent segments
 // must be byte for byte the segment index_corpus writes for the same books
-// in one batch (meta.json's base_doc_id aside, for a run that does not
-// start at doc 0). Also: search hits equal before and after, thread count
+// in one batch (merge_fixtures.h). Also: search hits equal before and after, thread count
 // and group size do not change a byte, plan_merges against a brute-force
 // model, a held lock, cancelling, and a reader opened before.
 #include <algorithm>
-#include <fstream>
-#include <fcntl.h>
-#include <sys/stat.h>
-
-#include <cstdio>
-#include <map>
-#include <random>
 #include <set>
-#include <sstream>
 
-#include "check.h"
-#include "temp_files.h"
+#include "merge_fixtures.h"
 #include "common/byte_sink.h"
-#include "common/file_system.h"
 #include "fst/fst_builder.h"
 #include "fst/fst_reader.h"
-#include "index/term_union.h"
 #include "index/index_lock.h"
-#include "index/optimize.h"
-#include "index/pipeline.h"
-#include "search/index_reader.h"
-#include "segment/manifest.h"
-#include "segment/segment_meta.h"
+#include "index/term_union.h"
 
 using namespace tomes;
-using tomes::test::temp_dir;
-using tomes::test::write_file;
-
-namespace {
-
-const char* kWords[] = {"whale", "ship", "sea", "captain", "Ahab", "naïve", "Straße", "ΣΊΣΥΦΟΣ", "42", "ﬁre",
-                        "the", "of", "fish", "fishes", "running", "runs", "ocean", "oceans"};
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-// A random corpus: books of random words (some long enough for several text
-// blocks and postings blocks), exact duplicates of earlier books, an empty
-// book and a binary file (both skipped).
-void write_corpus(const std::string& dir, std::mt19937& rng) {
-  CHECK(make_directories(dir + "/sub").is_ok());
-  const int books = 3 + static_cast<int>(rng() % 25);
-  std::vector<std::string> texts;
-  for (int b = 0; b < books; ++b) {
-    std::string text;
-    const int words = rng() % 10 == 0 ? 20000 + static_cast<int>(rng() % 20000) : static_cast<int>(rng() % 400);
-    for (int w = 0; w < words; ++w) {
-      text += kWords[rng() % (sizeof kWords / sizeof *kWords)];
-      if (rng() % 3 == 0) text += std::to_string(rng() % 50);  // a vocabulary that differs by segment
-      text += (rng() % 7 == 0) ? "\n\n" : (rng() % 5 == 0 ? ", " : " ");
-    }
-    if (b > 0 && rng() % 6 == 0) text = texts[rng() % texts.size()];  // a duplicate
-    texts.push_back(text);
-    write_file(dir + "/" + (b % 3 == 0 ? "sub/" : "") + "book" + std::to_string(b) + ".txt", text);
-  }
-  write_file(dir + "/empty.txt", "");
-  static const char kBinary[] = "\x00\x01\x02\xff\x00 binary";
-  write_file(dir + "/sub/binary.txt", std::string(kBinary, sizeof kBinary - 1));
-}
-
-struct Settings {
-  std::uint32_t chunk_size = 150, overlap = 20;
-  bool stopwords = false, stem = false, store_text = true;
-};
-
-Settings random_settings(std::mt19937& rng) {
-  Settings s;
-  s.chunk_size = 20 + rng() % 300;
-  s.overlap = rng() % (s.chunk_size / 2);
-  s.stopwords = rng() % 2;
-  s.stem = rng() % 2;
-  s.store_text = rng() % 3 != 0;
-  return s;
-}
-
-void build(const std::string& books, const std::string& ix, const Settings& s, std::uint32_t batch_size) {
-  index::IndexOptions o;
-  o.parse.chunk_size = s.chunk_size;
-  o.parse.chunk_overlap = s.overlap;
-  o.parse.store_text = s.store_text;
-  if (s.stopwords) {
-    o.stopwords_name = "custom";
-    o.stopwords = {"of", "the"};
-  }
-  if (s.stem) o.stemmer = "english";
-  o.batch_size = batch_size;
-  o.threads = 2;
-  o.overwrite = true;
-  Result<index::IndexReport> r = index::index_corpus(books, ix, o, nullptr);
-  CHECK(r.is_ok());
-}
-
-segment::Manifest manifest(const std::string& ix) {
-  Result<segment::Manifest> m = segment::read_manifest(ix);
-  CHECK(m.is_ok());
-  return m.value();
-}
-
-// Every file of a segment directory, by name.
-std::map<std::string, std::string> files_of(const std::string& dir) {
-  std::map<std::string, std::string> files;
-  Result<std::vector<std::string>> names = list_directory(dir);
-  CHECK(names.is_ok());
-  for (const std::string& name : names.value()) files[name] = read_bytes(dir + "/" + name);
-  return files;
-}
-
-// Segment dirs a and b hold the same files, byte for byte (meta.json
-// included: a segment does not record where index.json places it).
-void check_same_segment(const std::string& a, const std::string& b) {
-  std::map<std::string, std::string> fa = files_of(a), fb = files_of(b);
-  CHECK_EQ(fa.size(), fb.size());
-  for (const auto& [name, bytes] : fa) {
-    CHECK(fb.count(name) == 1);
-    if (bytes != fb[name]) std::fprintf(stderr, "differs: %s\n", name.c_str());
-    CHECK(bytes == fb[name]);
-  }
-  auto ma = segment::read_segment_meta_files(a + "/meta.json"), mb = segment::read_segment_meta_files(b + "/meta.json");
-  CHECK(ma.is_ok() && mb.is_ok());
-  CHECK_EQ(ma.value().size(), mb.value().size());
-  for (std::size_t i = 0; i < ma.value().size() && i < mb.value().size(); ++i) {
-    CHECK_EQ(ma.value()[i].name, mb.value()[i].name);
-    CHECK_EQ(ma.value()[i].bytes, mb.value()[i].bytes);
-    CHECK_EQ(ma.value()[i].crc, mb.value()[i].crc);
-  }
-}
-
-index::OptimizeOptions optimize_options(std::uint64_t max_segments, unsigned threads, std::uint64_t group) {
-  index::OptimizeOptions o;
-  o.max_segments = max_segments;
-  o.threads = threads;
-  o.postings_per_group = group;
-  return o;
-}
-
-std::vector<std::string> queries() {
-  std::vector<std::string> q;
-  for (const char* w : kWords) q.push_back(w);
-  q.push_back("whale ship sea");
-  q.push_back("captain Ahab 7");
-  q.push_back("fish 12 13 14");
-  return q;
-}
-
-std::vector<std::vector<search::Hit>> search_all(const std::string& ix) {
-  Result<std::shared_ptr<search::IndexReader>> reader = search::IndexReader::open(ix);
-  CHECK(reader.is_ok());
-  std::vector<std::vector<search::Hit>> all;
-  search::SearchOptions so;
-  so.k = 50;
-  for (const std::string& q : queries()) {
-    std::vector<search::Hit> hits;
-    CHECK(reader.value()->search(q, so, &hits).is_ok());
-    all.push_back(hits);
-  }
-  return all;
-}
-
-void check_same_hits(const std::vector<std::vector<search::Hit>>& a, const std::vector<std::vector<search::Hit>>& b) {
-  CHECK_EQ(a.size(), b.size());
-  for (std::size_t q = 0; q < a.size() && q < b.size(); ++q) {
-    CHECK_EQ(a[q].size(), b[q].size());
-    for (std::size_t i = 0; i < a[q].size() && i < b[q].size(); ++i) {
-      CHECK_EQ(a[q][i].doc_id, b[q][i].doc_id);
-      CHECK(a[q][i].score == b[q][i].score);
-    }
-  }
-}
-
-// Copies the books whose ids are `ids` from books into dir, same paths.
-void copy_books(const std::string& books, const std::vector<std::string>& ids, const std::string& dir) {
-  CHECK(make_directories(dir).is_ok());
-  for (const std::string& id : ids) {
-    const std::size_t slash = id.rfind('/');
-    if (slash != std::string::npos) CHECK(make_directories(dir + "/" + id.substr(0, slash)).is_ok());
-    write_file(dir + "/" + id, read_bytes(books + "/" + id));
-    // books.bin records each source's mtime: the copy keeps it.
-    struct stat st;
-    CHECK(::stat((books + "/" + id).c_str(), &st) == 0);
-    const struct timespec times[2] = {st.st_atim, st.st_mtim};
-    CHECK(::utimensat(AT_FDCWD, (dir + "/" + id).c_str(), times, 0) == 0);
-  }
-}
-
-std::vector<std::string> book_ids(const std::string& segment_dir, const segment::SegmentInfo& info, bool store_text) {
-  auto reader = segment::SegmentReader::open(segment_dir, info, store_text);
-  CHECK(reader.is_ok());
-  std::vector<std::string> ids;
-  for (std::uint32_t b = 0; b < reader.value()->num_books(); ++b) ids.emplace_back(reader.value()->book_name(b));
-  return ids;
-}
-
-}  // namespace
+using namespace tomes::test::merge;
 
 TEST_CASE("optimize_to_one_equals_a_one_batch_build") {
   std::mt19937 rng(20261206);
