@@ -19,6 +19,7 @@
 #include "segment/segment_file.h"
 #include "segment/segment_format.h"
 #include "segment/term_entries.h"
+#include "segment/term_table.h"
 #include "segment/text_store.h"
 
 namespace tomes::index {
@@ -212,7 +213,7 @@ class SegmentMerge {
         entry.freq_offset = freqs_base + freqs_at;
         entry.freq_len = static_cast<std::uint32_t>(encoded.freqs_end[t] - freqs_at);
         entry.doc_count = encoded.kept[t];
-        segment::append_term_entry(&offsets_, entry);
+        offsets_.add(entry);
         if (Status s = builder->add(group->terms[t], num_terms_++); !s.is_ok()) return s;
         docs_at = encoded.docs_end[t];
         freqs_at = encoded.freqs_end[t];
@@ -311,7 +312,7 @@ class SegmentMerge {
   // offsets.bin, doc_lengths.bin, chunks.bin and (store_text) text.bin.
   Status write_tables() {
     if (Status s = write_offsets_and_doc_lengths(dir_, offsets_, doc_lengths_, &files_); !s.is_ok()) return s;
-    std::string().swap(offsets_);
+    offsets_ = segment::TermTableWriter();
     return write_chunks_and_text();
   }
 
@@ -395,7 +396,7 @@ class SegmentMerge {
   // Per segment of the run: local doc -> merged doc or kDroppedDoc; empty
   // when nothing of that segment is dropped (then the shift doc_base_).
   std::vector<std::vector<std::uint32_t>> doc_map_;
-  std::string offsets_;
+  segment::TermTableWriter offsets_;
   std::uint32_t num_terms_ = 0;
   std::uint64_t num_books_ = 0;
 };

@@ -35,6 +35,7 @@
 #include "segment/deletes.h"
 #include "segment/segment_info.h"
 #include "segment/term_entries.h"
+#include "segment/term_table.h"
 #include "segment/text_store.h"
 
 namespace tomes::segment {
@@ -138,7 +139,8 @@ class SegmentReader {
   SegmentInfo info_;
   std::vector<std::shared_ptr<MappedFile>> mapped_;
   fst::FstReader terms_;
-  std::string_view offsets_, docs_, freqs_;
+  TermTable term_table_;
+  std::string_view docs_, freqs_;
   std::vector<std::uint32_t> doc_lengths_;
   ChunkTable chunks_;
   BookTable books_;
