@@ -135,6 +135,11 @@ Status IndexWriter::run_books(const std::vector<parse::BookFile>& files, const P
 }
 
 Status IndexWriter::add_files(std::vector<parse::BookFile> files, const ProgressFn& progress) {
+  // In id order, as index_corpus takes a folder's books: a segment's books
+  // are sorted, and among equal texts the smaller id wins.
+  std::sort(files.begin(), files.end(), [](const parse::BookFile& a, const parse::BookFile& b) {
+    return a.relative_path < b.relative_path;
+  });
   std::unordered_set<std::string> seen;
   for (const parse::BookFile& f : files) {
     if (!seen.insert(f.relative_path).second) {

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional, Union
 
 from tomes import _core
-from tomes._index import PathLike, _int_arg, _path_arg, _progress_arg
+from tomes._index import PathLike, _float_arg, _int_arg, _path_arg, _progress_arg
 
 OptimizeProgress = Union[bool, Callable[[int, int], object], None]
 
@@ -23,7 +23,7 @@ class OptimizeReport:
     """What ``optimize`` did.
 
     ``merged`` is False when the index already had at most ``max_segments``
-    segments: it was left untouched (no new generation). Bytes are the
+    segments and no deleted book: it was left untouched (no new generation). Bytes are the
     segments' files as index.json records them.
     """
 
@@ -55,15 +55,19 @@ class _Bar:
 
 
 def optimize(index_dir: PathLike, max_segments: int = 1, *, threads: Optional[int] = None,
-             progress: OptimizeProgress = False) -> OptimizeReport:
+             progress: OptimizeProgress = False, timeout: float = 0.0) -> OptimizeReport:
     """Merge the index's segments until at most ``max_segments`` remain.
 
-    Adjacent segments are merged (doc ids do not change, and search results
-    stay exactly the same); while there are too many, the adjacent pair with
-    the smallest total size is merged first. A merged segment is byte for
-    byte what ``index_corpus`` writes for its books in one batch. The new
-    generation is committed atomically (index.json replaced last): a crash or
-    a Ctrl-C leaves the index as it was. An ``Index`` opened before keeps
+    Adjacent segments are merged; while there are too many, the adjacent
+    pair with the smallest total size is merged first. Deleted (or replaced)
+    books are dropped: every segment with deletions is rewritten, even
+    within ``max_segments``, so none is left. A merged segment is byte for
+    byte what ``index_corpus`` writes for its live books in one batch, and
+    search results (scores, books, chunks) stay exactly the same. Doc ids
+    stay the same when nothing was deleted; otherwise the ids after a
+    dropped chunk move down (they are dense over the live chunks of each
+    merged segment). The new generation is committed atomically (index.json
+    replaced last): a crash or a Ctrl-C leaves the index as it was. An ``Index`` opened before keeps
     searching its own generation.
 
     Parameters
@@ -78,9 +82,11 @@ def optimize(index_dir: PathLike, max_segments: int = 1, *, threads: Optional[in
     progress : bool or callable
         True draws a progress bar on stderr; a callable is called as
         ``progress(segments_done, segments_total)``.
+    timeout : float
+        Seconds to wait while another writer holds the index (0: none).
 
-    Raises FileNotFoundError if there is no index, OSError if another writer
-    holds the index, CorruptIndexError if a segment is damaged (nothing is
+    Raises FileNotFoundError if there is no index, tomes.IndexLockedError (an
+    OSError) if another writer holds the index, CorruptIndexError if a segment is damaged (nothing is
     committed), Cancelled/KeyboardInterrupt if stopped (the index is as it
     was).
 
@@ -99,11 +105,12 @@ def optimize(index_dir: PathLike, max_segments: int = 1, *, threads: Optional[in
     max_segments = _int_arg("max_segments", max_segments, 1, 2**63 - 1)
     if threads is not None:
         threads = _int_arg("threads", threads, 1, 4096)
+    timeout = _float_arg("timeout", timeout, "a number of seconds >= 0", lambda t: 0 <= t < 1e9)
     if not os.path.isfile(os.path.join(index, b"index.json")):
         raise FileNotFoundError(f"{os.fsdecode(index)}: no index here (index.json is missing)")
     callback, bar = _progress_arg(progress, _Bar)
     try:
-        raw = _core.optimize(index, max_segments, threads or 0, callback)
+        raw = _core.optimize(index, max_segments, threads or 0, callback, timeout)
     finally:
         if bar is not None:
             bar.close()
