@@ -277,12 +277,9 @@ CommitReport IndexWriter::make_report() const {
   r.not_found = not_found_;
   r.skipped = sync_skipped_;
   r.skipped.insert(r.skipped.end(), tally_.skipped.begin(), tally_.skipped.end());
-  for (const auto& d : tally_.duplicates) {
-    if (!live_.is_live(d.first)) r.duplicates.push_back(d);
-  }
-  for (const auto& d : live_.displaced()) {
-    if (!live_.is_live(d.first)) r.duplicates.push_back(d);
-  }
+  // Every duplicate of a session is judged by LiveBooks (tally_'s are the
+  // same ones, counted by the batch runner).
+  r.duplicates = live_.duplicates();
   for (const std::string& id : tally_.invalid_utf8) {
     if (live_.is_live(id)) r.invalid_utf8.push_back(id);
   }

@@ -10,7 +10,9 @@ void LiveBooks::load(const std::vector<std::shared_ptr<segment::SegmentReader>>&
   new_names_.clear();
   pending_.clear();
   outcomes_.clear();
-  displaced_.clear();
+  duplicates_.clear();
+  kept_at_.clear();
+  settled_ = 0;
   committed_slots_ = static_cast<std::uint32_t>(segments.size());
   for (std::uint32_t slot = 0; slot < segments.size(); ++slot) {
     const segment::SegmentReader& seg = *segments[slot];
@@ -61,6 +63,7 @@ SettleHook::Verdict LiveBooks::settle(const ParsedBook& parsed, const std::strin
                                       std::uint32_t kept_index, std::string* duplicate_of) {
   const std::string& id = parsed.relative_path;
   const Fingerprint key{parsed.text_hash[0], parsed.text_hash[1]};
+  ++settled_;
   Outcome& outcome = touch(id);
   const auto same = ids_.find(id);
   if (same != ids_.end() && same->second.record.hash[0] == key.a && same->second.record.hash[1] == key.b &&
@@ -73,10 +76,14 @@ SettleHook::Verdict LiveBooks::settle(const ParsedBook& parsed, const std::strin
   if (twin != by_text_.end() && twin->second != id) {
     if (!by_id_order_ || twin->second < id) {
       *duplicate_of = twin->second;
+      duplicates_.push_back({id, twin->second, settled_});
+      // Under sync the folder no longer holds this id's older text: as
+      // index_corpus of the folder, the id goes. A writer leaves it.
+      if (by_id_order_ && same != ids_.end()) remove(id);
       return Verdict::kDuplicate;
     }
     const std::string displaced = twin->second;
-    displaced_.emplace_back(displaced, id);
+    duplicates_.push_back({displaced, id, settled_});
     remove(displaced);
   }
   if (same != ids_.end()) remove(id);
@@ -91,10 +98,21 @@ SettleHook::Verdict LiveBooks::settle(const ParsedBook& parsed, const std::strin
   book.record = segment::BookRecord{parsed.file_size, parsed.mtime_ns, {key.a, key.b}, *book.owned};
   by_text_[key] = id;
   ids_[id] = std::move(book);
+  kept_at_[id] = settled_;
   Outcome& now = touch(id);
   now.kept = true;
   now.unchanged = false;
   return Verdict::kKeep;
+}
+
+std::vector<std::pair<std::string, std::string>> LiveBooks::duplicates() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Duplicate& d : duplicates_) {
+    const auto kept = kept_at_.find(d.id);
+    if (kept != kept_at_.end() && kept->second > d.at && is_live(d.id)) continue;
+    out.emplace_back(d.id, d.twin);
+  }
+  return out;
 }
 
 }  // namespace tomes::index

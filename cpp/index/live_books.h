@@ -68,8 +68,10 @@ class LiveBooks final : public SettleHook {
     bool unchanged = false;
   };
   const std::map<std::string, Outcome>& outcomes() const { return outcomes_; }
-  // Books deleted by sync's rule: (deleted id, the smaller id kept with its text).
-  const std::vector<std::pair<std::string, std::string>>& displaced() const { return displaced_; }
+  // The books left out as duplicates, and those deleted by sync's rule, as
+  // (id, the live id with its text), in the order met, but for an id kept
+  // again later in the session.
+  std::vector<std::pair<std::string, std::string>> duplicates() const;
 
  private:
   using Fingerprint = TextFingerprint;
@@ -89,7 +91,15 @@ class LiveBooks final : public SettleHook {
   std::vector<std::string> new_names_;
   std::map<std::uint32_t, std::vector<std::uint32_t>> pending_;
   std::map<std::string, Outcome> outcomes_;
-  std::vector<std::pair<std::string, std::string>> displaced_;
+  // (id, its twin, the settle count when it happened); per id, the settle
+  // count when a version of it was last kept.
+  struct Duplicate {
+    std::string id, twin;
+    std::uint64_t at;
+  };
+  std::vector<Duplicate> duplicates_;
+  std::unordered_map<std::string, std::uint64_t> kept_at_;
+  std::uint64_t settled_ = 0;
   bool by_id_order_ = false;
 };
 

@@ -191,6 +191,8 @@ def _check_settings(index_dir: str, settings: dict, given: Dict[str, Any]) -> No
         have = settings[name]
         if name == "stemmer":
             have = have or ""
+        if name == "stopwords":  # the same words in any order are the same list
+            value, have = sorted(set(value)), sorted(set(have))
         if value != have:
             shown = have if name != "stemmer" else (have or None)
             raise ValueError(f"{index_dir}: the index was built with {name}={shown!r}; "
