@@ -14,7 +14,7 @@
 #include "index/batch_runner.h"
 #include "index/deletions.h"
 #include "index/index_files.h"
-#include "index/optimize.h"
+#include "index/merge_commit.h"
 #include "segment/segment_format.h"
 
 namespace tomes::index {
@@ -324,7 +324,23 @@ Result<CommitReport> IndexWriter::commit(const ProgressFn& progress) {
     exists_ = true;
     (void)clean_leftovers(dir_, committed_);
     report.generation = committed_.generation;
-    // MERGE-POLICY-HOOK
+    if (options_.merge) {
+      Result<std::uint64_t> generation = next_generation(dir_, committed_.generation);
+      MergeCommitOptions merge;
+      merge.threads = options_.index.threads;
+      Result<Manifest> merged = generation.is_ok()
+                                    ? merge_committed(dir_, committed_, generation.value(), merge, nullptr)
+                                    : Result<Manifest>(generation.status());
+      if (merged.is_ok()) {
+        if (merged.value().generation != committed_.generation) {
+          report.segments_merged = committed_.segments.size() + 1 - merged.value().segments.size();
+        }
+        committed_ = std::move(merged).value();
+        report.generation = committed_.generation;
+      } else {
+        report.merge_error = merged.status().message();
+      }
+    }
     readers_.clear();
     for (const SegmentInfo& info : committed_.segments) {
       auto reader = SegmentReader::open(dir_ + "/" + info.name, info, committed_.settings.store_text);
