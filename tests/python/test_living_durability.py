@@ -102,7 +102,7 @@ def prepare(tmp_path: Path, scenario: str) -> tuple:
         new = tmp_path / "new"
         write_folder(new, 300, seed=2)
         for i in range(0, 300, 10):  # some replace books of the index, some are its twins
-            src = books / f"d{i % 4}" / f"book{i % 30:04d}.txt"
+            src = books / f"d{i % 30 % 4}" / f"book{i % 30:04d}.txt"
             shutil.copy(src, new / f"d{i % 4}" / f"book{i:04d}.txt")
         return pristine, new
     if scenario in ("delete", "merge"):
