@@ -24,8 +24,8 @@ index"):
 - ``delete`` of an id neither live nor buffered is reported in ``not_found``.
 - ``sync``: pending texts dropped; live books not in the folder deleted (in
   id order); a file whose size, mtime and metadata are those of its live
-  book is not read (unchanged); the others settle in path order by sync's
-  rule.
+  book is not read (unchanged; with checksum=True every file is read); the
+  others settle in path order by sync's rule.
 - The report, against the last commit: ``added`` (live now, not then),
   ``deleted`` (live then, not now), ``replaced`` (live then and now, a new
   version kept), ``unchanged`` (live then and now, the same version,
@@ -144,14 +144,14 @@ class SessionModel:
             elif not buffered:
                 self.not_found.append(book_id)
 
-    def sync(self, folder: Dict[str, Tuple[str, Stamp]], metadata: Dict[str, str]) -> None:
+    def sync(self, folder: Dict[str, Tuple[str, Stamp]], metadata: Dict[str, str], checksum: bool = False) -> None:
         self.buffer.clear()
         for book_id in sorted(set(self.live) - set(folder)):
             self._remove(book_id)
         unread = set()
         for book_id, (text, stamp) in folder.items():
             live = self.live.get(book_id)
-            if live is not None and live.stamp == stamp and live.meta == metadata.get(book_id, ""):
+            if not checksum and live is not None and live.stamp == stamp and live.meta == metadata.get(book_id, ""):
                 unread.add(book_id)
         self.presented |= unread
         for book_id in sorted(folder):

@@ -82,6 +82,12 @@ def live_chunks(ix: tomes.Index) -> Dict[Key, Tuple[int, int, int]]:
         except ValueError as e:
             assert "deleted" in str(e), f"doc {doc}: {e}"
             deleted += 1
+            try:
+                ix.text(doc)
+            except ValueError as e:
+                assert "deleted" in str(e), f"text({doc}): {e}"
+            else:
+                raise AssertionError(f"text({doc}) of a deleted chunk answered")
             continue
         assert (book_id, chunk) not in out, f"doc {doc}: {(book_id, chunk)} twice"
         out[(book_id, chunk)] = (start, stop, doc)

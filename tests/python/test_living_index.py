@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import pytest
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -147,6 +147,11 @@ class LivingIndex(RuleBasedStateMachine):
 
     def check_report(self, report: tomes.CommitReport, what: str) -> None:
         expected = self.model.commit()
+        event(f"{what}: merged segments" if report.segments_merged else f"{what}: no merge")
+        if expected.duplicates:
+            event("a duplicate reported")
+        if expected.replaced:
+            event("a book replaced")
         assert report.merge_error == "", f"{what}: {report.merge_error}"
         if not self.merging:
             assert report.segments_merged == 0
@@ -286,10 +291,11 @@ class LivingIndex(RuleBasedStateMachine):
         self.model.reset()
         batch_size = data.draw(st.sampled_from([1, 2, 1000]), label="batch_size")
         self.merging = data.draw(st.booleans(), label="merge")
-        report = tomes.sync(self.folder, self.ix, metadata=metadata or None, batch_size=batch_size,
+        checksum = data.draw(st.integers(0, 3), label="checksum") == 0
+        report = tomes.sync(self.folder, self.ix, metadata=metadata or None, batch_size=batch_size, checksum=checksum,
                             merge=self.merging, threads=data.draw(st.sampled_from([1, 2]), label="threads"),
                             **self.open_options())
-        self.model.sync(self.folder_books, {i: meta_json(m) for i, m in metadata.items()})
+        self.model.sync(self.folder_books, {i: meta_json(m) for i, m in metadata.items()}, checksum)
         self.check_report(report, "sync")
         # The index holds exactly the folder's books, as index_corpus keeps them.
         folder = {i: text for i, (text, _) in self.folder_books.items()}
@@ -328,11 +334,17 @@ class LivingIndex(RuleBasedStateMachine):
         self.model.reset()
         self.model.batch_size = 1
         self.merging = True
-        for _ in range(data.draw(st.integers(1, 3), label="texts")):
-            book_id = data.draw(st.sampled_from(IDS), label="id")
+        live = sorted(self.model.live)
+        for _ in range(data.draw(st.integers(1, 12), label="texts")):
+            replace = live and data.draw(st.booleans(), label="replace")
+            book_id = data.draw(st.sampled_from(live if replace else IDS), label="id")
             text = self.draw_text(data)
             self.w.add_texts([text], book_ids=[book_id])
             self.model.add_texts([(book_id, text, "")])
+        if live and data.draw(st.booleans(), label="delete too"):
+            gone = data.draw(st.lists(st.sampled_from(live), max_size=3, unique=True), label="deleted")
+            self.w.delete(gone)
+            self.model.delete(gone)
         report = self.w.commit()
         self.check_report(report, "merge")
         self.close_session()
@@ -399,6 +411,7 @@ class LivingIndex(RuleBasedStateMachine):
                                    self.options.get("stopwords"), self.options.get("stemmer"))
         with tomes.open(scratch) as sx:
             assert len(sx) == len(ix)
+            self.compare_statistics(ix, sx)
             everything = len(ix) + 1
             for query, fuzzy in queries:
                 what = f"query={query!r} fuzzy={fuzzy}"
@@ -413,6 +426,22 @@ class LivingIndex(RuleBasedStateMachine):
                     check_top_k(hits, sorted(truth, key=lambda p: (-p[1], p[0])), k, 0.0,
                                 f"{what} k={k} vs from scratch")
                     check_top_k(hits, ranking, k, REL, f"{what} k={k} vs the model")
+
+    @staticmethod
+    def compare_statistics(ix: tomes.Index, sx: tomes.Index) -> None:
+        """N, avgdl, every term's live df and live postings: those of the from-scratch build."""
+        a, b = ix.stats(), sx.stats()
+        for name in ("books", "chunks", "terms", "total_length", "avgdl"):
+            assert a[name] == b[name], f"stats()[{name!r}]: {a[name]!r}, from scratch {b[name]!r}"
+        terms = list(ix.terms())
+        assert terms == list(sx.terms()), "terms() (live doc freqs) differ from the from-scratch build's"
+        for term, _ in terms[:: max(1, len(terms) // 6)]:
+            docs, freqs = ix.postings(term)
+            sdocs, sfreqs = sx.postings(term)
+            got = sorted((ix.chunk_info(int(d))[:2], int(f)) for d, f in zip(docs, freqs))
+            want = sorted((sx.chunk_info(int(d))[:2], int(f)) for d, f in zip(sdocs, sfreqs))
+            assert got == want, f"postings({term!r}) differ from the from-scratch build's"
+            assert len(docs) == dict(terms)[term]
 
 
 def json_loads(text: str) -> dict:
@@ -434,3 +463,36 @@ def test_the_same_options_again_are_accepted(tmp_path, config):
     with tomes.writer(tmp_path / "ix", **config) as w:
         w.add_texts(["the sea"], book_ids=["b.txt"])
     assert tomes.sync(tmp_path / "ix", tmp_path / "ix", **config).deleted == ["a.txt", "b.txt"]
+
+
+# Cases the state machine found, pinned as plain tests.
+
+def test_a_replace_by_another_live_book_s_text_is_reported_as_a_duplicate(tmp_path):
+    """SPEC 2 against the live index: the new text of a.txt is c.txt's, so it is
+    left out (a.txt keeps its text) and the report says so."""
+    with tomes.writer(tmp_path / "ix") as w:
+        w.add_texts(["the white whale", "the old man and the sea"], book_ids=["a.txt", "c.txt"])
+    with tomes.writer(tmp_path / "ix") as w:
+        w.add_texts(["the old man and the sea"], book_ids=["a.txt"])
+    assert (w.report.added, w.report.replaced, w.report.unchanged) == ([], [], [])
+    assert w.report.duplicates == [("a.txt", "c.txt")]
+    with tomes.open(tmp_path / "ix") as ix:
+        assert [ix.text(h.doc_id) for h in ix.search("whale")] == ["the white whale"]
+
+
+def test_sync_drops_a_file_that_became_the_twin_of_a_smaller_path(tmp_path):
+    """After sync the index equals index_corpus of the folder: b.txt, now a copy
+    of a.txt, is a duplicate there, so its old text must not stay searchable."""
+    books = tmp_path / "books"
+    books.mkdir()
+    (books / "a.txt").write_text("the white whale")
+    (books / "b.txt").write_text("the old man and the sea")
+    assert tomes.sync(books, tmp_path / "ix").added == ["a.txt", "b.txt"]
+    (books / "b.txt").write_text("the white whale")
+    report = tomes.sync(books, tmp_path / "ix")
+    assert report.deleted == ["b.txt"]
+    assert report.duplicates == [("b.txt", "a.txt")]
+    tomes.index_corpus(books, tmp_path / "scratch")
+    with tomes.open(tmp_path / "ix") as ix, tomes.open(tmp_path / "scratch") as sx:
+        assert ix.stats()["books"] == sx.stats()["books"] == 1
+        assert ix.search("sea") == sx.search("sea") == []
