@@ -45,10 +45,6 @@ void adopt_settings(const Manifest& m, IndexOptions* o) {
 
 Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& index_dir, const WriterOptions& options,
                                                        const std::function<bool()>& should_stop) {
-  if (Status s = chunk::check_chunk_options(options.index.parse.chunk_size, options.index.parse.chunk_overlap);
-      !s.is_ok()) {
-    return s;
-  }
   if (options.index.batch_size == 0 || options.index.batch_bytes == 0) {
     return Status::invalid_argument("batch_size and batch_bytes must be at least 1");
   }
@@ -73,6 +69,11 @@ Status IndexWriter::load_committed() {
     exists_ = false;
   } else {
     return manifest.status();
+  }
+  // A new index's chunking, or (checked again) an existing one's.
+  if (Status s = chunk::check_chunk_options(options_.index.parse.chunk_size, options_.index.parse.chunk_overlap);
+      !s.is_ok()) {
+    return s;
   }
   if (Status s = clean_leftovers(dir_, committed_); !s.is_ok()) return s;
   Result<analysis::Analyzer> analyzer = analysis::make_analyzer(options_.index.stopwords, options_.index.stemmer);
@@ -134,6 +135,11 @@ Status IndexWriter::run_books(const std::vector<parse::BookFile>& files, const P
 }
 
 Status IndexWriter::add_files(std::vector<parse::BookFile> files, const ProgressFn& progress) {
+  // In id order, as index_corpus takes a folder's books: a segment's books
+  // are sorted, and among equal texts the smaller id wins.
+  std::sort(files.begin(), files.end(), [](const parse::BookFile& a, const parse::BookFile& b) {
+    return a.relative_path < b.relative_path;
+  });
   std::unordered_set<std::string> seen;
   for (const parse::BookFile& f : files) {
     if (!seen.insert(f.relative_path).second) {

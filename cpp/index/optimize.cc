@@ -23,9 +23,9 @@ struct LockedIndex {
   std::uint64_t generation;
 };
 
-Result<LockedIndex> lock_index(const std::string& index_dir) {
+Result<LockedIndex> lock_index(const std::string& index_dir, double lock_timeout) {
   if (!is_directory(index_dir)) return Status::not_found(index_dir + ": no index here (not a directory)");
-  Result<IndexLock> lock = IndexLock::acquire(index_dir);
+  Result<IndexLock> lock = IndexLock::acquire(index_dir, lock_timeout);
   if (!lock.is_ok()) return lock.status();
   Result<Manifest> manifest = segment::read_manifest(index_dir);
   if (!manifest.is_ok()) {
@@ -53,7 +53,7 @@ Result<OptimizeReport> optimize(const std::string& index_dir, const OptimizeOpti
   const auto started = Clock::now();
   if (options.max_segments == 0) return Status::invalid_argument("max_segments must be at least 1");
   if (options.postings_per_group == 0) return Status::invalid_argument("postings_per_group must be at least 1");
-  Result<LockedIndex> locked = lock_index(index_dir);
+  Result<LockedIndex> locked = lock_index(index_dir, options.lock_timeout);
   if (!locked.is_ok()) return locked.status();
   const LockedIndex& index = locked.value();
   MergeCommitOptions merge;

@@ -22,6 +22,7 @@ struct OptimizeOptions {
   unsigned threads = 0;            // 0: all cores
   // segment_merger.h's working set; the bytes written do not depend on it.
   std::uint64_t postings_per_group = std::uint64_t{1} << 22;
+  double lock_timeout = 0;  // seconds to wait for another writer (index_lock.h)
 };
 
 struct OptimizeReport {

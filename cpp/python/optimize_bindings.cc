@@ -21,7 +21,8 @@ namespace {
 // (polled at the same moments: between runs and between groups of terms),
 // cancels the merge, which leaves the committed generation, and is raised
 // again once the core has cleaned up.
-py::dict optimize(const std::string& index_dir, std::uint64_t max_segments, unsigned threads, py::object progress) {
+py::dict optimize(const std::string& index_dir, std::uint64_t max_segments, unsigned threads, py::object progress,
+                  double timeout) {
   std::optional<py::error_already_set> raised;
   index::OptimizeProgress fn = [&](std::uint64_t done, std::uint64_t total) {
     return report_progress(progress, &raised, done, total);
@@ -29,6 +30,7 @@ py::dict optimize(const std::string& index_dir, std::uint64_t max_segments, unsi
   index::OptimizeOptions options;
   options.max_segments = max_segments;
   options.threads = threads;
+  options.lock_timeout = timeout;
   Result<index::OptimizeReport> report = [&] {
     py::gil_scoped_release release;
     return index::optimize(index_dir, options, fn);
@@ -50,7 +52,7 @@ py::dict optimize(const std::string& index_dir, std::uint64_t max_segments, unsi
 
 void bind_optimize(py::module_& m) {
   m.def("optimize", &optimize, py::arg("index_dir"), py::arg("max_segments"), py::arg("threads"),
-        py::arg("progress"));
+        py::arg("progress"), py::arg("timeout") = 0.0);
 }
 
 }  // namespace tomes::python

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional, Union
 
 from tomes import _core
-from tomes._index import PathLike, _int_arg, _path_arg, _progress_arg
+from tomes._index import PathLike, _float_arg, _int_arg, _path_arg, _progress_arg
 
 OptimizeProgress = Union[bool, Callable[[int, int], object], None]
 
@@ -55,7 +55,7 @@ class _Bar:
 
 
 def optimize(index_dir: PathLike, max_segments: int = 1, *, threads: Optional[int] = None,
-             progress: OptimizeProgress = False) -> OptimizeReport:
+             progress: OptimizeProgress = False, timeout: float = 0.0) -> OptimizeReport:
     """Merge the index's segments until at most ``max_segments`` remain.
 
     Adjacent segments are merged (doc ids do not change, and search results
@@ -78,9 +78,11 @@ def optimize(index_dir: PathLike, max_segments: int = 1, *, threads: Optional[in
     progress : bool or callable
         True draws a progress bar on stderr; a callable is called as
         ``progress(segments_done, segments_total)``.
+    timeout : float
+        Seconds to wait while another writer holds the index (0: none).
 
-    Raises FileNotFoundError if there is no index, OSError if another writer
-    holds the index, CorruptIndexError if a segment is damaged (nothing is
+    Raises FileNotFoundError if there is no index, tomes.IndexLockedError (an
+    OSError) if another writer holds the index, CorruptIndexError if a segment is damaged (nothing is
     committed), Cancelled/KeyboardInterrupt if stopped (the index is as it
     was).
 
@@ -99,11 +101,12 @@ def optimize(index_dir: PathLike, max_segments: int = 1, *, threads: Optional[in
     max_segments = _int_arg("max_segments", max_segments, 1, 2**63 - 1)
     if threads is not None:
         threads = _int_arg("threads", threads, 1, 4096)
+    timeout = _float_arg("timeout", timeout, "a number of seconds >= 0", lambda t: 0 <= t < 1e9)
     if not os.path.isfile(os.path.join(index, b"index.json")):
         raise FileNotFoundError(f"{os.fsdecode(index)}: no index here (index.json is missing)")
     callback, bar = _progress_arg(progress, _Bar)
     try:
-        raw = _core.optimize(index, max_segments, threads or 0, callback)
+        raw = _core.optimize(index, max_segments, threads or 0, callback, timeout)
     finally:
         if bar is not None:
             bar.close()

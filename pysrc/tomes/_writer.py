@@ -205,6 +205,7 @@ class Writer:
                  store_text: Optional[bool] = None, threads: Optional[int] = None, batch_size: int = 1000,
                  batch_bytes: int = 256 << 20, encoding: str = "utf-8", timeout: float = 0.0, merge: bool = True,
                  progress: Progress = False) -> None:
+        self._core: Optional[Any] = None
         index = _path_arg("index_dir", index_dir)
         options, given = _options(chunk_size, chunk_overlap, stopwords, stemmer, store_text, threads, batch_size,
                                   batch_bytes, encoding)
@@ -214,7 +215,7 @@ class Writer:
         self._progress = progress
         _progress_arg(progress, _Bar)  # checks its type now
         self._dir = os.fsdecode(index)
-        self._core: Optional[Any] = _core.IndexWriter(index, options, timeout, merge)
+        self._core = _core.IndexWriter(index, options, timeout, merge)
         try:
             _check_settings(self._dir, self._core.settings(), given)
         except BaseException:

@@ -262,7 +262,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_optimize(args: argparse.Namespace) -> int:
-    report = optimize(args.index_dir, args.max_segments, threads=args.threads, progress=not args.quiet)
+    report = optimize(args.index_dir, args.max_segments, threads=args.threads, progress=not args.quiet,
+                      timeout=args.wait)
     if not report.merged:
         print(f"already {report.segments_before} segment(s) (at most {args.max_segments}): nothing to merge")
         return 0
@@ -400,6 +401,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("index_dir", help="a folder holding a tomes index (index.json)")
     p.add_argument("--max-segments", type=int, default=1, help="segments to leave at most (default 1)")
     p.add_argument("--threads", type=int, default=None, help="default: all cores")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait up to SECONDS while another writer holds the index")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_cmd_optimize)
 
