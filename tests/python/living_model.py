@@ -16,8 +16,8 @@ index"):
   and a live book of its id (an older text of that file) deleted, so that
   the index equals index_corpus of the folder.
 - Else the book is kept; a live book of its id is replaced.
-- ``add`` of a folder settles its books in path (byte) order, a list of
-  files in the order given; ``add_texts`` buffers the texts (a later one of
+- ``add`` settles the books of one call in id (byte) order, whatever the
+  order of the paths given; ``add_texts`` buffers the texts (a later one of
   an id wins) and settles them in id order at the next commit, or at once
   when ``batch_size`` texts are waiting. A file added later with the id of
   a buffered text drops the text; ``delete`` drops a buffered text too.
@@ -118,10 +118,10 @@ class SessionModel:
         self.changed = True
 
     def add_files(self, files: List[Tuple[str, str, str, Stamp]]) -> None:
-        """(id, text, meta, stamp) in settling order."""
+        """(id, text, meta, stamp) of one add call."""
         for book_id, _, _, _ in files:
             self.buffer.pop(book_id, None)
-        for book_id, text, meta, stamp in files:
+        for book_id, text, meta, stamp in sorted(files):
             self.settle(book_id, text, meta, stamp, by_id_order=False)
 
     def add_texts(self, texts: List[Tuple[str, str, str]]) -> None:

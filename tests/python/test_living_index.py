@@ -195,11 +195,9 @@ class LivingIndex(RuleBasedStateMachine):
         metadata = {i: m for i, m in metas.items() if m is not None} or None
         if data.draw(st.booleans(), label="as a folder"):
             w.add(stage, metadata=metadata)
-            order = sorted(ids)
         else:
             w.add([stage / i for i in ids], book_ids=ids, metadata=metadata)
-            order = ids
-        self.model.add_files([(i, *given[i]) for i in order])
+        self.model.add_files([(i, *given[i]) for i in ids])
 
     @rule(data=st.data())
     def add_texts(self, data) -> None:
