@@ -25,7 +25,7 @@ against it:
 - verify is clean and, with no writer open, nothing is left over.
 
 TOMES_STATEFUL_EXAMPLES=N runs N examples (default 25); under CI=true they
-are derandomized.
+are derandomized; TOMES_NO_SHRINK=1 reports a failure without shrinking it.
 """
 
 from __future__ import annotations
@@ -242,10 +242,16 @@ class LivingIndex(RuleBasedStateMachine):
     @precondition(lambda self: self.w is not None)
     @rule()
     def commit(self) -> None:
+        """A commit; a reader opened before it keeps answering as its generation did."""
         assert self.w is not None
+        reader = tomes.open(self.ix) if self.model.exists else None
+        before = reader_snapshot(reader)
         report = self.w.commit()
         assert self.w.report is report
         self.check_report(report, "commit")
+        assert reader_snapshot(reader) == before, "a reader opened before the commit changed"
+        if reader is not None:
+            reader.close()
 
     @precondition(lambda self: self.w is not None)
     @rule()
@@ -442,13 +448,25 @@ class LivingIndex(RuleBasedStateMachine):
             assert len(docs) == dict(terms)[term]
 
 
+def reader_snapshot(ix: Optional[tomes.Index]):
+    """What a reader answers: len, and the hits, texts and chunk_info of a few queries."""
+    if ix is None:
+        return None
+    out: list = [len(ix), ix.stats()["books"]]
+    for query in ("whale sea", "ab*", "ship"):
+        out.append([(h.book_id, h.chunk, h.doc_id, h.score, ix.text(h.doc_id), ix.chunk_info(h.doc_id))
+                    for h in ix.search(query, k=20)])
+    return out
+
+
 def json_loads(text: str) -> dict:
     return json.loads(text) if text else {}
 
 
+#: TOMES_NO_SHRINK=1: report a failure as found, without hypothesis's (minutes long) shrinking.
+PHASES = [Phase.explicit, Phase.reuse, Phase.generate] + ([] if os.environ.get("TOMES_NO_SHRINK") else [Phase.shrink])
 LivingIndex.TestCase.settings = settings(
-    max_examples=EXAMPLES, stateful_step_count=15, deadline=None, derandomize=CI,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate] + ([] if os.environ.get("TOMES_NO_SHRINK") else [Phase.shrink]),
+    max_examples=EXAMPLES, stateful_step_count=15, deadline=None, derandomize=CI, phases=PHASES,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
 TestLivingIndex = LivingIndex.TestCase
 
