@@ -76,6 +76,7 @@ class SessionModel:
     def __init__(self) -> None:
         self.committed: Dict[str, Version] = {}
         self.exists = False  # an index.json was committed
+        self.batch_size = 1000  # the session's: texts waiting that make add_texts write them
         self.reset()
 
     # -- session ------------------------------------------------------------
@@ -87,7 +88,6 @@ class SessionModel:
         self.presented: set = set()  # ids found unchanged
         self.not_found: List[str] = []
         self.events: List[Tuple[str, str, int]] = []  # (id, twin, serial counter at the event)
-        self.batch_size = 1000
         self.changed = False
 
     def _remove(self, book_id: str) -> None:
@@ -175,9 +175,7 @@ class SessionModel:
         )
         self.exists = True
         self.committed = dict(self.live)
-        batch_size = self.batch_size
         self.reset()
-        self.batch_size = batch_size
         return expected
 
     # -- views --------------------------------------------------------------

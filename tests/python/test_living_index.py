@@ -54,11 +54,12 @@ CI = bool(os.environ.get("CI"))
 
 # Valid relative paths ending in .txt; "a.txt" < "a/b.txt" in byte order ('.' < '/').
 IDS = ["a.txt", "a/b.txt", "a/c.txt", "a-b.txt", "b.txt", "c/a.txt", "c/d/e.txt", "d.txt", "e.txt", "f.txt",
-       "g/h.txt", "h.txt", "i.txt", "j.txt", "k/l.txt", "m.txt", "n.txt", "o.txt", "p.txt", "q.txt"]
+       "g/h.txt", "h.txt", "i.txt", "j.txt", "k/l.txt", "m.txt", "n.txt", "o.txt", "é.txt", "z/ß ü.txt"]
 UNKNOWN = ["zz.txt", "a", "a/b", "nothing/here.txt"]
 ROOTS = ["whale", "ship", "sea", "captain", "ocean", "harpoon", "sail", "boat", "rope", "deep", "storm", "wind"]
 WORDS = [r + s for r in ROOTS for s in ("", "s", "er", "ing")] + [
-    "the", "of", "and", "ab", "abc", "abd", "abe", "abcd", "abba", "abbot", "a", "I", "12", "42"]
+    "the", "of", "and", "ab", "abc", "abd", "abe", "abcd", "abba", "abbot", "a", "I", "12", "42", "Café", "naïve",
+    "Straße", "ÆRØ"]
 CONFIGS = [
     dict(chunk_size=120, chunk_overlap=20),
     dict(chunk_size=120, chunk_overlap=0, stopwords="english", stemmer="english"),
