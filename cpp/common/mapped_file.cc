@@ -43,6 +43,12 @@ Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::string& path) {
   return file;
 }
 
+void MappedFile::release_pages() const {
+  // Best effort: MADV_DONTNEED on a shared read-only file mapping only
+  // unmaps pages; a failure changes nothing a reader sees.
+  if (data_ != nullptr && size_ > 0) (void)::madvise(data_, size_, MADV_DONTNEED);
+}
+
 MappedFile::~MappedFile() {
   if (data_ != nullptr) ::munmap(data_, size_);
 }

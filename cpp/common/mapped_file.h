@@ -28,6 +28,12 @@ class MappedFile {
   std::string_view bytes() const { return {static_cast<const char*>(data_), size_}; }
   const std::string& path() const { return path_; }
 
+  // Drops the mapping's resident pages from this process (they stay in the
+  // page cache, and a later read maps them again): a long sequential reader
+  // such as a merge calls it now and then, so that what it has read stops
+  // counting in its RSS. The bytes seen do not change.
+  void release_pages() const;
+
  private:
   MappedFile() = default;
   void* data_ = nullptr;

@@ -66,9 +66,8 @@ std::uint32_t merge_level(std::uint64_t size, const MergePolicy& policy) {
 }
 
 bool needs_rewrite(const segment::SegmentInfo& segment, const MergePolicy& policy) {
-  return segment.num_docs > 0 && static_cast<double>(segment.deleted_docs) >=
-                                     policy.max_deleted_fraction * static_cast<double>(segment.num_docs) &&
-         segment.deleted_docs > 0;
+  if (segment.num_docs == 0 || segment.deleted_docs == 0) return false;
+  return static_cast<double>(segment.deleted_docs) >= policy.max_deleted_fraction * static_cast<double>(segment.num_docs);
 }
 
 MergeRuns plan_policy_merges(const std::vector<segment::SegmentInfo>& segments, const MergePolicy& policy) {

@@ -19,6 +19,7 @@
 #include "segment/segment_file.h"
 #include "segment/segment_format.h"
 #include "segment/term_entries.h"
+#include "segment/term_table.h"
 #include "segment/text_store.h"
 
 namespace tomes::index {
@@ -97,6 +98,12 @@ class SegmentMerge {
   }
 
   bool stopped() const { return options_.should_stop && options_.should_stop(); }
+  // The inputs are read once, front to back: what a group has read is
+  // dropped from the RSS (it stays in the page cache), so a merge's memory
+  // is its working set, not the size of its inputs.
+  void release_inputs() const {
+    for (const auto& segment : run_) segment->release_pages();
+  }
   Status cancelled() const { return Status::cancelled(index_dir_ + ": the merge was cancelled"); }
 
   // Each input's map from local doc to merged doc (the kept chunks
@@ -154,6 +161,7 @@ class SegmentMerge {
       if (Status s = add_term(term, holders, &group); !s.is_ok()) return s;
       if (group.postings < options_.postings_per_group && group.terms.size() < kMaxTermsPerGroup) continue;
       if (Status s = flush(&group, &docs_file, &freqs_file, &builder); !s.is_ok()) return s;
+      release_inputs();
       if (stopped()) return cancelled();
     }
     if (!terms.status().is_ok()) return terms.status();
@@ -205,7 +213,7 @@ class SegmentMerge {
         entry.freq_offset = freqs_base + freqs_at;
         entry.freq_len = static_cast<std::uint32_t>(encoded.freqs_end[t] - freqs_at);
         entry.doc_count = encoded.kept[t];
-        segment::append_term_entry(&offsets_, entry);
+        offsets_.add(entry);
         if (Status s = builder->add(group->terms[t], num_terms_++); !s.is_ok()) return s;
         docs_at = encoded.docs_end[t];
         freqs_at = encoded.freqs_end[t];
@@ -304,7 +312,7 @@ class SegmentMerge {
   // offsets.bin, doc_lengths.bin, chunks.bin and (store_text) text.bin.
   Status write_tables() {
     if (Status s = write_offsets_and_doc_lengths(dir_, offsets_, doc_lengths_, &files_); !s.is_ok()) return s;
-    std::string().swap(offsets_);
+    offsets_ = segment::TermTableWriter();
     return write_chunks_and_text();
   }
 
@@ -339,6 +347,7 @@ class SegmentMerge {
           chunks.add_chunk(c.start, c.end, c.byte_start, c.byte_end);
         }
       }
+      segment.release_pages();
       if (stopped()) return cancelled();
     }
     if (Status s = chunks.write(dir_, &files_); !s.is_ok()) return s;
@@ -387,7 +396,7 @@ class SegmentMerge {
   // Per segment of the run: local doc -> merged doc or kDroppedDoc; empty
   // when nothing of that segment is dropped (then the shift doc_base_).
   std::vector<std::vector<std::uint32_t>> doc_map_;
-  std::string offsets_;
+  segment::TermTableWriter offsets_;
   std::uint32_t num_terms_ = 0;
   std::uint64_t num_books_ = 0;
 };

@@ -9,10 +9,12 @@
 
 namespace tomes::index {
 
-Status write_offsets_and_doc_lengths(const std::string& dir, const std::string& offsets,
+Status write_offsets_and_doc_lengths(const std::string& dir, const segment::TermTableWriter& offsets,
                                      const std::vector<std::uint32_t>& doc_lengths,
                                      std::vector<segment::FileRecord>* files) {
-  if (Status s = segment::write_footed_file(dir, segment::kOffsetsFile, segment::kOffsetsMagic, {&offsets}, files);
+  Result<std::string> table = offsets.finish();
+  if (!table.is_ok()) return table.status();
+  if (Status s = segment::write_footed_file(dir, segment::kOffsetsFile, segment::kOffsetsMagic, {&table.value()}, files);
       !s.is_ok()) {
     return s;
   }

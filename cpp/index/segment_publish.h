@@ -15,12 +15,14 @@
 #include "common/status.h"
 #include "segment/segment_file.h"
 #include "segment/segment_info.h"
+#include "segment/term_table.h"
 
 namespace tomes::index {
 
-// Writes offsets.bin (the term ordinals' postings offsets, encoded) and
-// doc_lengths.bin (doc_lengths) into dir, appending their records to *files.
-Status write_offsets_and_doc_lengths(const std::string& dir, const std::string& offsets,
+// Writes offsets.bin (offsets: every term ordinal's entry, added in order)
+// and doc_lengths.bin (doc_lengths) into dir, appending their records to
+// *files. Both encodings are segment/'s (term_table.h, doc_lengths.h).
+Status write_offsets_and_doc_lengths(const std::string& dir, const segment::TermTableWriter& offsets,
                                      const std::vector<std::uint32_t>& doc_lengths,
                                      std::vector<segment::FileRecord>* files);
 

@@ -22,6 +22,7 @@
 #include "segment/segment_file.h"
 #include "segment/segment_format.h"
 #include "segment/term_entries.h"
+#include "segment/term_table.h"
 #include "segment/text_store.h"
 
 namespace tomes::index {
@@ -172,7 +173,6 @@ class SegmentBuild {
     segment::FootedFileWriter freqs_file(dir_, segment::kFreqsFile, segment::kFreqsMagic);
     if (!docs_file.status().is_ok()) return docs_file.status();
     if (!freqs_file.status().is_ok()) return freqs_file.status();
-    offsets_.reserve(std::size_t{num_terms_} * segment::term_entry::kBytes);
     start_resumes();
     const auto ranks = static_cast<std::uint32_t>(vocabulary_);
     for (std::uint32_t begin = 0; begin < ranks;) {
@@ -286,7 +286,7 @@ class SegmentBuild {
         entry.freq_offset = freqs_base + freqs_at;
         entry.freq_len = static_cast<std::uint32_t>(pass.freqs_end[r - begin] - freqs_at);
         entry.doc_count = static_cast<std::uint32_t>(first_[r + 1] - first_[r]);
-        segment::append_term_entry(&offsets_, entry);
+        offsets_.add(entry);
         docs_at = pass.docs_end[r - begin];
         freqs_at = pass.freqs_end[r - begin];
       }
@@ -377,7 +377,7 @@ class SegmentBuild {
   std::vector<std::uint64_t> first_;  // rank -> its first posting over all ranks; vocabulary + 1
   std::uint32_t num_terms_ = 0;       // ranks with postings
   // write_postings
-  std::string offsets_;
+  segment::TermTableWriter offsets_;
   std::vector<std::uint32_t> pass_docs_, pass_freqs_;
   std::vector<std::uint64_t> resume_at_;    // per doc: byte offset in its book's pairs
   std::vector<std::uint32_t> resume_rank_;  // per doc: the rank after the last one read

@@ -111,7 +111,7 @@
 // lengths, which the reader is not given: verify_postings() checks that all
 // four pairs are exactly block_impacts() of the block.)
 //
-// LIMITS. offsets.bin's lengths are u32: a term's region must stay under
+// LIMITS. offsets.bin's regions (TermEntry lengths) are u32: a term's region must stay under
 // 4 GiB, which n <= kMaxPostings guarantees (the reader keeps its block
 // starts as u32 too, and refuses a region of 4 GiB or more). Doc ids are
 // < num_docs <= 2^32 - 1, so kNoDoc = 2^32 - 1 is never a doc id.

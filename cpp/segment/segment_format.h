@@ -5,10 +5,12 @@
 // version, CRC-32).
 //
 //   terms.fst           term bytes -> term ordinal (fst_format.h)
-//   offsets.bin         per ordinal, one term entry (term_entries.h)
+//   offsets.bin         per ordinal, where its postings are, bit-packed in
+//                       blocks of 32 terms (term_table.h)
 //   postings_docs.bin   per term, its doc-id region (postings_format.h)
 //   postings_freqs.bin  per term, its frequency region
-//   doc_lengths.bin     u32 per chunk: its number of terms (doc_lengths.h)
+//   doc_lengths.bin     per chunk its number of terms, bit-packed in blocks
+//                       of 128 (doc_lengths.h)
 //   chunks.bin          header, chunk entries, book entries, book names
 //                       (chunk_table.h)
 //   text.bin            (store_text only) deflated text blocks, their table,
@@ -72,15 +74,24 @@ inline constexpr FootedFile kFootedFiles[] = {
     {kBooksFile, kBooksMagic},
 };
 
-// offsets.bin, one entry per term ordinal (term_entries.h).
-namespace term_entry {
-inline constexpr std::size_t kDocOffset = 0;    // u64: the term's region in postings_docs.bin
-inline constexpr std::size_t kDocLength = 8;    // u32
-inline constexpr std::size_t kFreqOffset = 12;  // u64: its region in postings_freqs.bin
-inline constexpr std::size_t kFreqLength = 20;  // u32
-inline constexpr std::size_t kDocCount = 24;    // u32: chunks holding the term (df)
-inline constexpr std::size_t kBytes = 28;
-}  // namespace term_entry
+// offsets.bin (term_table.h): (num_blocks + 1) block headers, num_blocks =
+// ceil(num_terms / kTermsPerBlock), the last one the end header; then the
+// packed entries.
+namespace term_table {
+inline constexpr std::uint64_t kTermsPerBlock = 32;
+inline constexpr std::size_t kDocStart = 0;      // u64: docs region start of the block's first term
+inline constexpr std::size_t kFreqStart = 8;     // u64: its freqs region start
+inline constexpr std::size_t kPackedStart = 16;  // u32: the block's packed entries, from the packed area's start
+inline constexpr std::size_t kDocWidth = 20;     // u8: bits of a term's docs start - kDocStart
+inline constexpr std::size_t kFreqWidth = 21;    // u8: bits of its freqs start - kFreqStart
+inline constexpr std::size_t kCountWidth = 22;   // u8: bits of its doc_count - 1
+inline constexpr std::size_t kZero = 23;         // u8: 0
+inline constexpr std::size_t kHeaderBytes = 24;
+// Widest stored relative start (a term's regions are shorter than 2^32 bytes,
+// so 37 bits would do) and doc_count - 1: a value is read with one 8-byte load.
+inline constexpr unsigned kMaxStartWidth = 56;
+inline constexpr unsigned kMaxCountWidth = 32;
+}  // namespace term_table
 
 // chunks.bin (chunk_table.h).
 namespace chunks_header {

@@ -79,7 +79,8 @@ Status SegmentReader::build_deleted_bits() {
 
 Status SegmentReader::check_deleted_counts() const {
   for (const auto& [ordinal, count] : deletions_.deleted_postings) {
-    const TermEntry e = read_term_entry(offsets_.data() + std::size_t{ordinal} * term_entry::kBytes);
+    TermEntry e;
+    if (Status s = term_table_.entry(ordinal, &e); !s.is_ok()) return s;
     if (count > e.doc_count) {
       return Status::corruption(path(info_.deletes) + ": term " + std::to_string(ordinal) + " has " +
                                 std::to_string(count) + " deleted postings, expected at most its " +
@@ -126,12 +127,15 @@ Status SegmentReader::open_terms() {
 }
 
 Status SegmentReader::open_postings() {
-  if (Status s = map_footed_file(path(kOffsetsFile), kOffsetsMagic, true, &mapped_, &offsets_); !s.is_ok()) return s;
-  if (offsets_.size() != info_.num_terms * term_entry::kBytes) {
-    return body_size_error(path(kOffsetsFile), info_.num_terms * term_entry::kBytes, offsets_.size());
-  }
+  std::string_view offsets;
+  if (Status s = map_footed_file(path(kOffsetsFile), kOffsetsMagic, true, &mapped_, &offsets); !s.is_ok()) return s;
   if (Status s = map_footed_file(path(kDocsFile), kDocsMagic, false, &mapped_, &docs_); !s.is_ok()) return s;
-  return map_footed_file(path(kFreqsFile), kFreqsMagic, false, &mapped_, &freqs_);
+  if (Status s = map_footed_file(path(kFreqsFile), kFreqsMagic, false, &mapped_, &freqs_); !s.is_ok()) return s;
+  Result<TermTable> table =
+      TermTable::open(offsets, info_.num_terms, info_.num_docs, docs_.size(), freqs_.size(), path(kOffsetsFile));
+  if (!table.is_ok()) return table.status();
+  term_table_ = std::move(table).value();
+  return Status::ok();
 }
 
 Status SegmentReader::open_doc_lengths() {
@@ -161,14 +165,7 @@ Status SegmentReader::open_chunks(bool store_text) {
 }
 
 Status SegmentReader::term_entry(std::uint64_t ordinal, TermEntry* entry) const {
-  if (ordinal >= info_.num_terms) {
-    return Status::corruption(path(kTermsFile) + ": term ordinal " + std::to_string(ordinal) + " out of range");
-  }
-  *entry = read_term_entry(offsets_.data() + ordinal * term_entry::kBytes);
-  if (entry->doc_count == 0 || entry->doc_count > info_.num_docs) {
-    return Status::corruption(path(kOffsetsFile) + ": term " + std::to_string(ordinal) + " has doc_count " +
-                              std::to_string(entry->doc_count) + ", expected 1.." + std::to_string(info_.num_docs));
-  }
+  if (Status s = term_table_.entry(ordinal, entry); !s.is_ok()) return s;
   // open() checked every deleted count is <= its term's doc_count.
   if (has_deletions()) entry->live_count = entry->doc_count - deleted_postings(ordinal);
   return Status::ok();
@@ -263,6 +260,7 @@ Status SegmentReader::verify_file_checksums() const {
 }
 
 Status SegmentReader::verify_postings() const {
+  if (Status s = term_table_.verify(); !s.is_ok()) return s;
   // Every term's postings, in full, with the block bounds against the lengths.
   for (std::uint64_t o = 0; o < info_.num_terms; ++o) {
     TermEntry e;

@@ -35,6 +35,7 @@
 #include "segment/deletes.h"
 #include "segment/segment_info.h"
 #include "segment/term_entries.h"
+#include "segment/term_table.h"
 #include "segment/text_store.h"
 
 namespace tomes::segment {
@@ -98,6 +99,12 @@ class SegmentReader {
   // Postings of ordinal o in deleted books (0 if none). REQUIRES: open().
   std::uint32_t deleted_postings(std::uint64_t ordinal) const;
 
+  // Drops the pages of its files read so far from the process's RSS
+  // (MappedFile::release_pages); nothing read changes. For merges.
+  void release_pages() const {
+    for (const auto& file : mapped_) file->release_pages();
+  }
+
   // Checks every file's CRC-32 against its footer and meta.json (the deletes
   // file against index.json), and decodes every term's postings, counting
   // their deleted ones against the deletes file: the first problem, naming
@@ -132,7 +139,8 @@ class SegmentReader {
   SegmentInfo info_;
   std::vector<std::shared_ptr<MappedFile>> mapped_;
   fst::FstReader terms_;
-  std::string_view offsets_, docs_, freqs_;
+  TermTable term_table_;
+  std::string_view docs_, freqs_;
   std::vector<std::uint32_t> doc_lengths_;
   ChunkTable chunks_;
   BookTable books_;

@@ -23,7 +23,7 @@ class OptimizeReport:
     """What ``optimize`` did.
 
     ``merged`` is False when the index already had at most ``max_segments``
-    segments: it was left untouched (no new generation). Bytes are the
+    segments and no deleted book: it was left untouched (no new generation). Bytes are the
     segments' files as index.json records them.
     """
 
@@ -58,12 +58,16 @@ def optimize(index_dir: PathLike, max_segments: int = 1, *, threads: Optional[in
              progress: OptimizeProgress = False, timeout: float = 0.0) -> OptimizeReport:
     """Merge the index's segments until at most ``max_segments`` remain.
 
-    Adjacent segments are merged (doc ids do not change, and search results
-    stay exactly the same); while there are too many, the adjacent pair with
-    the smallest total size is merged first. A merged segment is byte for
-    byte what ``index_corpus`` writes for its books in one batch. The new
-    generation is committed atomically (index.json replaced last): a crash or
-    a Ctrl-C leaves the index as it was. An ``Index`` opened before keeps
+    Adjacent segments are merged; while there are too many, the adjacent
+    pair with the smallest total size is merged first. Deleted (or replaced)
+    books are dropped: every segment with deletions is rewritten, even
+    within ``max_segments``, so none is left. A merged segment is byte for
+    byte what ``index_corpus`` writes for its live books in one batch, and
+    search results (scores, books, chunks) stay exactly the same. Doc ids
+    stay the same when nothing was deleted; otherwise the ids after a
+    dropped chunk move down (they are dense over the live chunks of each
+    merged segment). The new generation is committed atomically (index.json
+    replaced last): a crash or a Ctrl-C leaves the index as it was. An ``Index`` opened before keeps
     searching its own generation.
 
     Parameters

@@ -1,7 +1,8 @@
 // merge_fixtures.h: what the merge tests share (test_segment_merger.cc,
 // test_merge_deletions.cc): random corpora and settings, one-batch builds
 // (the oracle), byte-for-byte segment comparison, copying a subset of books
-// with their mtimes, and search answers to compare before and after.
+// with their mtimes, search answers to compare before and after, and
+// deleting books as the writer session does (apply_deletions, then commit).
 #pragma once
 
 #include <fcntl.h>
@@ -12,13 +13,18 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "check.h"
 #include "temp_files.h"
 #include "common/file_system.h"
+#include "index/deletions.h"
+#include "index/index_files.h"
+#include "index/index_lock.h"
 #include "index/optimize.h"
 #include "index/pipeline.h"
 #include "search/index_reader.h"
@@ -196,6 +202,84 @@ inline std::vector<std::string> book_ids(const std::string& segment_dir, const s
   std::vector<std::string> ids;
   for (std::uint32_t b = 0; b < reader.value()->num_books(); ++b) ids.emplace_back(reader.value()->book_name(b));
   return ids;
+}
+
+using Readers = std::vector<std::shared_ptr<segment::SegmentReader>>;
+using Dropped = std::vector<std::vector<std::uint32_t>>;
+
+inline Readers open_segments(const std::string& ix, const segment::Manifest& m, std::size_t begin, std::size_t end) {
+  Readers readers;
+  for (std::size_t i = begin; i < end; ++i) {
+    auto r = segment::SegmentReader::open(ix + "/" + m.segments[i].name, m.segments[i], m.settings.store_text);
+    CHECK(r.is_ok());
+    readers.push_back(r.value());
+  }
+  return readers;
+}
+
+// Deletes the books named in `ids` (those not deleted yet) as one commit,
+// the way the writer session does: apply_deletions, then index.json.
+inline void delete_books(const std::string& ix, const std::set<std::string>& ids) {
+  Result<index::IndexLock> lock = index::IndexLock::acquire(ix);
+  CHECK(lock.is_ok());
+  segment::Manifest m = manifest(ix);
+  const Readers readers = open_segments(ix, m, 0, m.segments.size());
+  Dropped books(readers.size());
+  for (std::size_t i = 0; i < readers.size(); ++i) {
+    for (std::uint32_t b = 0; b < readers[i]->num_books(); ++b) {
+      if (ids.count(std::string(readers[i]->book_name(b))) && !readers[i]->book_deleted(b)) books[i].push_back(b);
+    }
+  }
+  const std::uint64_t generation = index::next_generation(ix, m.generation).value();
+  tbb::task_arena arena(2);
+  CHECK(index::apply_deletions(ix, readers, books, generation, &m, arena).is_ok());
+  m.generation = generation;
+  CHECK(segment::write_manifest(ix, m).is_ok());
+}
+
+// The live books of segments [begin, end) of ix, in doc order.
+inline std::vector<std::string> live_ids(const std::string& ix, std::size_t begin, std::size_t end) {
+  const segment::Manifest m = manifest(ix);
+  std::vector<std::string> ids;
+  for (const auto& reader : open_segments(ix, m, begin, std::min(end, m.segments.size()))) {
+    for (std::uint32_t b = 0; b < reader->num_books(); ++b) {
+      if (!reader->book_deleted(b)) ids.emplace_back(reader->book_name(b));
+    }
+  }
+  return ids;
+}
+
+// Every book id of the corpus under books/ that ix indexed, with a random
+// share of them (never all) picked for deletion.
+inline std::set<std::string> pick_deletions(const std::string& ix, std::mt19937& rng) {
+  const std::vector<std::string> ids = live_ids(ix, 0, SIZE_MAX);
+  const unsigned percent = 5 + rng() % 80;
+  std::set<std::string> picked;
+  for (const std::string& id : ids) {
+    if (rng() % 100 < percent) picked.insert(id);
+  }
+  if (picked.size() == ids.size()) picked.erase(ids[rng() % ids.size()]);
+  return picked;
+}
+
+// Search answers by book and chunk (doc ids move when a merge drops
+// chunks), with the exact scores.
+using Answer = std::vector<std::tuple<double, std::string, std::uint32_t>>;
+
+inline std::vector<Answer> located_answers(const std::string& ix) {
+  Result<std::shared_ptr<search::IndexReader>> reader = search::IndexReader::open(ix);
+  CHECK(reader.is_ok());
+  search::SearchOptions so;
+  so.k = 40;
+  std::vector<Answer> all;
+  for (const std::string& q : queries()) {
+    std::vector<search::LocatedHit> hits;
+    CHECK(reader.value()->search_with_locations(q, so, &hits).is_ok());
+    Answer answer;
+    for (const auto& h : hits) answer.emplace_back(h.score, std::string(h.book_id), h.chunk);
+    all.push_back(answer);
+  }
+  return all;
 }
 
 }  // namespace tomes::test::merge

@@ -12,7 +12,6 @@
 #include <set>
 
 #include "merge_fixtures.h"
-#include "index/deletions.h"
 #include "index/index_files.h"
 #include "index/index_lock.h"
 #include "index/merge_commit.h"
@@ -22,19 +21,6 @@ using namespace tomes;
 using namespace tomes::test::merge;
 
 namespace {
-
-using Readers = std::vector<std::shared_ptr<segment::SegmentReader>>;
-using Dropped = std::vector<std::vector<std::uint32_t>>;
-
-Readers open_segments(const std::string& ix, const segment::Manifest& m, std::size_t begin, std::size_t end) {
-  Readers readers;
-  for (std::size_t i = begin; i < end; ++i) {
-    auto r = segment::SegmentReader::open(ix + "/" + m.segments[i].name, m.segments[i], m.settings.store_text);
-    CHECK(r.is_ok());
-    readers.push_back(r.value());
-  }
-  return readers;
-}
 
 // Per reader, a random ascending set of its books: often none, sometimes
 // all, else each book with a random probability.
@@ -69,71 +55,6 @@ Result<segment::SegmentInfo> merge(const Readers& run, const Dropped& dropped, c
   index::MergeOptions o;
   o.postings_per_group = group;
   return index::merge_segments(run, dropped, ix, name, store_text, o, arena);
-}
-
-// Deletes the books named in `ids` (those not deleted yet) as one commit,
-// the way the writer session does: apply_deletions, then index.json.
-void delete_books(const std::string& ix, const std::set<std::string>& ids) {
-  Result<index::IndexLock> lock = index::IndexLock::acquire(ix);
-  CHECK(lock.is_ok());
-  segment::Manifest m = manifest(ix);
-  const Readers readers = open_segments(ix, m, 0, m.segments.size());
-  Dropped books(readers.size());
-  for (std::size_t i = 0; i < readers.size(); ++i) {
-    for (std::uint32_t b = 0; b < readers[i]->num_books(); ++b) {
-      if (ids.count(std::string(readers[i]->book_name(b))) && !readers[i]->book_deleted(b)) books[i].push_back(b);
-    }
-  }
-  const std::uint64_t generation = index::next_generation(ix, m.generation).value();
-  tbb::task_arena arena(2);
-  CHECK(index::apply_deletions(ix, readers, books, generation, &m, arena).is_ok());
-  m.generation = generation;
-  CHECK(segment::write_manifest(ix, m).is_ok());
-}
-
-// The live books of segments [begin, end) of ix, in doc order.
-std::vector<std::string> live_ids(const std::string& ix, std::size_t begin, std::size_t end) {
-  const segment::Manifest m = manifest(ix);
-  std::vector<std::string> ids;
-  for (const auto& reader : open_segments(ix, m, begin, std::min(end, m.segments.size()))) {
-    for (std::uint32_t b = 0; b < reader->num_books(); ++b) {
-      if (!reader->book_deleted(b)) ids.emplace_back(reader->book_name(b));
-    }
-  }
-  return ids;
-}
-
-// Every book id of the corpus under books/ that ix indexed, with a random
-// share of them (never all) picked for deletion.
-std::set<std::string> pick_deletions(const std::string& ix, std::mt19937& rng) {
-  const std::vector<std::string> ids = live_ids(ix, 0, SIZE_MAX);
-  const unsigned percent = 5 + rng() % 80;
-  std::set<std::string> picked;
-  for (const std::string& id : ids) {
-    if (rng() % 100 < percent) picked.insert(id);
-  }
-  if (picked.size() == ids.size()) picked.erase(ids[rng() % ids.size()]);
-  return picked;
-}
-
-// Search answers by book and chunk (doc ids move when a merge drops
-// chunks), with the exact scores.
-using Answer = std::vector<std::tuple<double, std::string, std::uint32_t>>;
-
-std::vector<Answer> located_answers(const std::string& ix) {
-  Result<std::shared_ptr<search::IndexReader>> reader = search::IndexReader::open(ix);
-  CHECK(reader.is_ok());
-  search::SearchOptions so;
-  so.k = 40;
-  std::vector<Answer> all;
-  for (const std::string& q : queries()) {
-    std::vector<search::LocatedHit> hits;
-    CHECK(reader.value()->search_with_locations(q, so, &hits).is_ok());
-    Answer answer;
-    for (const auto& h : hits) answer.emplace_back(h.score, std::string(h.book_id), h.chunk);
-    all.push_back(answer);
-  }
-  return all;
 }
 
 // Segment `info` of ix is byte for byte a one-batch build of `ids` alone.
@@ -366,6 +287,109 @@ TEST_CASE("merge_committed_by_the_policy_merges_what_it_plans_and_commits_it") {
     CHECK(remove_tree(dir).is_ok());
   }
   CHECK(merged_runs >= 4);
+}
+
+TEST_CASE("a_run_whose_every_book_is_deleted_leaves_the_index_and_writes_nothing") {
+  // index.json never lists such a segment (apply_deletions drops it), so the
+  // committed manifest is doctored in memory: merge_committed leaves the run
+  // out of the new index.json, writes no segment for it and removes its
+  // directory; the doc ids after it move down.
+  std::mt19937 rng(1410);
+  const std::string dir = temp_dir("merge-drop");
+  write_corpus(dir + "/books", rng);
+  const std::string ix = dir + "/ix";
+  build(dir + "/books", ix, Settings{}, 3);
+  segment::Manifest old = manifest(ix);
+  CHECK(old.segments.size() >= 3);
+  std::vector<std::string> kept;
+  for (std::size_t i = 0; i < old.segments.size(); ++i) {
+    if (i == 1) continue;
+    const auto part = live_ids(ix, i, i + 1);
+    kept.insert(kept.end(), part.begin(), part.end());
+  }
+  segment::SegmentInfo& gone = old.segments[1];
+  gone.deleted_books = gone.num_books;
+  gone.deleted_docs = gone.num_docs;
+  gone.deleted_length = gone.total_length;
+  old.recount();
+  index::MergeCommitOptions o;
+  o.rule = index::MergeRule::kMaxSegments;
+  o.max_segments = old.segments.size();  // only the deletions call for a rewrite
+  Result<index::IndexLock> lock = index::IndexLock::acquire(ix);
+  const std::uint64_t generation = index::next_generation(ix, old.generation).value();
+  Result<segment::Manifest> now = index::merge_committed(ix, old, generation, o, nullptr);
+  CHECK(now.is_ok());
+  const segment::Manifest committed = manifest(ix);
+  CHECK_EQ(committed.generation, generation);
+  CHECK_EQ(committed.segments.size(), old.segments.size() - 1);
+  CHECK_EQ(committed.segments[1].name, old.segments[2].name);
+  CHECK_EQ(committed.segments[1].base_doc_id, old.segments[0].num_docs);
+  CHECK(!is_directory(ix + "/" + gone.name));
+  CHECK(!is_directory(ix + "/" + index::segment_name(generation, 0)));
+  copy_books(dir + "/books", kept, dir + "/kept/books");
+  build(dir + "/kept/books", dir + "/kept/ix", Settings{}, 100000);
+  CHECK(located_answers(ix) == located_answers(dir + "/kept/ix"));
+  CHECK(search::IndexReader::open(ix).value()->verify().is_ok());
+  CHECK(remove_tree(dir).is_ok());
+}
+
+TEST_CASE("a_cancelled_merge_of_an_index_with_deletions_keeps_its_generation_and_files") {
+  std::mt19937 rng(1411);
+  const std::string dir = temp_dir("merge-drop");
+  write_corpus(dir + "/books", rng);
+  const std::string ix = dir + "/ix";
+  build(dir + "/books", ix, Settings{}, 1);
+  delete_books(ix, pick_deletions(ix, rng));
+  CHECK(index::clean_leftovers(ix, manifest(ix)).is_ok());  // the old deletes files, as the writer does
+  const std::string json = read_bytes(ix + "/index.json");
+  const auto listing = [&] {
+    std::map<std::string, std::size_t> entries;  // every entry, with the entries of each directory
+    const std::vector<std::string> names = list_directory(ix).value();
+    for (const std::string& n : names) {
+      entries[n] = is_directory(ix + "/" + n) ? list_directory(ix + "/" + n).value().size() : 0;
+    }
+    return entries;
+  };
+  const auto before = listing();
+  const auto answers = located_answers(ix);
+  for (int stop_after = 0; stop_after < 4; ++stop_after) {
+    int calls = 0;
+    const index::OptimizeProgress stop = [&](std::uint64_t, std::uint64_t) { return calls++ < stop_after; };
+    auto r = index::optimize(ix, optimize_options(1, 2, 50), stop);
+    CHECK(!r.is_ok() && r.status().code() == Status::Code::kCancelled);
+    CHECK(read_bytes(ix + "/index.json") == json);
+    CHECK(listing() == before);
+  }
+  CHECK(located_answers(ix) == answers);
+  CHECK(search::IndexReader::open(ix).value()->verify().is_ok());
+  CHECK(remove_tree(dir).is_ok());
+}
+
+TEST_CASE("merge_committed_with_nothing_to_merge_returns_the_committed_manifest_untouched") {
+  std::mt19937 rng(1412);
+  const std::string dir = temp_dir("merge-drop");
+  write_corpus(dir + "/books", rng);
+  const std::string ix = dir + "/ix";
+  build(dir + "/books", ix, Settings{}, 2);
+  const segment::Manifest old = manifest(ix);
+  const std::string json = read_bytes(ix + "/index.json");
+  index::MergeCommitOptions o;
+  o.policy.merge_factor = 1000;  // no window fills, nothing deleted
+  Result<index::IndexLock> lock = index::IndexLock::acquire(ix);
+  Result<segment::Manifest> now = index::merge_committed(ix, old, old.generation + 1, o, nullptr);
+  CHECK(now.is_ok());
+  CHECK_EQ(now.value().generation, old.generation);
+  CHECK_EQ(now.value().segments.size(), old.segments.size());
+  CHECK(read_bytes(ix + "/index.json") == json);
+  o.policy.merge_factor = 1;
+  CHECK(index::merge_committed(ix, old, old.generation + 1, o, nullptr).status().code() ==
+        Status::Code::kInvalidArgument);
+  o.rule = index::MergeRule::kMaxSegments;
+  o.max_segments = 0;
+  CHECK(index::merge_committed(ix, old, old.generation + 1, o, nullptr).status().code() ==
+        Status::Code::kInvalidArgument);
+  CHECK(read_bytes(ix + "/index.json") == json);
+  CHECK(remove_tree(dir).is_ok());
 }
 
 int main() { return tomes::test::run_all(); }

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -105,6 +106,10 @@ def write_corpus(root: Path) -> None:
     # Markup with no text: an HTML book that is skipped ("no text: only markup").
     (root / "shelf3" / "page.html").write_text("<p><!-- whale --></p>", encoding="utf-8")
     (root / "notes.csv").write_text("a,b\n", encoding="utf-8")
+    # books.bin keeps each source's mtime: fix them, so the bytes depend on the corpus alone.
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
 
 
 def index_digests(index_dir: Path) -> Dict[str, str]:

@@ -323,11 +323,33 @@ def write_one_chunk_books(books: Path, contents: List[str]) -> None:
         (books / f"{doc_id:05d}.txt").write_text(text, encoding="utf-8")
 
 
+def term_entries(segment: Path) -> List[Tuple[int, int, int, int, int]]:
+    """Per ordinal (doc_offset, doc_len, freq_offset, freq_len, doc_count), decoded from offsets.bin as
+    section 4 lays it out: 24-byte block headers (one per 32 terms, then the end header), then per block
+    records of doc_width + freq_width + count_width bits (starts relative to the block's, doc_count - 1)."""
+    num_terms = json.loads((segment / "meta.json").read_text())["num_terms"]
+    data = (segment / "offsets.bin").read_bytes()[:-16]
+    blocks = -(-num_terms // 32)
+    heads = [struct.unpack_from("<QQIBBBB", data, 24 * k) for k in range(blocks + 1)]
+    assert all(h[6] == 0 for h in heads) and heads[-1][3:] == (0, 0, 0, 0)
+    packed = data[24 * (blocks + 1):]
+    assert heads[-1][2] == len(packed)
+    starts = []  # (doc_start, freq_start, doc_count) per ordinal, then the end
+    for k in range(blocks):
+        doc_start, freq_start, packed_start, wd, wf, wc, _ = heads[k]
+        bits = "".join(format(b, "08b")[::-1] for b in packed[packed_start:heads[k + 1][2]])  # bit p = p % 8 of p / 8
+        field = lambda at, w: int(bits[at:at + w][::-1] or "0", 2)
+        for i in range(min(32, num_terms - 32 * k)):
+            at = i * (wd + wf + wc)
+            starts.append((doc_start + field(at, wd), freq_start + field(at + wd, wf), field(at + wd + wf, wc) + 1))
+    starts.append(heads[-1][:2] + (0,))
+    return [(d, starts[o + 1][0] - d, f, starts[o + 1][1] - f, n) for o, (d, f, n) in enumerate(starts[:-1])]
+
+
 def term_regions(segment: Path, term: str) -> Tuple[bytes, bytes, int]:
     """The docs region, freqs region and doc_count of a term, found through terms.fst and offsets.bin."""
     ordinal = tomes.Fst.open(segment / "terms.fst")[term.encode()]
-    offsets = (segment / "offsets.bin").read_bytes()
-    doc_offset, doc_len, freq_offset, freq_len, count = struct.unpack_from("<QIQII", offsets, 28 * ordinal)
+    doc_offset, doc_len, freq_offset, freq_len, count = term_entries(segment)[ordinal]
     docs = (segment / "postings_docs.bin").read_bytes()[:-16]
     freqs = (segment / "postings_freqs.bin").read_bytes()[:-16]
     return docs[doc_offset:doc_offset + doc_len], freqs[freq_offset:freq_offset + freq_len], count
@@ -556,7 +578,9 @@ def test_section8_chunks(doc, example_index, example_segment):
     """The table of the five chunks, and the chunk and book entries of chunks.bin."""
     ix, _ = example_index
     part = doc.section(8)
-    lengths = struct.unpack("<5I", (example_segment / "doc_lengths.bin").read_bytes()[:20])
+    packed = int.from_bytes((example_segment / "doc_lengths.bin").read_bytes()[1:-16], "little")
+    width = (example_segment / "doc_lengths.bin").read_bytes()[0]  # one partial block (section 4)
+    lengths = [(packed >> (width * d)) & ((1 << width) - 1) for d in range(5)]
     chunks = (example_segment / "chunks.bin").read_bytes()
     entry = struct.unpack_from("<I", chunks, 12)[0]
     book_names = sorted(example_recipe(doc)[0])
@@ -599,19 +623,17 @@ def test_section8_chunks(doc, example_index, example_segment):
 def test_section8_terms_and_postings(doc, example_index, example_segment):
     ix, _ = example_index
     part = doc.section(8)
-    offsets = (example_segment / "offsets.bin").read_bytes()
+    entries = term_entries(example_segment)
     fst = tomes.Fst.open(example_segment / "terms.fst")
     sub = part.subsection("`offsets.bin`")
-    for number, row in sub.tables()[0].rows:
+    table = sub.table_after("The entries it gives")
+    check_equal(f"{sub.title}: the entries", len(table.rows), len(entries))
+    for number, row in table.rows:
         where = f"{sub.title} (line {number})"
-        if "footer" in row["ordinal (term)"]:
-            check_equal(where, int(row["offset"]), len(offsets) - 16)
-            continue
         ordinal, term = int(row["ordinal (term)"].split()[0]), re.search(r"`(\w+)`", row["ordinal (term)"])[1]
         check_equal(where, ordinal, fst[term.encode()])
-        fields = ("offset", "doc_offset", "doc_len", "freq_offset", "freq_len", "doc_count")
-        check_equal(where, tuple(int(row[k]) for k in fields),
-                    (28 * ordinal,) + struct.unpack_from("<QIQII", offsets, 28 * ordinal))
+        fields = ("doc_offset", "doc_len", "freq_offset", "freq_len", "doc_count")
+        check_equal(where, tuple(int(row[k]) for k in fields), entries[ordinal])
     words = dict(re.findall(r"(\d+) `(\w+)`", part.search(r"get the ordinals\s+(.*?)\.", re.S)[1]))
     check_equal(f"{part.title}: the ordinals", {int(k): v for k, v in words.items()},
                 {v: k.decode() for k, v in fst.items()})

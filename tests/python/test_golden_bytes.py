@@ -8,6 +8,8 @@ that needs a format version bump and docs/FORMAT.md, never a silent update.
 History: regenerated (`python tests/python/golden_corpus.py --write`) for
 segment/postings format 2 (skip entries with 4 impact pairs), the one
 intended change: every segment file's footer version and the skip tables.
+Regenerated for segment format 3: books.bin, every footer's version, and
+offsets.bin and doc_lengths.bin bit-packed (docs/FORMAT.md section 4).
 """
 
 from __future__ import annotations
