@@ -115,13 +115,9 @@ class LivingIndex(RuleBasedStateMachine):
         return (len(data), ns)
 
     def open_options(self) -> dict:
-        """The index's options, for a session: all of them to create it; to an
-        existing one the same again, but for stopwords= (equal lists in another
-        order are refused: test_the_same_options_again_are_accepted)."""
-        options = dict(self.options)
-        if self.model.exists:
-            options.pop("stopwords", None)
-        return options
+        """The index's options, for a session: all of them, to create it or,
+        the same again, to an existing one (which must accept them)."""
+        return dict(self.options)
 
     def draw_text(self, data) -> str:
         if self.texts_seen and data.draw(st.integers(0, 3), label="reuse") == 0:
