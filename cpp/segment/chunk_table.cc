@@ -17,10 +17,14 @@ unsigned anchors_per_block(bool store_text) { return store_text ? 2 : 1; }
 }  // namespace
 
 void ChunkTableWriter::add_book(std::string_view name, std::uint32_t text_blocks) {
-  book_rows_.push_back(name.size());
+  std::size_t shared = 0;
+  while (shared < name.size() && shared < previous_name_.size() && name[shared] == previous_name_[shared]) ++shared;
+  book_rows_.push_back(shared);
+  book_rows_.push_back(name.size() - shared);
   book_rows_.push_back(0);
   if (store_text_) book_rows_.push_back(text_blocks);
-  names_.append(name);
+  names_.append(name.substr(shared));
+  previous_name_.assign(name);
   ++books_;
 }
 
@@ -33,15 +37,16 @@ void ChunkTableWriter::add_chunk(std::uint32_t start, std::uint32_t end, std::ui
     put_u32(&anchors_, start);
     if (store_text_) put_u32(&anchors_, byte_start);
   }
-  // Unsigned wrap: a start below the previous one still round-trips.
-  spans_.push_back(static_cast<std::uint32_t>(start - (first_of_book ? 0 : previous_start_)));
+  // Unsigned wrap: a chunk after a gap (start past the previous end) still
+  // round-trips.
+  spans_.push_back(first_of_book ? start : static_cast<std::uint32_t>(previous_end_ - start));
   spans_.push_back(static_cast<std::uint32_t>(end - start));
   if (store_text_) {
-    spans_.push_back(static_cast<std::uint32_t>(byte_start - (first_of_book ? 0 : previous_byte_start_)));
+    spans_.push_back(first_of_book ? byte_start : static_cast<std::uint32_t>(previous_byte_end_ - byte_start));
     spans_.push_back(static_cast<std::uint32_t>(byte_end - byte_start));
   }
-  previous_start_ = start;
-  previous_byte_start_ = byte_start;
+  previous_end_ = end;
+  previous_byte_end_ = byte_end;
   ++book_chunks;
   ++chunks_;
 }
@@ -105,7 +110,7 @@ Result<ChunkTable> ChunkTable::open(std::string_view body, std::uint64_t num_doc
   t.books_ = std::move(books).value();
   rest = rest.substr(size);
   if (rest.size() != names_bytes) return body_size_error(path, body.size() - rest.size() + names_bytes, body.size());
-  t.names_ = rest;
+  t.suffixes_ = rest;
   return t;
 }
 
@@ -114,47 +119,69 @@ Status ChunkTable::check_entries(std::uint64_t text_blocks) {
   if (Status s = books_.verify(); !s.is_ok()) return s;
   first_chunk_.assign(num_books_, 0);
   first_text_block_.assign(num_books_, 0);
-  name_offset_.assign(num_books_, 0);
-  std::uint64_t chunk = 0, name = 0, block = 0;
+  name_offset_.assign(num_books_ + 1, 0);
+  names_.clear();
+  std::uint64_t chunk = 0, suffix = 0, block = 0;
   for (std::uint32_t b = 0; b < num_books_; ++b) {
-    const std::uint64_t name_len = books_.get(b, book_entry::kNameLength);
+    if (Status s = decode_name(b, &suffix); !s.is_ok()) return s;
     const std::uint64_t chunks = books_.get(b, book_entry::kChunks);
     const std::uint64_t blocks = store_text_ ? books_.get(b, book_entry::kTextBlocks) : 0;
-    if (name_len > names_.size() - name || chunks == 0 || chunks > num_chunks_ - chunk ||
-        blocks > text_blocks - block) {
+    if (chunks == 0 || chunks > num_chunks_ - chunk || blocks > text_blocks - block) {
       return Status::corruption(path_ + ": book entry " + std::to_string(b) + " is out of bounds");
     }
     first_chunk_[b] = static_cast<std::uint32_t>(chunk);
     first_text_block_[b] = static_cast<std::uint32_t>(block);
-    name_offset_[b] = name;
     chunk += chunks;
-    name += name_len;
     block += blocks;
   }
-  if (chunk != num_chunks_ || name != names_.size()) {
+  if (chunk != num_chunks_ || suffix != suffixes_.size()) {
     return Status::corruption(path_ + ": the book entries hold " + std::to_string(chunk) + " chunks and " +
-                              std::to_string(name) + " name bytes, expected " + std::to_string(num_chunks_) +
-                              " and " + std::to_string(names_.size()));
+                              std::to_string(suffix) + " name bytes, expected " + std::to_string(num_chunks_) +
+                              " and " + std::to_string(suffixes_.size()));
   }
   return check_spans();
 }
 
+Status ChunkTable::decode_name(std::uint32_t book, std::uint64_t* suffix) {
+  const std::uint64_t shared = books_.get(book, book_entry::kSharedPrefix);
+  const std::uint64_t length = books_.get(book, book_entry::kSuffixLength);
+  const std::uint64_t previous = book == 0 ? 0 : name_offset_[book - 1];
+  const std::uint64_t previous_length = names_.size() - previous;
+  if (shared > previous_length || length > suffixes_.size() - *suffix) {
+    return Status::corruption(path_ + ": book entry " + std::to_string(book) + "'s name is out of bounds");
+  }
+  const std::size_t start = names_.size();
+  names_.append(names_, previous, shared);
+  names_.append(suffixes_.substr(*suffix, length));
+  *suffix += length;
+  // The shared prefix must be the longest one, as the writer stores it.
+  if (shared < previous_length && length > 0 && names_[previous + shared] == names_[start + shared]) {
+    return Status::corruption(path_ + ": book entry " + std::to_string(book) + " shares less of its name than it could");
+  }
+  name_offset_[book] = start;
+  name_offset_[book + 1] = names_.size();
+  return Status::ok();
+}
+
 Status ChunkTable::check_spans() const {
   std::uint32_t book = 0;
-  std::uint64_t start = 0, byte_start = 0;
+  // Each chunk's start and length, and the previous chunk's while the next
+  // start is decoded.
+  std::uint64_t start = 0, length = 0, byte_start = 0, byte_length = 0;
   for (std::uint32_t c = 0; c < num_chunks_; ++c) {
     while (book + 1 < num_books_ && first_chunk_[book + 1] <= c) ++book;
     const bool first = c == first_chunk_[book];
-    const std::uint64_t delta = spans_.get(c, chunk_span::kStartDelta), length = spans_.get(c, chunk_span::kLength);
-    start = static_cast<std::uint32_t>((first ? 0 : start) + delta);
-    bool ok = delta <= UINT32_MAX && length >= 1 && length <= UINT32_MAX - start;
+    const std::uint64_t overlap = spans_.get(c, chunk_span::kOverlap);
+    start = first ? overlap : static_cast<std::uint32_t>(start + length - overlap);
+    length = spans_.get(c, chunk_span::kLength);
+    bool ok = overlap <= UINT32_MAX && length >= 1 && length <= UINT32_MAX - start;
     if (c % kRowsPerBlock == 0) ok = ok && anchor(c / kRowsPerBlock, 0) == start;
     if (store_text_) {
-      const std::uint64_t byte_delta = spans_.get(c, chunk_span::kByteStartDelta);
-      const std::uint64_t byte_length = spans_.get(c, chunk_span::kByteLength);
-      byte_start = static_cast<std::uint32_t>((first ? 0 : byte_start) + byte_delta);
+      const std::uint64_t byte_overlap = spans_.get(c, chunk_span::kByteOverlap);
+      byte_start = first ? byte_overlap : static_cast<std::uint32_t>(byte_start + byte_length - byte_overlap);
+      byte_length = spans_.get(c, chunk_span::kByteLength);
       const std::uint64_t text_bytes = std::uint64_t{text_blocks(book)} * kTextBlockBytes;
-      ok = ok && byte_delta <= UINT32_MAX && length <= byte_length && byte_length <= UINT32_MAX - byte_start &&
+      ok = ok && byte_overlap <= UINT32_MAX && length <= byte_length && byte_length <= UINT32_MAX - byte_start &&
            byte_start + byte_length <= text_bytes;
       if (c % kRowsPerBlock == 0) ok = ok && anchor(c / kRowsPerBlock, 1) == byte_start;
     }
@@ -167,12 +194,16 @@ std::uint32_t ChunkTable::anchor(std::uint64_t block, unsigned which) const {
   return get_u32(anchors_.data() + (block * anchors_per_block(store_text_) + which) * 4);
 }
 
-std::uint32_t ChunkTable::span_start(std::uint32_t local, std::uint32_t book, unsigned delta_column) const {
+std::uint32_t ChunkTable::span_start(std::uint32_t local, std::uint32_t book, unsigned overlap_column) const {
   const std::uint32_t block_first = local - local % kRowsPerBlock;
+  const unsigned length_column = overlap_column + 1;
   std::uint32_t from = std::max(block_first, first_chunk_[book]);
-  std::uint32_t start = from == block_first ? anchor(block_first / kRowsPerBlock, delta_column == 0 ? 0 : 1)
-                                            : static_cast<std::uint32_t>(spans_.get(from, delta_column));
-  while (from < local) start += static_cast<std::uint32_t>(spans_.get(++from, delta_column));
+  std::uint32_t start = from == block_first ? anchor(block_first / kRowsPerBlock, overlap_column == 0 ? 0 : 1)
+                                            : static_cast<std::uint32_t>(spans_.get(from, overlap_column));
+  for (; from < local; ++from) {
+    start += static_cast<std::uint32_t>(spans_.get(from, length_column));
+    start -= static_cast<std::uint32_t>(spans_.get(from + 1, overlap_column));
+  }
   return start;
 }
 
@@ -181,17 +212,17 @@ ChunkEntry ChunkTable::chunk(std::uint32_t local) const {
   const auto book = std::upper_bound(first_chunk_.begin(), first_chunk_.end(), local) - 1;
   c.book = static_cast<std::uint32_t>(book - first_chunk_.begin());
   c.chunk = local - *book;
-  c.start = span_start(local, c.book, chunk_span::kStartDelta);
+  c.start = span_start(local, c.book, chunk_span::kOverlap);
   c.end = c.start + static_cast<std::uint32_t>(spans_.get(local, chunk_span::kLength));
   if (store_text_) {
-    c.byte_start = span_start(local, c.book, chunk_span::kByteStartDelta);
+    c.byte_start = span_start(local, c.book, chunk_span::kByteOverlap);
     c.byte_end = c.byte_start + static_cast<std::uint32_t>(spans_.get(local, chunk_span::kByteLength));
   }
   return c;
 }
 
 std::string_view ChunkTable::book_name(std::uint32_t book) const {
-  return names_.substr(name_offset_[book], books_.get(book, book_entry::kNameLength));
+  return std::string_view(names_).substr(name_offset_[book], name_offset_[book + 1] - name_offset_[book]);
 }
 
 }  // namespace tomes::segment

@@ -1,11 +1,13 @@
 // chunk_table.h: chunks.bin, where each chunk (doc) of a segment comes from:
-// a header, per chunk its span in its book's text, per book its name's
-// length, its number of chunks and stored-text blocks, then the names
-// (segment_format.h: chunks_header, chunk_span, book_entry). Spans and book
-// entries are packed columns (packed_columns.h); a span's start is stored
-// as a delta from the book's previous chunk's, and each block of 128 spans
-// has an anchor (its first chunk's start), so a lookup sums at most 127
-// deltas.
+// a header, per chunk its span in its book's text, per book its name
+// (front-coded: the prefix it shares with the previous book's name, then
+// the rest), its number of chunks and stored-text blocks, then the names'
+// suffixes (segment_format.h: chunks_header, chunk_span, book_entry). Spans
+// and book entries are packed columns (packed_columns.h); a span's start is
+// stored as its overlap with the book's previous chunk, and each block of
+// 128 spans has an anchor (its first chunk's start), so a lookup adds at
+// most 127 lengths and overlaps. The names are decoded once, by
+// check_entries, and kept in memory.
 //
 // A chunk's book is not stored with it: it is the last book whose first
 // chunk is <= it, found by binary search over the books' first chunks.
@@ -49,7 +51,8 @@ class ChunkTableWriter {
  private:
   bool store_text_;
   std::uint32_t chunks_ = 0, books_ = 0;
-  std::uint32_t previous_start_ = 0, previous_byte_start_ = 0;
+  std::uint32_t previous_end_ = 0, previous_byte_end_ = 0;
+  std::string previous_name_;
   std::vector<std::uint64_t> spans_;  // per chunk its span columns
   std::vector<std::uint64_t> book_rows_;  // per book its entry columns (kChunks counted as chunks come)
   std::string anchors_, names_;
@@ -86,11 +89,16 @@ class ChunkTable {
   }
 
  private:
-  // The start (column kStartDelta) or byte start (kByteStartDelta) of chunk
-  // local of book `book`, from the anchor of its block and the deltas after it.
+  // The start (column kOverlap) or byte start (kByteOverlap) of chunk local
+  // of book `book`, from the anchor of its block or the book's first start,
+  // then per later chunk + the previous length - its overlap.
   std::uint32_t span_start(std::uint32_t local, std::uint32_t book, unsigned delta_column) const;
   // Anchor `which` (0: start, 1: byte start) of a block of spans.
   std::uint32_t anchor(std::uint64_t block, unsigned which) const;
+  // Appends book's name to names_ from the previous one and the next suffix
+  // (*suffix: where it starts, moved past it). Corruption unless in bounds
+  // and the shared prefix the longest.
+  Status decode_name(std::uint32_t book, std::uint64_t* suffix);
   // check_entries' pass over the spans, after the book entries.
   Status check_spans() const;
 
@@ -99,9 +107,11 @@ class ChunkTable {
   std::uint32_t num_chunks_ = 0, num_books_ = 0;
   unsigned span_columns_ = 0;
   PackedColumns spans_, books_;
-  std::string_view anchors_, names_;
-  // Per book, filled by check_entries: prefix sums of the entries.
+  std::string_view anchors_, suffixes_;
+  // Filled by check_entries: per book prefix sums of the entries, the
+  // names decoded back to back and where each starts (and the end).
   std::vector<std::uint32_t> first_chunk_, first_text_block_;
+  std::string names_;
   std::vector<std::uint64_t> name_offset_;
 };
 

@@ -107,7 +107,7 @@ inline constexpr std::size_t header_bytes(unsigned columns) { return kColumns + 
 namespace chunks_header {
 inline constexpr std::size_t kNumChunks = 0;    // u32
 inline constexpr std::size_t kNumBooks = 4;     // u32
-inline constexpr std::size_t kNamesBytes = 8;   // u32
+inline constexpr std::size_t kNamesBytes = 8;   // u32: of the names' suffixes
 inline constexpr std::size_t kSpanColumns = 12; // u32: chunk_span::kColumns or kColumnsWithText
 inline constexpr std::size_t kBytes = 16;
 }  // namespace chunks_header
@@ -115,22 +115,23 @@ inline constexpr std::size_t kBytes = 16;
 // After the header: the chunk spans (packed columns, one row per chunk),
 // per block of spans its anchors (u32 start, and u32 byte start with
 // store_text: the block's first chunk's), the book entries (packed
-// columns, one row per book), the names back to back.
+// columns, one row per book), the names' suffixes back to back.
 namespace chunk_span {
-inline constexpr unsigned kStartDelta = 0;      // start - the start of the book's previous chunk (mod 2^32; the book's first: start)
-inline constexpr unsigned kLength = 1;          // end - start, >= 1 (code points)
-inline constexpr unsigned kByteStartDelta = 2;  // store_text only: the same in UTF-8 bytes
-inline constexpr unsigned kByteLength = 3;      // store_text only
+inline constexpr unsigned kOverlap = 0;      // the end of the book's previous chunk - start (mod 2^32); the book's first chunk: its start
+inline constexpr unsigned kLength = 1;       // end - start, >= 1 (code points)
+inline constexpr unsigned kByteOverlap = 2;  // store_text only: the same in UTF-8 bytes
+inline constexpr unsigned kByteLength = 3;   // store_text only
 inline constexpr unsigned kColumns = 2;
 inline constexpr unsigned kColumnsWithText = 4;
 }  // namespace chunk_span
 
 namespace book_entry {
-inline constexpr unsigned kNameLength = 0;   // bytes of its name (names are back to back in book order)
-inline constexpr unsigned kChunks = 1;       // >= 1: its chunks follow the previous book's
-inline constexpr unsigned kTextBlocks = 2;   // store_text only: its blocks follow the previous book's
-inline constexpr unsigned kColumns = 2;
-inline constexpr unsigned kColumnsWithText = 3;
+inline constexpr unsigned kSharedPrefix = 0;  // bytes its name shares with the previous book's (the longest common prefix)
+inline constexpr unsigned kSuffixLength = 1;  // bytes of the rest of its name, the next suffix in the names
+inline constexpr unsigned kChunks = 2;        // >= 1: its chunks follow the previous book's
+inline constexpr unsigned kTextBlocks = 3;    // store_text only: its blocks follow the previous book's
+inline constexpr unsigned kColumns = 3;
+inline constexpr unsigned kColumnsWithText = 4;
 }  // namespace book_entry
 
 // text.bin (text_store.h): the deflated blocks, then per block one entry,
