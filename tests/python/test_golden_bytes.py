@@ -10,6 +10,9 @@ segment/postings format 2 (skip entries with 4 impact pairs), the one
 intended change: every segment file's footer version and the skip tables.
 Regenerated for segment format 3: books.bin, every footer's version, and
 offsets.bin and doc_lengths.bin bit-packed (docs/FORMAT.md section 4).
+Regenerated, still segment format 3 (unreleased), for chunks.bin and
+books.bin bit-packed (packed columns, front-coded names): only those two
+files and the meta.json / index.json that record their sizes and CRCs.
 """
 
 from __future__ import annotations
