@@ -7,6 +7,8 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
+#include <stdexcept>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -41,7 +43,8 @@ class PyIndexWriter {
     writer_ = unwrap(std::move(w));
   }
 
-  py::dict settings() const {
+  py::dict settings() {
+    const auto busy = claim();
     const segment::Manifest& m = live().committed();
     py::dict d;
     d["exists"] = live().exists();
@@ -94,6 +97,8 @@ class PyIndexWriter {
 
   void remove(const std::vector<py::bytes>& ids) {
     std::vector<std::string> plain(ids.begin(), ids.end());
+    const auto busy = claim();
+    live();
     py::gil_scoped_release release;
     writer_->remove(plain);
   }
@@ -115,6 +120,7 @@ class PyIndexWriter {
   }
 
   void rollback() {
+    const auto busy = claim();
     if (!writer_) return;
     py::gil_scoped_release release;
     writer_->rollback();
@@ -122,6 +128,7 @@ class PyIndexWriter {
 
   // Releases the lock (rolling back what was not committed).
   void close() {
+    const auto busy = claim();
     if (!writer_) return;
     py::gil_scoped_release release;
     writer_.reset();
@@ -136,8 +143,21 @@ class PyIndexWriter {
   // Runs call(progress_fn) with the GIL released and a PDF source (if
   // pdf_reader is not None) installed for its duration; a Python exception
   // from progress or a Ctrl-C cancels it and is raised again afterwards.
+  // A session is used by one thread at a time; a call while another thread's
+  // call runs (with the GIL released) is refused rather than waited for:
+  // waiting with the GIL held could deadlock with that call's progress.
+  std::unique_lock<std::mutex> claim() {
+    std::unique_lock<std::mutex> lock(busy_, std::try_to_lock);
+    if (!lock.owns_lock()) {
+      throw std::runtime_error("this tomes writer is in use by another thread (a session is used by one "
+                               "thread at a time)");
+    }
+    return lock;
+  }
+
   template <class Call>
   void run(py::object progress, py::object pdf_reader, Call call) {
+    const auto busy = claim();
     live();
     std::optional<py::error_already_set> raised;
     const std::unique_ptr<parse::PdfTextSource> pdf =
@@ -191,6 +211,7 @@ class PyIndexWriter {
     return d;
   }
 
+  std::mutex busy_;
   std::unique_ptr<index::IndexWriter> writer_;
 };
 

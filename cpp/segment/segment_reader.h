@@ -96,7 +96,7 @@ class SegmentReader {
   // Bit d of word d / 64 is set when local doc d is deleted; nullptr when
   // nothing is. (num_docs() + 63) / 64 words.
   const std::uint64_t* deleted_doc_bits() const { return deleted_bits_.empty() ? nullptr : deleted_bits_.data(); }
-  // Postings of ordinal o in deleted books (0 if none). REQUIRES: open().
+  // Postings of ordinal o in deleted books (0 if none).
   std::uint32_t deleted_postings(std::uint64_t ordinal) const;
 
   // Drops the pages of its files read so far from the process's RSS

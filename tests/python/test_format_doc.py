@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import random
 import re
 import shutil
@@ -45,7 +46,7 @@ DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "FORMAT.md"
 DOC_NAME = "docs/FORMAT.md"
 
 BINARY_FILES = ("terms.fst", "offsets.bin", "postings_docs.bin", "postings_freqs.bin",
-                "doc_lengths.bin", "chunks.bin", "text.bin")
+                "doc_lengths.bin", "chunks.bin", "text.bin", "books.bin")
 
 
 # --- reading the document ------------------------------------------------------
@@ -297,21 +298,32 @@ def test_section2_checksum_snippet(doc, example_index):
 
 
 def test_section1_older_segment_format_is_refused(doc, example_index, tmp_path):
-    """Section 1's history: a segment of format version 1 is refused, with the advice to rebuild."""
-    doc.section(1).search(r"tomes reads only version 2: opening an index whose segments are\s+version 1 raises "
-                          r"`CorruptIndexError` saying the index was written by an\s+older tomes format and must "
-                          r"be rebuilt \(run `tomes index` again\)")
+    """Section 1's history: a segment of format version 2 is refused, with the advice to rebuild."""
+    doc.section(1).search(r"tomes reads only segment version 3 and index version 2: opening an index\s+"
+                          r"whose segments are version 2 raises `CorruptIndexError` saying the index was\s+"
+                          r"written by an older tomes format and must be rebuilt \(run `tomes index`\s+"
+                          r"again\)")
     ix, _ = example_index
     old = tmp_path / "ix"
     shutil.copytree(ix, old)
     meta = next(old.glob("segment_*")) / "meta.json"
-    text = meta.read_bytes().replace(b'"format_version": 2', b'"format_version": 1')
+    text = meta.read_bytes().replace(b'"format_version": 3', b'"format_version": 2')
     key = text.rfind(b'"crc32"')  # the self-checksum of section 2, made again
     meta.write_bytes(text[:key] + b'"crc32": %d\n}\n' % zlib.crc32(text[:key]))
-    with pytest.raises(tomes.CorruptIndexError, match=r"segment format version 1, this tomes reads version 2: "
+    with pytest.raises(tomes.CorruptIndexError, match=r"segment format version 2, this tomes reads version 3: "
                        r"the index was written by an older tomes format and must be rebuilt \(run `tomes index` "
                        r"again\)"):
         tomes.open(old)
+    # and an index.json of index format version 1
+    older = tmp_path / "ix1"
+    shutil.copytree(ix, older)
+    manifest = older / "index.json"
+    text = manifest.read_bytes().replace(b'"format_version": 2', b'"format_version": 1')
+    key = text.rfind(b'"crc32"')
+    manifest.write_bytes(text[:key] + b'"crc32": %d\n}\n' % zlib.crc32(text[:key]))
+    with pytest.raises(tomes.CorruptIndexError, match=r"index format version 1, this tomes reads version 2: "
+                       r"the index was written by an older tomes and must be rebuilt"):
+        tomes.open(older)
 
 
 # --- section 5: the postings example -------------------------------------------
@@ -457,25 +469,36 @@ def test_section6_fst_example(doc):
 
 def example_recipe(doc: Doc) -> Tuple[Dict[str, bytes], dict]:
     """The books and the index_corpus options of section 8's sh block."""
+    return example_recipe_with_mtimes(doc)[:2]
+
+
+def example_recipe_with_mtimes(doc: Doc) -> Tuple[Dict[str, bytes], dict, Dict[str, int]]:
+    """The books, the index_corpus options and the books' mtimes (seconds) of section 8's sh block."""
     block = doc.section(8).block("sh")
-    books, options = {}, None
+    books, options, mtimes = {}, None, {}
     for _, text in block.lines:
         match = re.fullmatch(r"printf '(.*)' > books/(\S+)", text)
         if match:
             books[match[2]] = match[1].encode("ascii").decode("unicode_escape").encode("latin-1")
+        match = re.fullmatch(r"touch -d @(\d+) (.*)", text)
+        if match:
+            for path in match[2].split():
+                mtimes[path.removeprefix("books/")] = int(match[1])
         match = re.search(r"tomes\.index_corpus\('books', 'ix'(.*?)\)\)", text)
         if match:
             call = ast.parse(f"f(None{match[1]})", mode="eval").body
             options = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
     assert books and options is not None, f"{DOC_NAME} section 8 (line {block.line}): no books or no index_corpus"
-    return books, options
+    return books, options, mtimes
 
 
 def build_example(doc: Doc, root: Path, **changes) -> Tuple[Path, tomes.IndexReport]:
-    books, options = example_recipe(doc)
+    books, options, mtimes = example_recipe_with_mtimes(doc)
     (root / "books").mkdir(parents=True)
     for name, data in books.items():
         (root / "books" / name).write_bytes(data)
+        if name in mtimes:  # books.bin records each file's mtime
+            os.utime(root / "books" / name, ns=(mtimes[name] * 10**9, mtimes[name] * 10**9))
     report = tomes.index_corpus(root / "books", root / "ix", **{**options, **changes})
     return root / "ix", report
 
@@ -769,8 +792,8 @@ def compare_reader(reader: dict, index_dir: Path) -> int:
     manifest = json.loads((index_dir / "index.json").read_text())
     analysis = manifest["analyzer"]
     inverted: Dict[str, Tuple[List[int], List[int]]] = {}
-    lengths: List[int] = []
-    chunks: list = []
+    lengths: Dict[int, int] = {}
+    chunks: Dict[int, tuple] = {}
     try:
         segments = list(reader["read_index"](str(index_dir)))
     except Exception as e:
@@ -786,8 +809,8 @@ def compare_reader(reader: dict, index_dir: Path) -> int:
             merged = inverted.setdefault(term, ([], []))
             merged[0].extend(docs)
             merged[1].extend(freqs)
-        lengths += seg_lengths
-        chunks += seg_chunks
+        lengths.update(seg_lengths)
+        chunks.update(seg_chunks)
     with tomes.open(index_dir) as ix:
         terms = list(ix.terms())
         if [t for t, _ in terms] != sorted(inverted, key=lambda t: t.encode("utf-8", "surrogateescape")):
@@ -799,7 +822,7 @@ def compare_reader(reader: dict, index_dir: Path) -> int:
             check_equal(f"{where}, frequencies of {term!r}", inverted[term][1], freqs.tolist(), said)
             check_equal(f"{where}, doc frequency of {term!r}", len(docs), df)
         check_equal(f"{where}: number of chunks", len(chunks), len(ix), said)
-        for doc_id, (book, chunk, start, end, text) in enumerate(chunks):
+        for doc_id, (book, chunk, start, end, text) in sorted(chunks.items()):
             check_equal(f"{where}, chunk_info({doc_id})", (book, chunk, start, end), ix.chunk_info(doc_id), said)
             if manifest["store_text"]:
                 check_equal(f"{where}, text({doc_id})", text, ix.text(doc_id), said)
@@ -809,7 +832,7 @@ def compare_reader(reader: dict, index_dir: Path) -> int:
                             len(analyzed), said)
             else:
                 check_equal(f"{where}, text({doc_id}) without store_text", text, None, said)
-        check_equal(f"{where}: total length", sum(lengths), ix.stats()["total_length"], said)
+        check_equal(f"{where}: total length", sum(lengths.values()), ix.stats()["total_length"], said)
     return len(chunks)
 
 
@@ -874,3 +897,63 @@ def test_section9_reader_on_bigger_indexes(reader, corpus, tmp_path, options):
         seg = tmp_path / "ix" / first["name"]
         assert struct.unpack("<Q", (seg / "text.bin").read_bytes()[-24:-16])[0] >= 3
     assert compare_reader(reader, tmp_path / "ix") == report.chunks
+
+
+# --- section 4: the deletes file example ----------------------------------------
+
+
+def test_section4_deletes_example(doc, example_index, tmp_path):
+    """Deleting b.txt from the section 8 index writes exactly the deletes file section 4 shows,
+    and index.json records what the prose says."""
+    part = doc.section(4).subsection("`deletes_<G>.bin` (only when books of the segment are deleted)")
+    block = part.block("hexrows")
+    name = next(iter(block.words))
+    documented = b""
+    for number, text in block.lines:
+        offset, rest = text.split(None, 1)
+        tokens = rest.split()
+        row = bytes.fromhex("".join(tokens[:next(
+            (i for i, t in enumerate(tokens) if not re.fullmatch(r"[0-9a-f]{2}", t)), len(tokens))]))
+        if int(offset) != len(documented):
+            fail(f"{part.title} (line {number})", f"offset {offset}, but the rows before give {len(documented)}")
+        documented += row
+    ix, _ = example_index
+    changed = tmp_path / "ix"
+    shutil.copytree(ix, changed)
+    with tomes.writer(changed, merge=False) as w:
+        w.delete(["b.txt"])
+    manifest = json.loads((changed / "index.json").read_text())
+    seg = manifest["segments"][0]
+    check_equal(f"{part.title}: the file's name", name, seg["deletes"])
+    check_bytes(f"{part.title} (line {block.line})", documented, (changed / seg["name"] / name).read_bytes())
+    for key, value in re.findall(r'`"(\w+)": (\d+)`', part.text):
+        check_equal(f"{part.title}: index.json's {key}", int(value), seg[key])
+    match = part.search(r"`total_docs` becomes (\d+), `total_books` (\d+) and\s+`total_length` (\d+)")
+    check_equal(f"{part.title}: the totals", tuple(int(x) for x in match.groups()),
+                (manifest["total_docs"], manifest["total_books"], manifest["total_length"]))
+    with tomes.open(changed) as index:
+        assert "cafe" not in [t for t, _ in index.terms()]
+        assert len(index) == 3
+        stats = index.stats()
+        assert (stats["chunks"], stats["books"], stats["deleted_docs"], stats["total_length"]) == (3, 1, 2, 11)
+        assert stats["terms"] == 4  # cafe is gone
+        for doc_id in (3, 4):
+            with pytest.raises(ValueError, match=f"doc_id {doc_id} is a deleted chunk \\(its book was deleted or "
+                                                 f"replaced\\)"):
+                index.chunk_info(doc_id)
+            with pytest.raises(ValueError, match=f"doc_id {doc_id} is a deleted chunk"):
+                index.text(doc_id)
+        with pytest.raises(ValueError, match="out of range"):
+            index.chunk_info(5)
+        assert index.chunk_info(2) == ("a.txt", 2, 24, 43)
+        assert [h.book_id for h in index.search("whale ship", k=10)] == ["a.txt"] * 3
+
+
+def test_section9_reader_on_an_index_with_deletions(reader, corpus, tmp_path):
+    """The reader skips deleted books' chunks and postings, as tomes.open does."""
+    tomes.index_corpus(corpus, tmp_path / "ix", chunk_size=400, chunk_overlap=60, batch_size=3, threads=2)
+    with tomes.writer(tmp_path / "ix", merge=False) as w:
+        w.delete(["big.txt", "sub/b2.txt", "tiny.txt"])
+    manifest = json.loads((tmp_path / "ix" / "index.json").read_text())
+    assert sum(s["deleted_docs"] for s in manifest["segments"]) > 0
+    assert compare_reader(reader, tmp_path / "ix") == manifest["total_docs"]

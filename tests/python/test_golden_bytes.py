@@ -8,7 +8,9 @@ that needs a format version bump and docs/FORMAT.md, never a silent update.
 History: regenerated (`python tests/python/golden_corpus.py --write`) for
 segment/postings format 2 (skip entries with 4 impact pairs), the one
 intended change: every segment file's footer version and the skip tables.
-Regenerated for segment format 3: books.bin, every footer's version, and
+Regenerated for segment format 3 and index format 2 (issue 14): books.bin
+(the corpus's files get one fixed mtime, which it records), every footer's
+version, meta.json without base_doc_id, index.json's deletion members, and
 offsets.bin and doc_lengths.bin bit-packed (docs/FORMAT.md section 4).
 Regenerated, still segment format 3 (unreleased), for chunks.bin and
 books.bin bit-packed (packed columns, front-coded names): only those two

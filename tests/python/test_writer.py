@@ -246,3 +246,27 @@ def test_cli_index_update(tmp_path):
     assert conflict.returncode == 1 and "chunk_size=1000" in conflict.stderr
     both = run("index", str(books), str(ix), "--update", "--overwrite")
     assert both.returncode == 1 and "exclude" in both.stderr
+
+
+def test_a_session_used_from_two_threads_refuses_the_second_call(tmp_path):
+    books = tmp_path / "books"
+    books.mkdir()
+    for i in range(4):
+        (books / f"b{i}.txt").write_text(f"whale number {i}")
+    inside, release = threading.Event(), threading.Event()
+
+    def progress(*_):
+        inside.set()
+        release.wait(10)
+
+    w = tomes.writer(tmp_path / "ix", progress=progress)
+    adder = threading.Thread(target=w.add, args=(books,))
+    adder.start()
+    assert inside.wait(10)
+    with pytest.raises(RuntimeError, match="another thread"):
+        w.delete(["b0.txt"])
+    release.set()
+    adder.join()
+    w.commit()
+    w.close()
+    assert w.report.added == ["b0.txt", "b1.txt", "b2.txt", "b3.txt"]
