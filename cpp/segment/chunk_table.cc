@@ -163,7 +163,9 @@ Status ChunkTable::decode_name(std::uint32_t book, std::uint64_t* suffix) {
   return Status::ok();
 }
 
-Status ChunkTable::check_spans() const {
+Status ChunkTable::check_spans() {
+  starts_.resize(num_chunks_);
+  byte_starts_.resize(store_text_ ? num_chunks_ : 0);
   std::uint32_t book = 0;
   // Each chunk's start and length, and the previous chunk's while the next
   // start is decoded.
@@ -186,6 +188,8 @@ Status ChunkTable::check_spans() const {
       if (c % kRowsPerBlock == 0) ok = ok && anchor(c / kRowsPerBlock, 1) == byte_start;
     }
     if (!ok) return Status::corruption(path_ + ": chunk entry " + std::to_string(c) + " is inconsistent");
+    starts_[c] = static_cast<std::uint32_t>(start);
+    if (store_text_) byte_starts_[c] = static_cast<std::uint32_t>(byte_start);
   }
   return Status::ok();
 }
@@ -194,28 +198,15 @@ std::uint32_t ChunkTable::anchor(std::uint64_t block, unsigned which) const {
   return get_u32(anchors_.data() + (block * anchors_per_block(store_text_) + which) * 4);
 }
 
-std::uint32_t ChunkTable::span_start(std::uint32_t local, std::uint32_t book, unsigned overlap_column) const {
-  const std::uint32_t block_first = local - local % kRowsPerBlock;
-  const unsigned length_column = overlap_column + 1;
-  std::uint32_t from = std::max(block_first, first_chunk_[book]);
-  std::uint32_t start = from == block_first ? anchor(block_first / kRowsPerBlock, overlap_column == 0 ? 0 : 1)
-                                            : static_cast<std::uint32_t>(spans_.get(from, overlap_column));
-  for (; from < local; ++from) {
-    start += static_cast<std::uint32_t>(spans_.get(from, length_column));
-    start -= static_cast<std::uint32_t>(spans_.get(from + 1, overlap_column));
-  }
-  return start;
-}
-
 ChunkEntry ChunkTable::chunk(std::uint32_t local) const {
   ChunkEntry c;
   const auto book = std::upper_bound(first_chunk_.begin(), first_chunk_.end(), local) - 1;
   c.book = static_cast<std::uint32_t>(book - first_chunk_.begin());
   c.chunk = local - *book;
-  c.start = span_start(local, c.book, chunk_span::kOverlap);
+  c.start = starts_[local];
   c.end = c.start + static_cast<std::uint32_t>(spans_.get(local, chunk_span::kLength));
   if (store_text_) {
-    c.byte_start = span_start(local, c.book, chunk_span::kByteOverlap);
+    c.byte_start = byte_starts_[local];
     c.byte_end = c.byte_start + static_cast<std::uint32_t>(spans_.get(local, chunk_span::kByteLength));
   }
   return c;

@@ -5,9 +5,11 @@
 // suffixes (segment_format.h: chunks_header, chunk_span, book_entry). Spans
 // and book entries are packed columns (packed_columns.h); a span's start is
 // stored as its overlap with the book's previous chunk, and each block of
-// 128 spans has an anchor (its first chunk's start), so a lookup adds at
-// most 127 lengths and overlaps. The names are decoded once, by
-// check_entries, and kept in memory.
+// 128 spans has an anchor (its first chunk's start), so a reader can decode
+// one chunk from at most 128 rows. This one decodes the starts and the
+// names once, in check_entries (O(chunks), which it walks anyway), and
+// keeps them in memory: 4 bytes a chunk (8 with stored text), as the doc
+// lengths.
 //
 // A chunk's book is not stored with it: it is the last book whose first
 // chunk is <= it, found by binary search over the books' first chunks.
@@ -89,18 +91,15 @@ class ChunkTable {
   }
 
  private:
-  // The start (column kOverlap) or byte start (kByteOverlap) of chunk local
-  // of book `book`, from the anchor of its block or the book's first start,
-  // then per later chunk + the previous length - its overlap.
-  std::uint32_t span_start(std::uint32_t local, std::uint32_t book, unsigned delta_column) const;
   // Anchor `which` (0: start, 1: byte start) of a block of spans.
   std::uint32_t anchor(std::uint64_t block, unsigned which) const;
   // Appends book's name to names_ from the previous one and the next suffix
   // (*suffix: where it starts, moved past it). Corruption unless in bounds
   // and the shared prefix the longest.
   Status decode_name(std::uint32_t book, std::uint64_t* suffix);
-  // check_entries' pass over the spans, after the book entries.
-  Status check_spans() const;
+  // check_entries' pass over the spans, after the book entries; fills
+  // starts_ and byte_starts_.
+  Status check_spans();
 
   std::string path_;
   bool store_text_ = false;
@@ -113,6 +112,10 @@ class ChunkTable {
   std::vector<std::uint32_t> first_chunk_, first_text_block_;
   std::string names_;
   std::vector<std::uint64_t> name_offset_;
+  // Per chunk its start (and byte start with store_text), decoded once by
+  // check_entries as doc_lengths.bin is: a hit's span is then one lookup,
+  // not a walk of up to 127 overlaps from its block's anchor.
+  std::vector<std::uint32_t> starts_, byte_starts_;
 };
 
 }  // namespace tomes::segment
