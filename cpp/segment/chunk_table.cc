@@ -115,7 +115,6 @@ Result<ChunkTable> ChunkTable::open(std::string_view body, std::uint64_t num_doc
 }
 
 Status ChunkTable::check_entries(std::uint64_t text_blocks) {
-  if (Status s = spans_.verify(); !s.is_ok()) return s;
   if (Status s = books_.verify(); !s.is_ok()) return s;
   first_chunk_.assign(num_books_, 0);
   first_text_block_.assign(num_books_, 0);
@@ -164,6 +163,8 @@ Status ChunkTable::decode_name(std::uint32_t book, std::uint64_t* suffix) {
 }
 
 Status ChunkTable::check_spans() {
+  if (Status s = spans_.verify(); !s.is_ok()) return s;
+  std::uint64_t rows[kRowsPerBlock * chunk_span::kColumnsWithText];
   starts_.resize(num_chunks_);
   byte_starts_.resize(store_text_ ? num_chunks_ : 0);
   std::uint32_t book = 0;
@@ -173,15 +174,17 @@ Status ChunkTable::check_spans() {
   for (std::uint32_t c = 0; c < num_chunks_; ++c) {
     while (book + 1 < num_books_ && first_chunk_[book + 1] <= c) ++book;
     const bool first = c == first_chunk_[book];
-    const std::uint64_t overlap = spans_.get(c, chunk_span::kOverlap);
+    if (c % kRowsPerBlock == 0) spans_.values(c / kRowsPerBlock, rows);
+    const std::uint64_t* row = rows + std::size_t{c % kRowsPerBlock} * span_columns_;
+    const std::uint64_t overlap = row[chunk_span::kOverlap];
     start = first ? overlap : static_cast<std::uint32_t>(start + length - overlap);
-    length = spans_.get(c, chunk_span::kLength);
+    length = row[chunk_span::kLength];
     bool ok = overlap <= UINT32_MAX && length >= 1 && length <= UINT32_MAX - start;
     if (c % kRowsPerBlock == 0) ok = ok && anchor(c / kRowsPerBlock, 0) == start;
     if (store_text_) {
-      const std::uint64_t byte_overlap = spans_.get(c, chunk_span::kByteOverlap);
+      const std::uint64_t byte_overlap = row[chunk_span::kByteOverlap];
       byte_start = first ? byte_overlap : static_cast<std::uint32_t>(byte_start + byte_length - byte_overlap);
-      byte_length = spans_.get(c, chunk_span::kByteLength);
+      byte_length = row[chunk_span::kByteLength];
       const std::uint64_t text_bytes = std::uint64_t{text_blocks(book)} * kTextBlockBytes;
       ok = ok && byte_overlap <= UINT32_MAX && length <= byte_length && byte_length <= UINT32_MAX - byte_start &&
            byte_start + byte_length <= text_bytes;

@@ -153,15 +153,31 @@ std::uint64_t PackedColumns::get(std::uint64_t row, unsigned column) const {
   return base(row / kRowsPerBlock, column) + packed_value(row, column);
 }
 
+std::uint64_t PackedColumns::decode_block(std::uint64_t block, std::uint64_t* out) const {
+  const std::uint64_t k = std::min(kRowsPerBlock, rows_ - block * kRowsPerBlock);
+  const auto* p = reinterpret_cast<const unsigned char*>(packed_.data());
+  unsigned widths[kMaxColumns];
+  for (unsigned c = 0; c < columns_; ++c) widths[c] = width(block, c);
+  std::uint64_t bit = block_start(block) * 8;
+  for (std::uint64_t r = 0; r < k; ++r) {
+    for (unsigned c = 0; c < columns_; ++c) {
+      out[r * columns_ + c] = get_bits(p, bit, widths[c]);
+      bit += widths[c];
+    }
+  }
+  return k;
+}
+
 Status PackedColumns::verify() const {
   const std::uint64_t blocks = headers_.size() / header_bytes_;
+  std::vector<std::uint64_t> values(kRowsPerBlock * columns_);
   for (std::uint64_t b = 0; b < blocks; ++b) {
-    const std::uint64_t first = b * kRowsPerBlock, k = std::min(kRowsPerBlock, rows_ - first);
+    const std::uint64_t k = decode_block(b, values.data());
     for (unsigned c = 0; c < columns_; ++c) {
       std::uint64_t least = UINT64_MAX, most = 0;
-      for (std::uint64_t r = first; r < first + k; ++r) {
-        least = std::min(least, packed_value(r, c));
-        most = std::max(most, packed_value(r, c));
+      for (std::uint64_t r = 0; r < k; ++r) {
+        least = std::min(least, values[r * columns_ + c]);
+        most = std::max(most, values[r * columns_ + c]);
       }
       if (least != 0 || width_of(most) != width(b, c) || base(b, c) > UINT64_MAX - most) {
         return Status::corruption(path_ + ": " + what_ + ": block " + std::to_string(b) + ", column " +
@@ -176,6 +192,15 @@ Status PackedColumns::verify() const {
     }
   }
   return Status::ok();
+}
+
+std::uint64_t PackedColumns::values(std::uint64_t block, std::uint64_t* out) const {
+  const std::uint64_t k = decode_block(block, out);
+  for (unsigned c = 0; c < columns_; ++c) {
+    const std::uint64_t b = base(block, c);
+    for (std::uint64_t r = 0; r < k; ++r) out[r * columns_ + c] += b;
+  }
+  return k;
 }
 
 }  // namespace tomes::segment

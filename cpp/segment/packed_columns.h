@@ -58,6 +58,10 @@ class PackedColumns {
   // of its largest value - base, base + value within 64 bits, padding 0.
   // O(rows).
   Status verify() const;
+  // The values of block `block` (rows [128 block, 128 block + 128)) into
+  // out, row-major; returns its number of rows. REQUIRES: the block
+  // exists, out holds 128 x columns values.
+  std::uint64_t values(std::uint64_t block, std::uint64_t* out) const;
 
   std::uint64_t rows() const { return rows_; }
   // REQUIRES: row < rows(), column < columns.
@@ -65,6 +69,8 @@ class PackedColumns {
 
  private:
   std::uint64_t packed_value(std::uint64_t row, unsigned column) const;  // value - base
+  // The values - base of a block's rows into out (row-major); its rows.
+  std::uint64_t decode_block(std::uint64_t block, std::uint64_t* out) const;
   std::uint64_t base(std::uint64_t block, unsigned column) const;
   unsigned width(std::uint64_t block, unsigned column) const;
   std::uint64_t block_start(std::uint64_t block) const;  // in packed_, bytes
