@@ -39,6 +39,17 @@ inline void read_pair(const unsigned char** p, std::uint32_t* next_id, std::uint
   *next_id = *id + 1;
 }
 
+// A book's text fingerprint (hash128 of its extracted text) as a hash-table
+// key: duplicate detection within a run (book_settler.h) and against a live
+// index (live_books.h).
+struct TextFingerprint {
+  std::uint64_t a, b;
+  bool operator==(const TextFingerprint& o) const { return a == o.a && b == o.b; }
+};
+struct TextFingerprintHash {
+  std::size_t operator()(const TextFingerprint& k) const { return static_cast<std::size_t>(k.a ^ (k.b * 31)); }
+};
+
 struct ParsedBook {
   // Set by the main thread after parsing, in book order.
   bool skipped = false;

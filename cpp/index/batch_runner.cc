@@ -346,6 +346,17 @@ Status parse_corpus_safely(CorpusParser& parser, SegmentWriterThread& writer, co
 // Runs both stages at once (pipeline.h) and waits for the writer to finish.
 }  // namespace
 
+segment::IndexSettings index_settings(const IndexOptions& options, const analysis::Analyzer& analyzer) {
+  segment::IndexSettings settings;
+  settings.stopwords_name = options.stopwords_name;
+  settings.stopwords = analyzer.stopwords().words();
+  settings.stemmer = options.stemmer;
+  settings.chunk_size = options.parse.chunk_size;
+  settings.chunk_overlap = options.parse.chunk_overlap;
+  settings.store_text = options.parse.store_text;
+  return settings;
+}
+
 Written parse_and_write(const BatchRun& run, const std::vector<parse::BookFile>& files, std::uint64_t bytes,
                         const analysis::Analyzer& analyzer, const ProgressFn& progress, IndexReport* report) {
   const unsigned threads = run.options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency())

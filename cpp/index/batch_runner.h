@@ -26,6 +26,7 @@
 #include "index/book_settler.h"
 #include "index/pipeline.h"
 #include "parse/book_files.h"
+#include "segment/manifest.h"
 #include "segment/segment_info.h"
 
 namespace tomes::index {
@@ -41,6 +42,10 @@ struct BatchRun {
   // duplicates are judged within the run (index_corpus).
   SettleHook* hook = nullptr;
 };
+
+// The settings index.json records for an index built with options (its
+// analyzer made from them): what every query and later write must repeat.
+segment::IndexSettings index_settings(const IndexOptions& options, const analysis::Analyzer& analyzer);
 
 // What the parse and write stages leave.
 struct Written {

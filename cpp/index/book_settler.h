@@ -72,13 +72,8 @@ class BookSettler {
   Status finish();
 
  private:
-  struct Fingerprint {
-    std::uint64_t a, b;
-    bool operator==(const Fingerprint& o) const { return a == o.a && b == o.b; }
-  };
-  struct FingerprintHash {
-    std::size_t operator()(const Fingerprint& k) const { return static_cast<std::size_t>(k.a ^ (k.b * 31)); }
-  };
+  using Fingerprint = TextFingerprint;
+  using FingerprintHash = TextFingerprintHash;
 
   // Settles books from next_ on while they are parsed. REQUIRES: mutex_ held.
   void settle_ready();

@@ -248,12 +248,7 @@ Status IndexWriter::sync(const std::string& books_dir, bool checksum,
 Result<Manifest> IndexWriter::working_manifest(std::vector<std::shared_ptr<SegmentReader>>* readers) {
   Manifest m = committed_;
   m.generation = generation_;
-  m.settings.stopwords_name = options_.index.stopwords_name;
-  m.settings.stopwords = analyzer_.stopwords().words();
-  m.settings.stemmer = options_.index.stemmer;
-  m.settings.chunk_size = options_.index.parse.chunk_size;
-  m.settings.chunk_overlap = options_.index.parse.chunk_overlap;
-  m.settings.store_text = options_.index.parse.store_text;
+  m.settings = index_settings(options_.index, analyzer_);
   m.unicode_version = analysis::unicode::kUnicodeVersion;
   *readers = readers_;
   for (const SegmentInfo& s : written_) m.segments.push_back(s);

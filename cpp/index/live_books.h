@@ -72,13 +72,8 @@ class LiveBooks final : public SettleHook {
   const std::vector<std::pair<std::string, std::string>>& displaced() const { return displaced_; }
 
  private:
-  struct Fingerprint {
-    std::uint64_t a, b;
-    bool operator==(const Fingerprint& o) const { return a == o.a && b == o.b; }
-  };
-  struct FingerprintHash {
-    std::size_t operator()(const Fingerprint& k) const { return static_cast<std::size_t>(k.a ^ (k.b * 31)); }
-  };
+  using Fingerprint = TextFingerprint;
+  using FingerprintHash = TextFingerprintHash;
   struct Book {
     Location at;
     segment::BookRecord record;  // metadata viewed in the segment's map, or in `owned`

@@ -137,12 +137,7 @@ Result<Corpus> collect_corpus(const std::string& books_dir, IndexReport* report)
 Manifest make_manifest(const BatchRun& run, const analysis::Analyzer& analyzer, std::vector<SegmentInfo> segments) {
   Manifest manifest;
   manifest.generation = run.generation;
-  manifest.settings.stopwords_name = run.options.stopwords_name;
-  manifest.settings.stopwords = analyzer.stopwords().words();
-  manifest.settings.stemmer = run.options.stemmer;
-  manifest.settings.chunk_size = run.options.parse.chunk_size;
-  manifest.settings.chunk_overlap = run.options.parse.chunk_overlap;
-  manifest.settings.store_text = run.options.parse.store_text;
+  manifest.settings = index_settings(run.options, analyzer);
   manifest.unicode_version = analysis::unicode::kUnicodeVersion;
   manifest.segments = std::move(segments);
   for (const SegmentInfo& s : manifest.segments) {

@@ -28,6 +28,11 @@ std::string error_text(int err) {
   return strerror_result(strerror_r(err, buffer, sizeof(buffer)), buffer);
 }
 
+// st_mtim in nanoseconds since the epoch, as books.bin records it.
+std::int64_t mtime_ns(const struct stat& st) {
+  return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
 // What a non-regular file is, for reasons: "a FIFO", "a socket", ...
 const char* kind_of(mode_t mode) {
   if (S_ISDIR(mode)) return "a directory";
@@ -142,7 +147,7 @@ class Walker {
     book.relative_path = std::move(rel);
     book.path = path;
     book.size = static_cast<std::uint64_t>(st.st_size);
-    book.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    book.mtime_ns = mtime_ns(st);
     book.format = format;
     books_->push_back(std::move(book));
   }
@@ -181,7 +186,7 @@ Result<BookFile> stat_book_file(const std::string& path, std::string id) {
   book.relative_path = std::move(id);
   book.path = path;
   book.size = static_cast<std::uint64_t>(st.st_size);
-  book.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  book.mtime_ns = mtime_ns(st);
   book.format = format;
   return book;
 }

@@ -100,6 +100,11 @@ def _print_report(report, verbose: bool = False) -> None:
     print(f"indexed {report.books:,} books into {report.chunks:,} chunks, {report.segments} segment(s), "
           f"{report.bytes_read / 1e6:,.1f} MB in {report.seconds:.2f} s "
           f"({report.bytes_read / 1e6 / max(report.seconds, 1e-9):,.1f} MB/s)")
+    _print_skips(report, verbose)
+
+
+def _print_skips(report, verbose: bool) -> None:
+    """The duplicates and skipped files of an IndexReport or CommitReport."""
     limit = None if verbose else REPORT_LIST_LIMIT
     if report.duplicates:
         print(f"{len(report.duplicates):,} duplicate(s) skipped:")
@@ -137,14 +142,7 @@ def _print_sync_report(report, verbose: bool) -> None:
           f"unchanged {len(report.unchanged):,} book(s) in {report.seconds:.2f} s; the index holds "
           f"{report.books:,} books, {report.chunks:,} chunks, {report.segments} segment(s) "
           f"(generation {report.generation})")
-    limit = None if verbose else REPORT_LIST_LIMIT
-    if report.duplicates:
-        print(f"{len(report.duplicates):,} duplicate(s) skipped:")
-        _print_list([f"{_display_name(path)}: same text as {_display_name(first)}"
-                     for path, first in report.duplicates], limit)
-    if report.skipped:
-        print(f"{len(report.skipped):,} file(s) skipped:")
-        _print_list([f"{_display_name(path)}: {reason}" for path, reason in report.skipped], limit)
+    _print_skips(report, verbose)
     if report.merge_error:
         print(f"warning: merging segments after the commit failed: {report.merge_error}", file=sys.stderr)
 
