@@ -3,8 +3,10 @@
 // and mtime (sync skips a file whose size and mtime are unchanged), the
 // fingerprint of its extracted text (duplicates are judged against the live
 // index; a touched file with the same text is not replaced), and the book's
-// metadata, a JSON object stored as the caller gave it. Entries follow
-// chunks.bin's book order; the metadata follows the entries, back to back.
+// metadata, a JSON object stored as the caller gave it. Books follow
+// chunks.bin's book order: the numbers (size, mtime, metadata length) as
+// packed columns (packed_columns.h), then the fingerprints, then the
+// metadata back to back.
 //
 // Per-book columns in one file, so a later metadata filter can read one
 // segment's books and turn them into a doc mask without touching postings.
@@ -19,7 +21,9 @@
 #include <vector>
 
 #include "common/status.h"
+#include "segment/packed_columns.h"
 #include "segment/segment_file.h"
+#include "segment/segment_format.h"
 
 namespace tomes::segment {
 
@@ -37,13 +41,15 @@ class BookTableWriter {
   Status write(const std::string& dir, std::vector<FileRecord>* files) const;
 
  private:
-  std::string entries_, metadata_;
+  PackedColumnsWriter numbers_{book_record::kColumns};
+  std::string hashes_, metadata_;
 };
 
 class BookTable {
  public:
   // body: books.bin without its footer. Corruption naming path unless it
-  // holds num_books entries whose metadata ends rise to the blob's end.
+  // holds num_books rows packed as the writer packs them and fingerprints,
+  // and the metadata lengths add up to the rest. O(books).
   static Result<BookTable> open(std::string_view body, std::uint64_t num_books, const std::string& path);
 
   std::uint32_t num_books() const { return num_books_; }
@@ -52,7 +58,9 @@ class BookTable {
 
  private:
   std::uint32_t num_books_ = 0;
-  std::string_view entries_, metadata_;
+  PackedColumns numbers_;
+  std::string_view hashes_, metadata_;
+  std::vector<std::uint64_t> metadata_start_;  // per book
 };
 
 }  // namespace tomes::segment

@@ -11,8 +11,8 @@
 //   postings_freqs.bin  per term, its frequency region
 //   doc_lengths.bin     per chunk its number of terms, bit-packed in blocks
 //                       of 128 (doc_lengths.h)
-//   chunks.bin          header, chunk entries, book entries, book names
-//                       (chunk_table.h)
+//   chunks.bin          header, chunk spans and book entries bit-packed in
+//                       blocks of 128, book names (chunk_table.h)
 //   text.bin            (store_text only) deflated text blocks, their table,
 //                       the block count (text_store.h)
 //   meta.json           counts, store_text, each file's size and CRC-32
@@ -93,31 +93,45 @@ inline constexpr unsigned kMaxStartWidth = 56;
 inline constexpr unsigned kMaxCountWidth = 32;
 }  // namespace term_table
 
+// The bit-packed tables of chunks.bin and books.bin (packed_columns.h).
+namespace packed_columns {
+inline constexpr std::uint64_t kRowsPerBlock = 128;
+inline constexpr std::size_t kPackedStart = 0;  // u32: the block's records, bytes from the packed area's start
+inline constexpr std::size_t kColumns = 4;      // per column: u64 base, u8 width
+inline constexpr std::size_t kColumnBytes = 9;
+inline constexpr unsigned kMaxColumns = 4;
+inline constexpr std::size_t header_bytes(unsigned columns) { return kColumns + kColumnBytes * columns; }
+}  // namespace packed_columns
+
 // chunks.bin (chunk_table.h).
 namespace chunks_header {
 inline constexpr std::size_t kNumChunks = 0;    // u32
 inline constexpr std::size_t kNumBooks = 4;     // u32
-inline constexpr std::size_t kNamesBytes = 8;   // u32
-inline constexpr std::size_t kEntryBytes = 12;  // u32: chunk_entry::kBytes or kBytesWithText
+inline constexpr std::size_t kNamesBytes = 8;   // u32: of the names' suffixes
+inline constexpr std::size_t kSpanColumns = 12; // u32: chunk_span::kColumns or kColumnsWithText
 inline constexpr std::size_t kBytes = 16;
 }  // namespace chunks_header
 
-namespace chunk_entry {
-inline constexpr std::size_t kStart = 0;       // u32: code points into the book's text
-inline constexpr std::size_t kEnd = 4;         // u32
-inline constexpr std::size_t kByteStart = 8;   // u32, store_text only: the same span in UTF-8 bytes
-inline constexpr std::size_t kByteEnd = 12;    // u32, store_text only
-inline constexpr std::size_t kBytes = 8;
-inline constexpr std::size_t kBytesWithText = 16;
-}  // namespace chunk_entry
+// After the header: the chunk spans (packed columns, one row per chunk),
+// per block of spans its anchors (u32 start, and u32 byte start with
+// store_text: the block's first chunk's), the book entries (packed
+// columns, one row per book), the names' suffixes back to back.
+namespace chunk_span {
+inline constexpr unsigned kOverlap = 0;      // the end of the book's previous chunk - start (mod 2^32); the book's first chunk: its start
+inline constexpr unsigned kLength = 1;       // end - start, >= 1 (code points)
+inline constexpr unsigned kByteOverlap = 2;  // store_text only: the same in UTF-8 bytes
+inline constexpr unsigned kByteLength = 3;   // store_text only
+inline constexpr unsigned kColumns = 2;
+inline constexpr unsigned kColumnsWithText = 4;
+}  // namespace chunk_span
 
 namespace book_entry {
-inline constexpr std::size_t kNameOffset = 0;      // u64: into the names
-inline constexpr std::size_t kNameLength = 8;      // u32
-inline constexpr std::size_t kFirstChunk = 12;     // u32: a chunk's book is the last one starting <= it
-inline constexpr std::size_t kFirstTextBlock = 16; // u32 (0 without store_text)
-inline constexpr std::size_t kTextBlocks = 20;     // u32 (0 without store_text)
-inline constexpr std::size_t kBytes = 24;
+inline constexpr unsigned kSharedPrefix = 0;  // bytes its name shares with the previous book's (the longest common prefix)
+inline constexpr unsigned kSuffixLength = 1;  // bytes of the rest of its name, the next suffix in the names
+inline constexpr unsigned kChunks = 2;        // >= 1: its chunks follow the previous book's
+inline constexpr unsigned kTextBlocks = 3;    // store_text only: its blocks follow the previous book's
+inline constexpr unsigned kColumns = 3;
+inline constexpr unsigned kColumnsWithText = 4;
 }  // namespace book_entry
 
 // text.bin (text_store.h): the deflated blocks, then per block one entry,
@@ -130,15 +144,16 @@ inline constexpr std::size_t kBytes = 16;
 }  // namespace text_block_entry
 inline constexpr std::size_t kTextCountBytes = 8;
 
-// books.bin (book_table.h): one entry per book (in chunks.bin's book
-// order), then the books' metadata (JSON objects as UTF-8) back to back.
+// books.bin (book_table.h): the per-book numbers (packed columns, one row
+// per book, in chunks.bin's book order), per book its 16-byte text
+// fingerprint (u64 low, u64 high), then the books' metadata (JSON objects
+// as UTF-8) back to back.
 namespace book_record {
-inline constexpr std::size_t kFileSize = 0;     // u64: the source file's size; kNoFile for a text
-inline constexpr std::size_t kMtime = 8;        // i64: its mtime in ns since the epoch (0 for a text)
-inline constexpr std::size_t kHashLow = 16;     // u64: fingerprint of the extracted text (hash128.h)
-inline constexpr std::size_t kHashHigh = 24;    // u64
-inline constexpr std::size_t kMetadataEnd = 32; // u64: end of its metadata in the blob (start: the previous end)
-inline constexpr std::size_t kBytes = 40;
+inline constexpr unsigned kFileSize = 0;        // the source file's size; kNoFile for a text
+inline constexpr unsigned kMtime = 1;           // i64 as u64: its mtime in ns since the epoch (0 for a text)
+inline constexpr unsigned kMetadataLength = 2;  // bytes of its metadata (start: the previous book's end)
+inline constexpr unsigned kColumns = 3;
+inline constexpr std::size_t kHashBytes = 16;   // u64 low, u64 high: fingerprint of the extracted text (hash128.h)
 inline constexpr std::uint64_t kNoFile = UINT64_MAX;
 }  // namespace book_record
 inline constexpr std::uint32_t kTextBlockBytes = 64 * 1024;

@@ -597,50 +597,76 @@ def test_section8_byte_tables(doc, example_segment):
     assert checked >= 15
 
 
+def packed_columns(data: bytes, at: int, rows: int, columns: int) -> Tuple[List[List[int]], int]:
+    """Section 4's packed columns, decoded from scratch: (rows of values, offset after the table)."""
+    header = 4 + 9 * columns
+    blocks = (rows + 127) // 128
+    packed, out = at + header * blocks, []
+    for k in range(blocks):
+        start = struct.unpack_from("<I", data, at + header * k)[0]
+        fields = [struct.unpack_from("<QB", data, at + header * k + 4 + 9 * c) for c in range(columns)]
+        n = min(128, rows - 128 * k)
+        bit = 8 * (packed + start)
+        for _ in range(n):
+            row = []
+            for base, width in fields:
+                value = sum(((data[(bit + i) // 8] >> ((bit + i) % 8)) & 1) << i for i in range(width))
+                row.append(base + value)
+                bit += width
+            out.append(row)
+        end = packed + start + (n * sum(w for _, w in fields) + 7) // 8
+    return out, (end if blocks else packed)
+
+
+def chunk_tables(chunks: bytes) -> Tuple[List[List[int]], int, List[List[int]], int]:
+    """chunks.bin's spans and book entries, and where each table starts."""
+    num_chunks, num_books, _, columns = struct.unpack_from("<IIII", chunks)
+    spans, at = packed_columns(chunks, 16, num_chunks, columns)
+    at += 4 * columns // 2 * ((num_chunks + 127) // 128)
+    books, _ = packed_columns(chunks, at, num_books, columns // 2 + 2)
+    return spans, 16, books, at
+
+
 def test_section8_chunks(doc, example_index, example_segment):
-    """The table of the five chunks, and the chunk and book entries of chunks.bin."""
+    """The table of the five chunks, and the decoded spans and book entries of chunks.bin."""
     ix, _ = example_index
     part = doc.section(8)
     packed = int.from_bytes((example_segment / "doc_lengths.bin").read_bytes()[1:-16], "little")
     width = (example_segment / "doc_lengths.bin").read_bytes()[0]  # one partial block (section 4)
     lengths = [(packed >> (width * d)) & ((1 << width) - 1) for d in range(5)]
-    chunks = (example_segment / "chunks.bin").read_bytes()
-    entry = struct.unpack_from("<I", chunks, 12)[0]
+    chunks = (example_segment / "chunks.bin").read_bytes()[:-16]
+    spans, _, books, books_at = chunk_tables(chunks)
     book_names = sorted(example_recipe(doc)[0])
+    sub = part.subsection("`chunks.bin`")
+    span_rows = {int(row["doc"]): row for _, row in sub.table_after("row by row").rows}
     with tomes.open(ix) as index:
         table = part.table_after("The five chunks")
-        assert len(table.rows) == len(index)
+        assert len(table.rows) == len(index) == len(span_rows)
         for number, row in table.rows:
             d = int(row["doc"])
             where = f"{part.title}, chunk table (line {number})"
             book, chunk, start, end = index.chunk_info(d)
             check_equal(where, (row["book"].strip("`"), int(row["chunk"]), ints(row["code points"])),
                         (book, chunk, [start, end]))
-            check_equal(where, ints(row["bytes"]), list(struct.unpack_from("<II", chunks, 16 + entry * d + 8)))
             check_equal(where, row["text"].strip("`"), index.text(d))
             check_equal(where, re.sub(r"\(.*\)", "", row["terms"]).split(), tomes.analyze(index.text(d)))
             check_equal(where, int(row["dl"]), lengths[d])
-
-        sub = part.subsection("`chunks.bin`")
-        for number, row in sub.table_after("Chunk entries").rows:
-            where = f"{sub.title}, chunk entries (line {number})"
-            offset, d, start, end, byte_start, byte_end = (ints(row[k])[0] for k in
-                                                           ("offset", "doc", "start", "end", "byte_start", "byte_end"))
-            check_equal(where, (offset, start, end, byte_start, byte_end),
-                        (16 + entry * d,) + struct.unpack_from("<IIII", chunks, 16 + entry * d))
-            book, chunk, _, _ = index.chunk_info(d)
-            check_equal(where, tuple(ints(row["(book, chunk)"])), (book_names.index(book), chunk))
-            for cell in row.values():  # 19 (`13`): the hex in parentheses is the number's
-                for decimal, hexed in re.findall(r"(\d+) \(`([0-9a-f]+)`\)", cell):
-                    check_equal(where, int(decimal), int(hexed, 16))
-        num_chunks, num_books = struct.unpack_from("<II", chunks)
-        for number, row in sub.table_after("Book entries").rows:
-            where = f"{sub.title}, book entries (line {number})"
-            offset, b = int(row["offset"]), int(row["book"])
-            check_equal(where, (offset,) + tuple(int(row[k]) for k in
-                                                 ("name_offset", "name_len", "first_chunk", "first_text_block",
-                                                  "text_blocks")),
-                        (16 + entry * num_chunks + 24 * b,) + struct.unpack_from("<QIIII", chunks, offset))
+            spans_row = span_rows[d]
+            where = f"{sub.title}, spans (line {number})"
+            check_equal(where, [int(spans_row[k]) for k in ("overlap", "length", "byte_overlap", "byte_length")],
+                        spans[d])
+            check_equal(where, [int(spans_row[k]) for k in ("start", "end")], [start, end])
+            check_equal(where, [int(spans_row[k]) for k in ("byte_start", "byte_end")], ints(row["bytes"]))
+            # The stored values give the spans as the prose says.
+            first = chunk == 0
+            previous = span_rows.get(d - 1)
+            check_equal(where, int(spans_row["start"]),
+                        spans[d][0] if first else int(previous["end"]) - spans[d][0])
+            check_equal(where, int(spans_row["byte_start"]),
+                        spans[d][2] if first else int(previous["byte_end"]) - spans[d][2])
+        check_equal(f"{sub.title}: book entries", books,
+                    [[0, len(book_names[0]), 3, 1], [0, len(book_names[1]), 2, 1]])
+    check_equal(f"{sub.title}: the book table's offset", books_at, 74)
 
 
 def test_section8_terms_and_postings(doc, example_index, example_segment):
@@ -709,20 +735,24 @@ def test_section8_variants(doc, tmp_path, example_index, example_segment):
                 check_bytes(f"{part.title}: threads={threads}, {path.relative_to(ix)}",
                             path.read_bytes(), (other / path.relative_to(ix)).read_bytes())
 
-    # store_text=False: 8-byte chunk entries, the file's size.
+    # store_text=False: 2 span columns, the rows, the file's size.
     sub = part.subsection("`chunks.bin`")
-    match = sub.search(r"With `store_text=False` the chunk entries are 8 bytes.*?the\s+header\s+ends\s+`([0-9a-f\s]+)`,"
-                       r"\s+the\s+entries\s+are\s+`([0-9a-f\s]+)`,\s+`([0-9a-f\s]+)`,\s+\.\.\.,\s+the\s+book\s+entries"
-                       r".*?start\s+at\s+16\s+\+\s+8\s+x\s+(\d+)\s+=\s+(\d+),\s+and\s+the\s+file\s+is\s+(\d+)\s+bytes",
-                       re.S)
+    match = sub.search(r"With `store_text=False` the spans have 2 columns: the header ends\s+`([0-9a-f\s]+)`,.*?"
+                       r"block header is 4 \+ 9 x 2 bytes and the rows (\d+)\s+bits \(`([0-9a-f\s]+)`\),"
+                       r".*?the\s+file\s+is\s+(\d+)\s+bytes", re.S)
     other, _ = build_example(doc, tmp_path / "no_text", store_text=False)
     seg = next(other.glob("segment_*"))
     chunks = (seg / "chunks.bin").read_bytes()
     where = f"{sub.title}, store_text=False"
     check_bytes(where, bytes.fromhex(match[1]), chunks[12:16], base=12)
-    check_bytes(where, bytes.fromhex(match[2] + match[3]), chunks[16:32], base=16)
-    check_equal(where, (int(match[4]), int(match[5]), int(match[6])),
-                (struct.unpack_from("<I", chunks)[0], 16 + 8 * struct.unpack_from("<I", chunks)[0], len(chunks)))
+    rows = bytes.fromhex(match[3])
+    check_equal(where, int(match[2]) * len(rows) // 8, len(rows))
+    check_bytes(where, rows, chunks[16 + 4 + 9 * 2:16 + 4 + 9 * 2 + len(rows)], base=16 + 4 + 9 * 2)
+    check_equal(where, int(match[4]), len(chunks))
+    with tomes.open(ix) as index:
+        spans = chunk_tables(chunks[:-16])[0]
+        check_equal(where, [row[1] for row in spans], [index.chunk_info(d)[3] - index.chunk_info(d)[2]
+                                                         for d in range(len(index))])
     assert not (seg / "text.bin").exists()
 
     # batch_size=1: one segment per book.

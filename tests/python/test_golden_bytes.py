@@ -12,6 +12,9 @@ Regenerated for segment format 3 and index format 2 (issue 14): books.bin
 (the corpus's files get one fixed mtime, which it records), every footer's
 version, meta.json without base_doc_id, index.json's deletion members, and
 offsets.bin and doc_lengths.bin bit-packed (docs/FORMAT.md section 4).
+Regenerated, still segment format 3 (unreleased), for chunks.bin and
+books.bin bit-packed (packed columns, front-coded names): only those two
+files and the meta.json / index.json that record their sizes and CRCs.
 """
 
 from __future__ import annotations
