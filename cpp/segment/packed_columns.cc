@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/bit_fields.h"
 #include "common/coding.h"
 #include "segment/segment_format.h"
 
@@ -10,36 +11,6 @@ namespace tomes::segment {
 namespace {
 
 using namespace packed_columns;
-
-unsigned width_of(std::uint64_t v) { return v == 0 ? 0u : 64u - static_cast<unsigned>(__builtin_clzll(v)); }
-
-std::uint64_t packed_bytes(std::uint64_t rows, unsigned record_bits) { return (rows * record_bits + 7) / 8; }
-
-// ORs the low `width` bits of v into out at bit position `bit`.
-// REQUIRES: the bytes covered exist.
-void put_bits(std::string* out, std::uint64_t bit, std::uint64_t v, unsigned width) {
-  while (width > 0) {
-    const unsigned at = static_cast<unsigned>(bit % 8);
-    const unsigned take = std::min(8u - at, width);
-    const std::uint64_t low = v & ((std::uint64_t{1} << take) - 1);
-    (*out)[bit / 8] = static_cast<char>(static_cast<unsigned char>((*out)[bit / 8]) | (low << at));
-    v >>= take;
-    bit += take;
-    width -= take;
-  }
-}
-
-// The `width`-bit value at bit position `bit` of p, reading only the bytes
-// it covers (up to 9 for a 64-bit value).
-std::uint64_t get_bits(const unsigned char* p, std::uint64_t bit, unsigned width) {
-  if (width == 0) return 0;
-  const unsigned shift = static_cast<unsigned>(bit % 8);
-  const unsigned bytes = (shift + width + 7) / 8;
-  p += bit / 8;
-  std::uint64_t v = get_fixed(p, std::min(bytes, 8u)) >> shift;
-  if (bytes == 9) v |= std::uint64_t{p[8]} << (64 - shift);
-  return width == 64 ? v : v & ((std::uint64_t{1} << width) - 1);
-}
 
 }  // namespace
 
@@ -60,7 +31,7 @@ void PackedColumnsWriter::flush(const std::uint64_t* values, std::uint64_t rows,
       bases[c] = std::min(bases[c], values[r * columns_ + c]);
       highest[c] = std::max(highest[c], values[r * columns_ + c]);
     }
-    widths[c] = width_of(highest[c] - bases[c]);
+    widths[c] = bit_width_of(highest[c] - bases[c]);
     record += widths[c];
   }
   put_u32(headers, static_cast<std::uint32_t>(packed->size()));
@@ -179,7 +150,7 @@ Status PackedColumns::verify() const {
         least = std::min(least, values[r * columns_ + c]);
         most = std::max(most, values[r * columns_ + c]);
       }
-      if (least != 0 || width_of(most) != width(b, c) || base(b, c) > UINT64_MAX - most) {
+      if (least != 0 || bit_width_of(most) != width(b, c) || base(b, c) > UINT64_MAX - most) {
         return Status::corruption(path_ + ": " + what_ + ": block " + std::to_string(b) + ", column " +
                                   std::to_string(c) + ": base or width is not the least one");
       }

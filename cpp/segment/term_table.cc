@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/bit_fields.h"
 #include "common/coding.h"
 #include "segment/segment_format.h"
 
@@ -10,33 +11,6 @@ namespace tomes::segment {
 namespace {
 
 using namespace term_table;
-
-unsigned width_of(std::uint64_t v) { return v == 0 ? 0u : 64u - static_cast<unsigned>(__builtin_clzll(v)); }
-
-std::uint64_t packed_bytes(std::uint64_t terms, unsigned record_bits) { return (terms * record_bits + 7) / 8; }
-
-// ORs the low `width` bits of v into out at bit position `bit` (bit p is bit
-// p % 8 of byte p / 8). REQUIRES: the bytes covered exist and are 0 there.
-void put_bits(std::string* out, std::uint64_t bit, std::uint64_t v, unsigned width) {
-  while (width > 0) {
-    const unsigned at = static_cast<unsigned>(bit % 8);
-    const unsigned take = std::min(8u - at, width);
-    (*out)[bit / 8] = static_cast<char>(static_cast<unsigned char>((*out)[bit / 8]) |
-                                        ((v & ((1u << take) - 1)) << at));
-    v >>= take;
-    bit += take;
-    width -= take;
-  }
-}
-
-// The `width`-bit value at bit position `bit` of p. Reads only the bytes the
-// value covers. REQUIRES: width <= kMaxStartWidth (so they are at most 8).
-std::uint64_t get_bits(const unsigned char* p, std::uint64_t bit, unsigned width) {
-  if (width == 0) return 0;
-  const unsigned shift = static_cast<unsigned>(bit % 8);
-  const std::uint64_t v = get_fixed(p + bit / 8, (shift + width + 7) / 8) >> shift;
-  return width == 64 ? v : v & ((std::uint64_t{1} << width) - 1);
-}
 
 void put_header(std::string* out, std::uint64_t doc_start, std::uint64_t freq_start, std::uint64_t packed_start,
                 unsigned doc_width, unsigned freq_width, unsigned count_width) {
@@ -73,7 +47,7 @@ void TermTableWriter::flush_block(std::string* headers, std::string* packed) con
     max_freq = std::max(max_freq, e.freq_offset - first.freq_offset);
     max_count = std::max<std::uint64_t>(max_count, e.doc_count - 1);
   }
-  const unsigned dw = width_of(max_doc), fw = width_of(max_freq), cw = width_of(max_count);
+  const unsigned dw = bit_width_of(max_doc), fw = bit_width_of(max_freq), cw = bit_width_of(max_count);
   put_header(headers, first.doc_offset, first.freq_offset, packed->size(), dw, fw, cw);
   const unsigned record = dw + fw + cw;
   const std::uint64_t at = packed->size();
@@ -238,10 +212,10 @@ Status TermTable::verify_block(std::uint64_t k) const {
     max_freq = std::max(max_freq, get_bits(p, i * record + h.doc_width, h.freq_width));
     max_count = std::max(max_count, get_bits(p, i * record + h.doc_width + h.freq_width, h.count_width));
   }
-  if (width_of(max_doc) != h.doc_width || width_of(max_freq) != h.freq_width ||
-      width_of(max_count) != h.count_width) {
-    return corruption("block " + std::to_string(k) + ": expected widths " + std::to_string(width_of(max_doc)) + ", " +
-                      std::to_string(width_of(max_freq)) + ", " + std::to_string(width_of(max_count)) +
+  if (bit_width_of(max_doc) != h.doc_width || bit_width_of(max_freq) != h.freq_width ||
+      bit_width_of(max_count) != h.count_width) {
+    return corruption("block " + std::to_string(k) + ": expected widths " + std::to_string(bit_width_of(max_doc)) + ", " +
+                      std::to_string(bit_width_of(max_freq)) + ", " + std::to_string(bit_width_of(max_count)) +
                       " (its largest values), got " + std::to_string(h.doc_width) + ", " +
                       std::to_string(h.freq_width) + ", " + std::to_string(h.count_width));
   }
