@@ -26,6 +26,7 @@
 #include <tuple>
 
 #include "check.h"
+#include "merge_fixtures.h"
 #include "temp_files.h"
 #include "common/coding.h"
 #include "common/crc32.h"
@@ -46,16 +47,15 @@ using tomes::test::write_file;
 
 namespace {
 
+using test::merge::build;
+using test::merge::files_of;
+using test::merge::random_settings;
+using test::merge::read_bytes;
+using test::merge::Settings;
+
 const char* kWords[] = {"whale", "ship", "sea", "captain", "Ahab", "naïve", "Straße", "ΣΊΣΥΦΟΣ", "42", "ﬁre",
                         "the", "of", "fish", "fishes", "running", "runs", "ocean", "oceans", "whaler", "shipping"};
 constexpr std::size_t kNumWords = sizeof kWords / sizeof *kWords;
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 // A random corpus of distinct books (each has a word of its own, "uN", so
 // no two are duplicates and deleting a book takes terms away entirely), some
@@ -77,38 +77,6 @@ std::vector<std::string> write_corpus(const std::string& dir, std::mt19937& rng,
     ids.push_back(id);
   }
   return ids;
-}
-
-struct Settings {
-  std::uint32_t chunk_size = 150, overlap = 20;
-  bool stopwords = false, stem = false, store_text = true;
-};
-
-Settings random_settings(std::mt19937& rng) {
-  Settings s;
-  s.chunk_size = 20 + rng() % 300;
-  s.overlap = rng() % (s.chunk_size / 2);
-  s.stopwords = rng() % 2;
-  s.stem = rng() % 2;
-  s.store_text = rng() % 2;
-  return s;
-}
-
-void build(const std::string& books, const std::string& ix, const Settings& s, std::uint32_t batch_size) {
-  index::IndexOptions o;
-  o.parse.chunk_size = s.chunk_size;
-  o.parse.chunk_overlap = s.overlap;
-  o.parse.store_text = s.store_text;
-  if (s.stopwords) {
-    o.stopwords_name = "custom";
-    o.stopwords = {"of", "the"};
-  }
-  if (s.stem) o.stemmer = "english";
-  o.batch_size = batch_size;
-  o.threads = 2;
-  o.overwrite = true;
-  Result<index::IndexReport> r = index::index_corpus(books, ix, o, nullptr);
-  CHECK(r.is_ok());
 }
 
 std::shared_ptr<search::IndexReader> open_index(const std::string& ix) {
@@ -312,14 +280,6 @@ void check_deleted_docs_refused(const search::IndexReader& ix) {
 }
 
 // The files of one segment directory, by name.
-std::map<std::string, std::string> files_of(const std::string& dir) {
-  std::map<std::string, std::string> files;
-  Result<std::vector<std::string>> names = list_directory(dir);
-  CHECK(names.is_ok());
-  for (const std::string& name : names.value()) files[name] = read_bytes(dir + "/" + name);
-  return files;
-}
-
 // Only the deletes file index.json names is left in each segment, and no
 // temporary.
 void check_no_leftovers(const std::string& ix) {
