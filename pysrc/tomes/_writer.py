@@ -8,8 +8,10 @@ the reports.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -49,7 +51,8 @@ class CommitReport:
     ``segments`` describe the index after the commit, live books only;
     ``segments_merged`` counts the segments the merge policy merged away
     after it. ``merge_error``, if not empty, says why that merge failed: the
-    commit itself stands.
+    commit itself stands. ``seconds``: the commit's time (for ``sync``, the
+    whole run's).
     """
 
     added: List[str] = field(default_factory=list)
@@ -414,7 +417,9 @@ def sync(books_dir: PathLike, index_dir: PathLike, *, checksum: bool = False, me
         raise TypeError(f"checksum must be a bool, got {type(checksum).__name__}")
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"{os.fsdecode(folder)}: books_dir is not a directory")
+    started = time.monotonic()
     with Writer(index_dir, **options) as w:
         w._sync(folder, checksum, metadata)
     assert w.report is not None
-    return w.report
+    # The whole run (reading the folder included), not the commit alone.
+    return dataclasses.replace(w.report, seconds=time.monotonic() - started)
