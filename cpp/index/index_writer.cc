@@ -330,9 +330,10 @@ Result<CommitReport> IndexWriter::commit(const ProgressFn& progress) {
                                     ? merge_committed(dir_, committed_, generation.value(), merge, nullptr)
                                     : Result<Manifest>(generation.status());
       if (merged.is_ok()) {
-        if (merged.value().generation != committed_.generation) {
-          report.segments_merged = committed_.segments.size() + 1 - merged.value().segments.size();
-        }
+        // The merges' inputs: the segments that the new manifest no longer lists.
+        std::set<std::string> kept;
+        for (const SegmentInfo& info : merged.value().segments) kept.insert(info.name);
+        for (const SegmentInfo& info : committed_.segments) report.segments_merged += kept.count(info.name) == 0;
         committed_ = std::move(merged).value();
         report.generation = committed_.generation;
       } else {

@@ -65,7 +65,7 @@ struct CommitReport {
   std::uint64_t generation = 0;  // committed by this commit (and its merges)
   std::uint64_t books = 0, chunks = 0, segments = 0;  // the index after it: live
   std::uint64_t bytes_read = 0;
-  std::uint64_t segments_merged = 0;  // by the merge policy after the commit
+  std::uint64_t segments_merged = 0;  // segments the merge policy rewrote after the commit
   std::string merge_error;            // the commit stands; merging it failed
   double seconds = 0;
 };

@@ -49,8 +49,8 @@ class CommitReport:
     could not be read; ``duplicates`` (id, live id) the books whose text a
     live book already had, left out as SPEC 2 says. ``books``, ``chunks`` and
     ``segments`` describe the index after the commit, live books only;
-    ``segments_merged`` counts the segments the merge policy merged away
-    after it. ``merge_error``, if not empty, says why that merge failed: the
+    ``segments_merged`` counts the segments the merge policy rewrote after
+    it (the inputs of its merges). ``merge_error``, if not empty, says why that merge failed: the
     commit itself stands. ``seconds``: the commit's time (for ``sync``, the
     whole run's).
     """

@@ -270,3 +270,18 @@ def test_a_session_used_from_two_threads_refuses_the_second_call(tmp_path):
     w.commit()
     w.close()
     assert w.report.added == ["b0.txt", "b1.txt", "b2.txt", "b3.txt"]
+
+
+def test_the_merge_policy_keeps_segments_few_and_reports_what_it_rewrote(tmp_path):
+    # Ten small commits make ten segments of the lowest level: the tenth
+    # commit's merge joins them (docs/ARCHITECTURE.md, "Merging segments").
+    ix = tmp_path / "ix"
+    for i in range(10):
+        with tomes.writer(ix) as w:
+            w.add_texts([f"whale number {i}"], book_ids=[f"b{i}"])
+        assert (w.report.segments, w.report.segments_merged) == ((i + 1, 0) if i < 9 else (1, 10))
+    with tomes.open(ix) as index:
+        assert len(index) == 10 and len(index.search("whale", k=20)) == 10
+    with tomes.writer(ix, merge=False) as w:
+        w.add_texts(["one more whale"], book_ids=["b10"])
+    assert (w.report.segments, w.report.segments_merged) == (2, 0)
