@@ -79,14 +79,30 @@ Status IndexWriter::load_committed() {
   Result<analysis::Analyzer> analyzer = analysis::make_analyzer(options_.index.stopwords, options_.index.stemmer);
   if (!analyzer.is_ok()) return analyzer.status();
   analyzer_ = std::move(analyzer).value();
-  readers_.clear();
-  for (const SegmentInfo& info : committed_.segments) {
-    auto reader = SegmentReader::open(dir_ + "/" + info.name, info, committed_.settings.store_text);
-    if (!reader.is_ok()) return reader.status();
-    readers_.push_back(std::move(reader).value());
-  }
+  if (Status s = open_readers({}); !s.is_ok()) return s;
   live_.load(readers_);
   return begin_generation();
+}
+
+Status IndexWriter::open_readers(const std::vector<std::shared_ptr<SegmentReader>>& open) {
+  std::vector<std::shared_ptr<SegmentReader>> readers;
+  for (const SegmentInfo& info : committed_.segments) {
+    // A segment the commit left as it was (same directory, same deletions,
+    // same place) keeps its reader: a commit opens only what it changed.
+    const auto same = std::find_if(open.begin(), open.end(), [&](const std::shared_ptr<SegmentReader>& r) {
+      const SegmentInfo& had = r->info();
+      return had.name == info.name && had.deletes == info.deletes && had.base_doc_id == info.base_doc_id;
+    });
+    if (same != open.end()) {
+      readers.push_back(*same);
+      continue;
+    }
+    auto reader = SegmentReader::open(dir_ + "/" + info.name, info, committed_.settings.store_text);
+    if (!reader.is_ok()) return reader.status();
+    readers.push_back(std::move(reader).value());
+  }
+  readers_ = std::move(readers);
+  return Status::ok();
 }
 
 Status IndexWriter::begin_generation() {
@@ -340,12 +356,7 @@ Result<CommitReport> IndexWriter::commit(const ProgressFn& progress) {
         report.merge_error = merged.status().message();
       }
     }
-    readers_.clear();
-    for (const SegmentInfo& info : committed_.segments) {
-      auto reader = SegmentReader::open(dir_ + "/" + info.name, info, committed_.settings.store_text);
-      if (!reader.is_ok()) return reader.status();
-      readers_.push_back(std::move(reader).value());
-    }
+    if (Status s = open_readers(readers); !s.is_ok()) return s;
     next_segment_ = 0;
     reset_session();
     if (Status s = begin_generation(); !s.is_ok()) return s;

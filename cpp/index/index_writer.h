@@ -120,6 +120,9 @@ class IndexWriter {
   IndexWriter(std::string dir, const WriterOptions& options, IndexLock lock)
       : dir_(std::move(dir)), options_(options), lock_(std::move(lock)) {}
   Status load_committed();
+  // readers_ for committed_'s segments, reusing those of `open` that a
+  // commit left unchanged.
+  Status open_readers(const std::vector<std::shared_ptr<segment::SegmentReader>>& open);
   Status run_books(const std::vector<parse::BookFile>& files, const ProgressFn& progress);
   Status flush_texts(const ProgressFn& progress);
   Result<segment::Manifest> working_manifest(std::vector<std::shared_ptr<segment::SegmentReader>>* readers);

@@ -33,6 +33,17 @@ std::int64_t mtime_ns(const struct stat& st) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
 }
 
+// A book file as collect_books and stat_book_file make it from its stat.
+BookFile book_file_of(std::string rel, const std::string& path, const struct stat& st, BookFormat format) {
+  BookFile book;
+  book.relative_path = std::move(rel);
+  book.path = path;
+  book.size = static_cast<std::uint64_t>(st.st_size);
+  book.mtime_ns = mtime_ns(st);
+  book.format = format;
+  return book;
+}
+
 // What a non-regular file is, for reasons: "a FIFO", "a socket", ...
 const char* kind_of(mode_t mode) {
   if (S_ISDIR(mode)) return "a directory";
@@ -143,13 +154,7 @@ class Walker {
 
  private:
   void add(std::string rel, const std::string& path, const struct stat& st, BookFormat format) {
-    BookFile book;
-    book.relative_path = std::move(rel);
-    book.path = path;
-    book.size = static_cast<std::uint64_t>(st.st_size);
-    book.mtime_ns = mtime_ns(st);
-    book.format = format;
-    books_->push_back(std::move(book));
+    books_->push_back(book_file_of(std::move(rel), path, st, format));
   }
 
   void skip(const std::string& rel, std::string reason) {
@@ -182,13 +187,7 @@ Result<BookFile> stat_book_file(const std::string& path, std::string id) {
   if (!S_ISREG(st.st_mode)) {
     return Status::invalid_argument(path + ": " + kind_of(st.st_mode) + ", not a regular file");
   }
-  BookFile book;
-  book.relative_path = std::move(id);
-  book.path = path;
-  book.size = static_cast<std::uint64_t>(st.st_size);
-  book.mtime_ns = mtime_ns(st);
-  book.format = format;
-  return book;
+  return book_file_of(std::move(id), path, st, format);
 }
 
 Status collect_books(const std::string& root, std::vector<BookFile>* books,
